@@ -1,0 +1,180 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { DestinationStream, Logger } from 'pino';
+import type { Config, TrustProxy } from './config.ts';
+import { openSqliteStore } from './db/sqlite.ts';
+import type { Store } from './db/store.ts';
+import { redactSecrets } from './lib/redact.ts';
+import { createLogger } from './logger.ts';
+import { authorAdminRoutes, authorPublicRoutes } from './modules/authors/authors.routes.ts';
+import {
+  type AuthorsRepository,
+  createAuthorsRepository,
+} from './modules/authors/authors.repository.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { photoAdminRoutes } from './modules/photos/photos.routes.ts';
+import {
+  createPhotosRepository,
+  type PhotosRepository,
+} from './modules/photos/photos.repository.ts';
+import { tagAdminRoutes, tagPublicRoutes } from './modules/tags/tags.routes.ts';
+import { createTagsRepository, type TagsRepository } from './modules/tags/tags.repository.ts';
+import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
+import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
+import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
+import { registerBearerAuth } from './plugins/auth.ts';
+import { registerErrorHandlers } from './plugins/error-handler.ts';
+import { registerNoStore, registerPublicCaching } from './plugins/http-cache.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+
+export interface AppOptions {
+  config: Config;
+  /** An already-open store; by default one is opened at `config.databasePath`. */
+  store?: Store;
+  /** The clock. Tests move time forward through it instead of sleeping. */
+  now?: () => Date;
+  /** Where log lines go (default stdout). */
+  logDestination?: DestinationStream;
+}
+
+export interface AppServices {
+  tokens: TokensService;
+  authors: AuthorsRepository;
+  photos: PhotosRepository;
+  tags: TagsRepository;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    services: AppServices;
+  }
+}
+
+/** A hop count means: trust that many proxies in front of us (as Express and Fastify do). */
+function trustProxyOption(value: TrustProxy) {
+  if (typeof value !== 'number') return value;
+  return (_address: string, hop: number) => hop < value;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** The one place the application is assembled: used by the server, the CLI, tests and benchmarks. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? (() => new Date());
+  const logger: Logger = createLogger(config.logLevel, options.logDestination);
+  const store =
+    options.store ??
+    openSqliteStore({ path: config.databasePath, synchronous: config.databaseSynchronous });
+
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: config.bodyLimitBytes,
+    // Routes are matched exactly: `/v1/admin/authors/` and `/V1/...` are 404s, never a bypass.
+    routerOptions: {
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false,
+      caseSensitive: true,
+    },
+    forceCloseConnections: 'idle',
+    // A client-supplied id is kept when it looks like one (a CDN's or proxy's), for tracing.
+    genReqId: (request) => {
+      const inbound = request.headers['x-request-id'];
+      return typeof inbound === 'string' && requestIdPattern.test(inbound) ? inbound : randomUUID();
+    },
+    // Node's own timeouts, set at construction: Fastify's requestTimeout option alone did not cut
+    // slow-body clients on this stack (RELIABILITY.md rule 7).
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: config.headersTimeoutMs,
+          keepAliveTimeout: config.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+        },
+        handler,
+      ),
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON bodies are accepted (a route may add a parser it needs); text/plain would
+  // otherwise reach handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
+  const tokensRepository = createTokensRepository(store);
+  const tokens = createTokensService({
+    repository: tokensRepository,
+    now,
+    onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
+  });
+  const photos = createPhotosRepository(store);
+  const authors = createAuthorsRepository(store, photos);
+  const tags = createTagsRepository(store);
+  const clock = { now };
+  app.decorate('store', store);
+  app.decorate('services', { tokens, authors, photos, tags });
+  if (options.store === undefined) {
+    app.addHook('onClose', async () => store.close());
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: redactSecrets(request.url),
+        statusCode: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  });
+
+  registerErrorHandlers(app);
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  await registerOpenApi(app);
+
+  await app.register(
+    healthRoutes(() => store.ready()),
+    { prefix: '/health' },
+  );
+
+  // Public content API: no credentials, published content only, cacheable.
+  await app.register(async (scope) => {
+    registerPublicCaching(scope, {
+      maxAge: config.publicCacheMaxAge,
+      staleWhileRevalidate: config.publicCacheStaleWhileRevalidate,
+    });
+    await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
+    await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
+  });
+
+  // Editor API: bearer token, role per route, never cached.
+  await app.register(async (scope) => {
+    registerNoStore(scope);
+    registerBearerAuth(scope, tokens.authenticate);
+    await scope.register(authorAdminRoutes(authors, clock), { prefix: '/v1/admin/authors' });
+    await scope.register(photoAdminRoutes(photos, clock), { prefix: '/v1/admin/photos' });
+    await scope.register(tagAdminRoutes(tags, clock), { prefix: '/v1/admin/tags' });
+    await scope.register(tokenAdminRoutes(tokens), { prefix: '/v1/admin/tokens' });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

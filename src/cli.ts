@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { buildApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { roles } from './plugins/auth.ts';
+import { seedDemo } from './seed.ts';
+
+const usage = `Usage: npm run cms -- <command>
+
+  tokens create --role <writer|editor|admin> --name <name> [--expires-in-days <n>]
+                                   create an API token; the secret is printed once
+  tokens list                      list tokens (never their secrets)
+  tokens revoke <id>               revoke a token at once
+  migrate                          apply pending database migrations
+  seed                             load the demo newsroom (idempotent)
+  openapi [--out <file>]           write the OpenAPI document (default openapi/openapi.json)
+  backup <file>                    write a consistent copy of the live database (VACUUM INTO)
+
+The database is DATABASE_PATH (default ./data/broadsheet.db).`;
+
+class UsageError extends Error {}
+
+async function withApp<T>(
+  config: Config,
+  fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>,
+) {
+  const app = await buildApp({ config: { ...config, logLevel: 'warn' } });
+  try {
+    await app.ready();
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function tokensCommand(config: Config, args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        role: { type: 'string' },
+        name: { type: 'string' },
+        'expires-in-days': { type: 'string' },
+      },
+      strict: true,
+    });
+    const role = z.enum(roles).safeParse(values.role);
+    if (!role.success) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
+    const name = values.name?.trim();
+    if (name === undefined || name === '' || name.length > 100)
+      throw new UsageError('--name is required (1–100 characters)');
+    const days = values['expires-in-days'];
+    if (days !== undefined && !/^\d{1,5}$/.test(days))
+      throw new UsageError('--expires-in-days must be a whole number');
+    const expiresAt = days === undefined ? null : new Date(Date.now() + Number(days) * 86_400_000);
+    await withApp(config, async (app) => {
+      const { token, record } = await app.services.tokens.create(
+        { name, role: role.data, expiresAt },
+        null,
+      );
+      process.stdout.write(
+        `Created ${record.role} token "${record.name}" (${record.id}).\n` +
+          `This is the only time the token is shown; store it somewhere safe:\n\n  ${token}\n\n` +
+          `Try it:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/v1/admin/tags\n`,
+      );
+    });
+    return;
+  }
+  if (action === 'list') {
+    await withApp(config, async (app) => {
+      let after: [number, string] | null = null;
+      const lines: string[] = [];
+      for (;;) {
+        const { rows } = await app.services.tokens.list({ limit: 100, after });
+        for (const row of rows.slice(0, 100)) {
+          const state =
+            row.revokedAt !== null
+              ? 'revoked'
+              : row.expiresAt !== null && row.expiresAt <= new Date()
+                ? 'expired'
+                : 'active';
+          lines.push(
+            [
+              row.id,
+              row.role.padEnd(6),
+              state.padEnd(7),
+              `${row.tokenPrefix}…`,
+              row.lastUsedAt?.toISOString() ?? 'never used',
+              row.name,
+            ].join('  '),
+          );
+        }
+        const last = rows[99];
+        if (rows.length <= 100 || last === undefined) break;
+        after = [last.createdAt.getTime(), last.id];
+      }
+      process.stdout.write(lines.length === 0 ? 'No tokens yet.\n' : `${lines.join('\n')}\n`);
+    });
+    return;
+  }
+  if (action === 'revoke') {
+    const id = rest[0];
+    if (id === undefined) throw new UsageError('tokens revoke needs a token id (see tokens list)');
+    await withApp(config, async (app) => {
+      await app.services.tokens.revoke(id);
+      process.stdout.write(`Revoked ${id}.\n`);
+    });
+    return;
+  }
+  throw new UsageError(`unknown tokens action "${action ?? ''}"`);
+}
+
+async function openapiCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true });
+  const out = values.out ?? 'openapi/openapi.json';
+  // The document does not depend on data; build against a throwaway database.
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-openapi-'));
+  try {
+    await withApp({ ...config, databasePath: join(dir, 'openapi.db') }, async (app) => {
+      writeFileSync(out, `${JSON.stringify(app.swagger(), null, 2)}\n`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`Wrote ${out}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'tokens':
+      return tokensCommand(config, args);
+    case 'migrate':
+      // Opening the store applies pending migrations.
+      return withApp(config, async () => {
+        process.stdout.write(`Database at ${config.databasePath} is up to date.\n`);
+      });
+    case 'seed':
+      return withApp(config, async (app) => {
+        const report = await seedDemo(app);
+        process.stdout.write(
+          `Demo content: ${report.created} created, ${report.skipped} already present.\n`,
+        );
+      });
+    case 'openapi':
+      return openapiCommand(config, args);
+    case 'backup': {
+      const target = args[0];
+      if (target === undefined) throw new UsageError('backup needs a target file');
+      return withApp(config, async (app) => {
+        await app.store.backup(target);
+        process.stdout.write(`Backed up ${config.databasePath} to ${target}\n`);
+      });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+});

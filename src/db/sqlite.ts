@@ -1,0 +1,159 @@
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  applyMigrations,
+  appliedMigrationCount,
+  defaultMigrationsFolder,
+  shippedMigrationCount,
+} from './migrate.ts';
+import { tables } from './schema.ts';
+import {
+  ConstraintError,
+  type ConstraintKind,
+  type Preparable,
+  type Q,
+  type Store,
+} from './store.ts';
+
+export interface SqliteStoreOptions {
+  path: string;
+  /**
+   * FULL fsyncs the WAL on every commit (survives power loss); NORMAL only at checkpoints
+   * (survives a killed process, not a power cut). See README "Durability".
+   */
+  synchronous: 'FULL' | 'NORMAL';
+  busyTimeoutMs?: number;
+  migrationsFolder?: string;
+}
+
+/** Pragmas are per connection, so they are set on every open, not only at creation. */
+function applyPragmas(conn: Database.Database, options: SqliteStoreOptions): void {
+  conn.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  if (!conn.readonly) {
+    const mode = conn.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
+  }
+  conn.pragma(`synchronous = ${options.synchronous}`);
+  conn.pragma('foreign_keys = ON');
+}
+
+const constraintCodes: Record<string, ConstraintKind> = {
+  SQLITE_CONSTRAINT_UNIQUE: 'unique',
+  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign_key',
+  SQLITE_CONSTRAINT_CHECK: 'check',
+  SQLITE_CONSTRAINT_NOTNULL: 'not_null',
+};
+
+/**
+ * Drizzle wraps driver errors in an error whose message carries the bound parameters (emails,
+ * token hashes). Replace it with the driver's own message, and constraint failures with a
+ * neutral ConstraintError the modules can act on.
+ */
+function translateError(error: unknown): unknown {
+  const driverError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (driverError instanceof Database.SqliteError) {
+    const kind = constraintCodes[driverError.code];
+    if (kind !== undefined) return new ConstraintError(kind, driverError.message);
+    return driverError;
+  }
+  return error;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder;
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+
+  const writerConn = new Database(options.path);
+  applyPragmas(writerConn, options);
+  applyMigrations(writerConn, migrationsFolder);
+  const expectedMigrations = shippedMigrationCount(migrationsFolder);
+
+  // A separate read-only connection: reads never wait behind the write queue, and the engine
+  // itself refuses a write that slips through `store.db`.
+  const readerConn = new Database(options.path, { readonly: true });
+  applyPragmas(readerConn, options);
+
+  const writer: Q = drizzle({ client: writerConn, schema: tables });
+  const reader: Q = drizzle({ client: readerConn, schema: tables });
+
+  let queueTail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
+
+  async function runTransaction<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
+    writerConn.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn(writer);
+      // A failed COMMIT (deferred constraint, I/O error, disk full) throws here, so the caller
+      // never acknowledges a write that was not stored.
+      writerConn.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (writerConn.inTransaction) writerConn.exec('ROLLBACK');
+      throw translateError(error);
+    }
+  }
+
+  return {
+    t: tables,
+    db: reader,
+
+    write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new Error('The store is closed'));
+      const run = queueTail.then(() => runTransaction(fn));
+      queueTail = run.catch(() => undefined);
+      return run;
+    },
+
+    statement<P extends Record<string, unknown>, R>(
+      name: string,
+      build: (db: Q) => Preparable<R>,
+    ): (params: P) => Promise<R> {
+      let statement = prepared.get(name);
+      if (statement === undefined) {
+        statement = build(reader).prepare();
+        prepared.set(name, statement);
+      }
+      const ready = statement;
+      return async (params: P) => {
+        try {
+          return ready.all(params) as R;
+        } catch (error) {
+          throw translateError(error);
+        }
+      };
+    },
+
+    async backup(toPath: string): Promise<void> {
+      // VACUUM INTO reads one snapshot and writes a compact copy; copying the files of a live
+      // WAL database is not safe (RELIABILITY.md rule 5).
+      mkdirSync(dirname(toPath), { recursive: true });
+      readerConn.prepare('VACUUM INTO ?').run(toPath);
+    },
+
+    async ready(): Promise<boolean> {
+      if (closed) return false;
+      try {
+        return appliedMigrationCount(readerConn) >= expectedMigrations;
+      } catch {
+        return false;
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await queueTail;
+      try {
+        writerConn.pragma('optimize');
+      } catch {
+        // Advisory only; closing matters more.
+      }
+      readerConn.close();
+      writerConn.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { Tables } from './schema.ts';
+
+/**
+ * The query surface modules see. Builders are always awaited (never `.get()`/`.all()`), so the
+ * same module code can later run over an asynchronous driver.
+ */
+export type Q = BaseSQLiteDatabase<'sync', unknown, Tables>;
+
+/** Something `statement()` can prepare once: a select builder with placeholders. */
+export interface Preparable<R> {
+  prepare(): { all(values?: Record<string, unknown>): R };
+}
+
+/**
+ * The one seam between features and storage (see SPEC "The Store seam"). Modules import this
+ * type and `store.t`, never a driver.
+ */
+export interface Store {
+  readonly t: Tables;
+  /** Reads. Writes through this handle are refused by the engine. */
+  readonly db: Q;
+  /** Runs `fn` as one write transaction. Resolves only after COMMIT succeeded. */
+  write<T>(fn: (tx: Q) => Promise<T>): Promise<T>;
+  /**
+   * A read prepared once per process and reused for every call (hot public paths).
+   * `build` must use `sql.placeholder(...)` for every parameter.
+   */
+  statement<P extends Record<string, unknown>, R>(
+    name: string,
+    build: (db: Q) => Preparable<R>,
+  ): (params: P) => Promise<R>;
+  /** Writes a consistent snapshot of the whole database to a new file (online, under load). */
+  backup(toPath: string): Promise<void>;
+  /** Health probe: the database answers and every migration shipped with the code is applied. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type ConstraintKind = 'unique' | 'foreign_key' | 'check' | 'not_null';
+
+/** A storage constraint rejected a write. Engine-neutral so modules can react without a driver. */
+export class ConstraintError extends Error {
+  constructor(
+    readonly kind: ConstraintKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConstraintError';
+  }
+}

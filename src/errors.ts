@@ -1,0 +1,87 @@
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+
+// RFC 9457 problem details: the schema and the typed errors any layer may throw. They are
+// rendered in one place only, plugins/error-handler.ts.
+
+export const problemContentType = 'application/problem+json';
+
+const fieldErrorSchema = z.object({
+  path: z
+    .string()
+    .meta({ description: 'Where the problem is, e.g. `body.email` or `query.limit`.' }),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ description: 'A URI identifying the kind of problem.' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    requestId: z
+      .string()
+      .meta({ description: 'Also in the `X-Request-Id` header and the server log.' }),
+    errors: z.array(fieldErrorSchema).optional(),
+    currentVersion: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'On 412: the version the resource has now.' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+export type Problem = z.infer<typeof problemSchema>;
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly extras: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      currentVersion?: number;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new HttpError(400, 'invalid-request', detail, errors === undefined ? {} : { errors });
+export const invalidFields = (errors: FieldError[]) =>
+  new HttpError(400, 'validation-failed', 'The request has invalid fields.', { errors });
+export const unauthorized = (detail: string) =>
+  new HttpError(401, 'unauthorized', detail, {
+    headers: { 'www-authenticate': 'Bearer realm="broadsheet-admin"' },
+  });
+export const forbidden = (detail: string) => new HttpError(403, 'forbidden', detail);
+export const notFound = (detail: string) => new HttpError(404, 'not-found', detail);
+export const conflict = (detail: string, errors?: FieldError[]) =>
+  new HttpError(409, 'conflict', detail, errors === undefined ? {} : { errors });
+export const preconditionFailed = (detail: string, currentVersion: number) =>
+  new HttpError(412, 'precondition-failed', detail, { currentVersion });
+export const preconditionRequired = (detail: string) =>
+  new HttpError(428, 'precondition-required', detail);
+export const serviceUnavailable = (detail: string) =>
+  new HttpError(503, 'service-unavailable', detail);
+
+/** Documented error responses, spread into every route's `response`. */
+export function problemResponses<const S extends readonly number[]>(...statuses: S) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: STATUS_CODES[status] ?? 'Error',
+        content: { [problemContentType]: { schema: problemSchema } },
+      },
+    ]),
+  ) as {
+    [K in S[number]]: {
+      description: string;
+      content: { 'application/problem+json': { schema: typeof problemSchema } };
+    };
+  };
+}

@@ -1,0 +1,204 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
+import {
+  adminListEnvelope,
+  dataEnvelope,
+  idParams,
+  pageQuery,
+  publicListEnvelope,
+  slugParams,
+} from '../../schemas.ts';
+import { type AuthorsRepository, toPublicAuthor } from './authors.repository.ts';
+import {
+  adminAuthorSchema,
+  createAuthorBody,
+  publicAuthorSchema,
+  updateAuthorBody,
+} from './authors.schemas.ts';
+
+const tags = ['Authors'];
+const cursorShape = z.tuple([z.string()]);
+
+async function listPage(
+  authors: AuthorsRepository,
+  query: { limit?: number; cursor?: string },
+  withTotal: boolean,
+) {
+  const limit = pageLimit(query.limit);
+  const after = readCursor(query.cursor, cursorShape);
+  const { items, total } = await authors.list({ limit, afterSlug: after?.[0] ?? null, withTotal });
+  const page = toPage(items, limit, (author) => [author.slug]);
+  return { items: page.items, limit, nextCursor: page.nextCursor, total };
+}
+
+export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        schema: {
+          tags,
+          operationId: 'listPublicAuthors',
+          summary: 'List authors alphabetically by slug',
+          security: publicSecurity,
+          querystring: pageQuery,
+          response: { 200: publicListEnvelope(publicAuthorSchema), ...problemResponses(400) },
+        },
+      },
+      async (request) => {
+        const page = await listPage(authors, request.query, false);
+        return {
+          data: page.items.map(toPublicAuthor),
+          meta: { limit: page.limit, nextCursor: page.nextCursor },
+        };
+      },
+    );
+
+    app.get(
+      '/:slug',
+      {
+        schema: {
+          tags,
+          operationId: 'getPublicAuthor',
+          summary: 'Get an author (byline) by slug',
+          security: publicSecurity,
+          params: slugParams,
+          response: { 200: dataEnvelope(publicAuthorSchema), ...problemResponses(400, 404) },
+        },
+      },
+      async (request) => {
+        const author = await authors.findBySlug(request.params.slug);
+        if (author === undefined) throw notFound('No author with that slug.');
+        return { data: toPublicAuthor(author) };
+      },
+    );
+  };
+}
+
+export function authorAdminRoutes(
+  authors: AuthorsRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags,
+          operationId: 'listAuthors',
+          summary: 'List authors with their private fields and the total count',
+          security: bearerSecurity,
+          querystring: pageQuery,
+          response: {
+            200: adminListEnvelope(adminAuthorSchema),
+            ...problemResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const page = await listPage(authors, request.query, true);
+        return {
+          data: page.items,
+          meta: { limit: page.limit, nextCursor: page.nextCursor, total: page.total ?? 0 },
+        };
+      },
+    );
+
+    app.get(
+      '/:id',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags,
+          operationId: 'getAuthor',
+          summary: 'Get an author by id, with private fields',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            200: dataEnvelope(adminAuthorSchema),
+            ...problemResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const author = await authors.findById(request.params.id);
+        if (author === undefined) throw notFound('No author with that id.');
+        return { data: author };
+      },
+    );
+
+    app.post(
+      '',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags,
+          operationId: 'createAuthor',
+          summary:
+            'Create an author (slug generated from the name when absent; a taken slug is 409)',
+          security: bearerSecurity,
+          body: createAuthorBody,
+          response: {
+            201: dataEnvelope(adminAuthorSchema),
+            ...problemResponses(400, 401, 403, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const author = await authors.create(request.body, clock.now());
+        return reply
+          .code(201)
+          .header('location', `/v1/admin/authors/${author.id}`)
+          .send({ data: author });
+      },
+    );
+
+    app.patch(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'updateAuthor',
+          summary: 'Change an author; `null` clears an optional field',
+          security: bearerSecurity,
+          params: idParams,
+          body: updateAuthorBody,
+          response: {
+            200: dataEnvelope(adminAuthorSchema),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request) => ({
+        data: await authors.update(request.params.id, request.body, clock.now()),
+      }),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'deleteAuthor',
+          summary: 'Delete an author without bylines (409 while articles credit them)',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            204: z.null().meta({ description: 'Deleted' }),
+            ...problemResponses(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        await authors.delete(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,58 @@
+import { and, eq, like, ne, or, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Q } from '../../db/store.ts';
+import { conflict } from '../../errors.ts';
+import { firstFreeSlug, slugify } from '../../lib/slugify.ts';
+
+export interface SlugClaim {
+  table: SQLiteTable;
+  slugColumn: SQLiteColumn;
+  idColumn: SQLiteColumn;
+  /** The slug the client asked for, if any: taken means 409, never a silent rename. */
+  requested: string | undefined;
+  /** Text to derive a slug from when none was requested (a name, a headline). */
+  source: string;
+  /** Used when the source has nothing slug-worthy in it (only emoji, say). */
+  fallback: string;
+  /** The row being updated, which may keep its own slug. */
+  ownId?: string;
+  /** Narrows uniqueness, e.g. to one language. */
+  scope?: SQL;
+}
+
+/**
+ * Chooses a free slug inside a write transaction. The transaction holds the write lock, so the
+ * slug cannot be taken between this check and the insert; the unique index backs it up anyway.
+ */
+export async function claimSlug(tx: Q, claim: SlugClaim): Promise<string> {
+  const notSelf = claim.ownId === undefined ? undefined : ne(claim.idColumn, claim.ownId);
+  if (claim.requested !== undefined) {
+    const taken = await tx
+      .select({ slug: claim.slugColumn })
+      .from(claim.table)
+      .where(and(eq(claim.slugColumn, claim.requested), notSelf, claim.scope))
+      .limit(1);
+    if (taken.length > 0) {
+      throw conflict(`The slug "${claim.requested}" is already taken.`, [
+        {
+          path: 'body.slug',
+          message: 'Already taken; choose another or omit it to get one generated.',
+        },
+      ]);
+    }
+    return claim.requested;
+  }
+  const base = slugify(claim.source) || claim.fallback;
+  // Slugs hold only [a-z0-9-], so the LIKE pattern has no wildcard characters of its own.
+  const rows = await tx
+    .select({ slug: claim.slugColumn })
+    .from(claim.table)
+    .where(
+      and(
+        or(eq(claim.slugColumn, base), like(claim.slugColumn, `${base}-%`)),
+        notSelf,
+        claim.scope,
+      ),
+    );
+  return firstFreeSlug(base, new Set(rows.map((row) => String(row.slug))));
+}

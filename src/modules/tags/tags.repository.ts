@@ -1,0 +1,124 @@
+import { asc, eq, gt, sql } from 'drizzle-orm';
+import { ConstraintError, type Store } from '../../db/store.ts';
+import { conflict, notFound } from '../../errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { iso } from '../../schemas.ts';
+import { claimSlug } from '../shared/slugs.ts';
+import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
+
+type TagRow = Store['t']['tags']['$inferSelect'];
+
+function toTag(row: TagRow): Tag {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function createTagsRepository(store: Store) {
+  const { tags } = store.t;
+
+  const bySlug = store.statement<{ slug: string }, TagRow[]>('tags.bySlug', (db) =>
+    db
+      .select()
+      .from(tags)
+      .where(eq(tags.slug, sql.placeholder('slug')))
+      .limit(1),
+  );
+
+  return {
+    async findBySlug(slug: string): Promise<Tag | undefined> {
+      const [row] = await bySlug({ slug });
+      return row === undefined ? undefined : toTag(row);
+    },
+
+    async findById(id: string): Promise<Tag | undefined> {
+      const [row] = await store.db.select().from(tags).where(eq(tags.id, id)).limit(1);
+      return row === undefined ? undefined : toTag(row);
+    },
+
+    /** Alphabetical by slug (unique, so it is its own keyset). */
+    async list(options: { limit: number; afterSlug: string | null; withTotal: boolean }) {
+      const rows = await store.db
+        .select()
+        .from(tags)
+        .where(options.afterSlug === null ? undefined : gt(tags.slug, options.afterSlug))
+        .orderBy(asc(tags.slug))
+        .limit(options.limit + 1);
+      const total = options.withTotal ? await store.db.$count(tags) : undefined;
+      return { items: rows.map(toTag), total };
+    },
+
+    async create(input: CreateTagInput, at: Date): Promise<Tag> {
+      const row = await store.write(async (tx) => {
+        const slug = await claimSlug(tx, {
+          table: tags,
+          slugColumn: tags.slug,
+          idColumn: tags.id,
+          requested: input.slug,
+          source: input.name,
+          fallback: 'tag',
+        });
+        const [inserted] = await tx
+          .insert(tags)
+          .values({
+            id: newId('tag', at.getTime()),
+            slug,
+            name: input.name,
+            description: input.description ?? null,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning();
+        return inserted;
+      });
+      if (row === undefined) throw new Error('insert returned no row');
+      return toTag(row);
+    },
+
+    async update(id: string, input: UpdateTagInput, at: Date): Promise<Tag> {
+      const row = await store.write(async (tx) => {
+        const slug =
+          input.slug === undefined
+            ? undefined
+            : await claimSlug(tx, {
+                table: tags,
+                slugColumn: tags.slug,
+                idColumn: tags.id,
+                requested: input.slug,
+                source: '',
+                fallback: 'tag',
+                ownId: id,
+              });
+        const [updated] = await tx
+          .update(tags)
+          .set({ ...input, ...(slug === undefined ? {} : { slug }), updatedAt: at })
+          .where(eq(tags.id, id))
+          .returning();
+        return updated;
+      });
+      if (row === undefined) throw notFound('No tag with that id.');
+      return toTag(row);
+    },
+
+    async delete(id: string): Promise<void> {
+      try {
+        const deleted = await store.write((tx) =>
+          tx.delete(tags).where(eq(tags.id, id)).returning({ id: tags.id }),
+        );
+        if (deleted.length === 0) throw notFound('No tag with that id.');
+      } catch (error) {
+        if (error instanceof ConstraintError && error.kind === 'foreign_key') {
+          throw conflict('The tag is still on articles; remove it from them first.');
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+export type TagsRepository = ReturnType<typeof createTagsRepository>;

@@ -1,0 +1,186 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
+import {
+  adminListEnvelope,
+  dataEnvelope,
+  idParams,
+  pageQuery,
+  publicListEnvelope,
+  slugParams,
+} from '../../schemas.ts';
+import type { TagsRepository } from './tags.repository.ts';
+import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
+
+const openApiTags = ['Tags'];
+const cursorShape = z.tuple([z.string()]);
+
+async function listPage(
+  tags: TagsRepository,
+  query: { limit?: number; cursor?: string },
+  withTotal: boolean,
+) {
+  const limit = pageLimit(query.limit);
+  const after = readCursor(query.cursor, cursorShape);
+  const { items, total } = await tags.list({ limit, afterSlug: after?.[0] ?? null, withTotal });
+  const page = toPage(items, limit, (tag) => [tag.slug]);
+  return { items: page.items, limit, nextCursor: page.nextCursor, total };
+}
+
+export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        schema: {
+          tags: openApiTags,
+          operationId: 'listPublicTags',
+          summary: 'List tags alphabetically',
+          security: publicSecurity,
+          querystring: pageQuery,
+          response: { 200: publicListEnvelope(tagSchema), ...problemResponses(400) },
+        },
+      },
+      async (request) => {
+        const page = await listPage(tags, request.query, false);
+        return { data: page.items, meta: { limit: page.limit, nextCursor: page.nextCursor } };
+      },
+    );
+
+    app.get(
+      '/:slug',
+      {
+        schema: {
+          tags: openApiTags,
+          operationId: 'getPublicTag',
+          summary: 'Get a tag by slug',
+          security: publicSecurity,
+          params: slugParams,
+          response: { 200: dataEnvelope(tagSchema), ...problemResponses(400, 404) },
+        },
+      },
+      async (request) => {
+        const tag = await tags.findBySlug(request.params.slug);
+        if (tag === undefined) throw notFound('No tag with that slug.');
+        return { data: tag };
+      },
+    );
+  };
+}
+
+export function tagAdminRoutes(
+  tags: TagsRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags: openApiTags,
+          operationId: 'listTags',
+          summary: 'List tags alphabetically, with the total count',
+          security: bearerSecurity,
+          querystring: pageQuery,
+          response: { 200: adminListEnvelope(tagSchema), ...problemResponses(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const page = await listPage(tags, request.query, true);
+        return {
+          data: page.items,
+          meta: { limit: page.limit, nextCursor: page.nextCursor, total: page.total ?? 0 },
+        };
+      },
+    );
+
+    app.get(
+      '/:id',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags: openApiTags,
+          operationId: 'getTag',
+          summary: 'Get a tag by id',
+          security: bearerSecurity,
+          params: idParams,
+          response: { 200: dataEnvelope(tagSchema), ...problemResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const tag = await tags.findById(request.params.id);
+        if (tag === undefined) throw notFound('No tag with that id.');
+        return { data: tag };
+      },
+    );
+
+    app.post(
+      '',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          tags: openApiTags,
+          operationId: 'createTag',
+          summary: 'Create a tag (slug generated from the name when absent; a taken slug is 409)',
+          security: bearerSecurity,
+          body: createTagBody,
+          response: {
+            201: dataEnvelope(tagSchema),
+            ...problemResponses(400, 401, 403, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const tag = await tags.create(request.body, clock.now());
+        return reply.code(201).header('location', `/v1/admin/tags/${tag.id}`).send({ data: tag });
+      },
+    );
+
+    app.patch(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags: openApiTags,
+          operationId: 'updateTag',
+          summary: 'Change a tag; `null` clears the description',
+          security: bearerSecurity,
+          params: idParams,
+          body: updateTagBody,
+          response: {
+            200: dataEnvelope(tagSchema),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request) => ({
+        data: await tags.update(request.params.id, request.body, clock.now()),
+      }),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags: openApiTags,
+          operationId: 'deleteTag',
+          summary: 'Delete a tag that no article uses (409 otherwise)',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            204: z.null().meta({ description: 'Deleted' }),
+            ...problemResponses(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        await tags.delete(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,140 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { STATUS_CODES } from 'node:http';
+import { ConstraintError } from '../db/store.ts';
+import {
+  type FieldError,
+  HttpError,
+  notFound,
+  type Problem,
+  problemContentType,
+} from '../errors.ts';
+
+function problemType(code: string): string {
+  return `urn:broadsheet:problem:${code}`;
+}
+
+const validationContexts: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+function fieldErrorsFromValidation(context: string, issues: ValidationIssue[]): FieldError[] {
+  const prefix = validationContexts[context] ?? context;
+  return issues.flatMap((issue) => {
+    const segments = issue.instancePath.split('/').filter(Boolean);
+    const base = [prefix, ...segments].join('.');
+    // Strict objects report unknown keys as one issue; name each key so the client can fix it.
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params.keys)) {
+      return issue.params.keys.map((key) => ({
+        path: `${base}.${String(key)}`,
+        message: 'Unknown field; it is not part of this operation.',
+      }));
+    }
+    return [{ path: base, message: issue.message ?? 'Invalid value.' }];
+  });
+}
+
+/** Maps any thrown value to the problem it should be shown as. Unknown errors become a bare 500. */
+export function toProblem(
+  error: unknown,
+  requestId: string,
+): { problem: Problem; headers: Record<string, string> } {
+  const make = (
+    status: number,
+    code: string,
+    detail?: string,
+    extras: HttpError['extras'] = {},
+  ) => ({
+    problem: {
+      type: problemType(code),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      ...(detail === undefined ? {} : { detail }),
+      requestId,
+      ...(extras.errors === undefined ? {} : { errors: extras.errors }),
+      ...(extras.currentVersion === undefined ? {} : { currentVersion: extras.currentVersion }),
+    },
+    headers: extras.headers ?? {},
+  });
+
+  if (error instanceof HttpError)
+    return make(error.statusCode, error.code, error.message, error.extras);
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext ?? 'body';
+    return make(400, 'validation-failed', 'The request has invalid fields.', {
+      errors: fieldErrorsFromValidation(context, error.validation),
+    });
+  }
+  if (error instanceof ConstraintError) {
+    if (error.kind === 'unique') return make(409, 'conflict', 'A unique value is already taken.');
+    if (error.kind === 'foreign_key') {
+      return make(
+        409,
+        'conflict',
+        'The resource is still referenced, or refers to one that does not exist.',
+      );
+    }
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return make(415, 'unsupported-media-type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return make(413, 'payload-too-large', 'The request body is larger than the server accepts.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return make(400, 'invalid-json', 'The body is empty but the Content-Type says JSON.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return make(400, 'invalid-json', 'The body is not valid JSON.');
+    default:
+      break;
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const detail =
+      error instanceof SyntaxError ? 'The body is not valid JSON.' : fastifyError.message;
+    return make(status, status === 400 ? 'invalid-request' : `http-${status}`, detail);
+  }
+  return make(
+    500,
+    'internal',
+    'Something went wrong on our side. Quote the request id when reporting it.',
+  );
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Problem,
+  headers: Record<string, string> = {},
+) {
+  return reply
+    .code(problem.status)
+    .headers(headers)
+    .type(problemContentType)
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(problem);
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { problem, headers } = toProblem(error, request.id);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    }
+    return sendProblem(reply, problem, headers);
+  });
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const { problem } = toProblem(notFound('No such route or resource.'), request.id);
+    return sendProblem(reply, problem);
+  });
+}

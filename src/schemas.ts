@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { maxSlugLength, slugPattern } from './lib/slugify.ts';
+
+// Building blocks shared by every module's HTTP contract.
+
+export const maxPageSize = 100;
+export const defaultPageSize = 20;
+
+export const timestamp = z.iso
+  .datetime({ offset: false })
+  .meta({ example: '2026-11-28T09:30:00.000Z' });
+
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z]{2,8}_[0-9a-z]{26}$/, 'must be a resource id');
+
+export const slug = z
+  .string()
+  .min(1)
+  .max(maxSlugLength)
+  .regex(slugPattern, 'must be lower-case letters, digits and single hyphens');
+
+export const httpUrl = z
+  .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
+  .max(2048);
+
+/** A trimmed, bounded, non-empty single-line string. */
+export const text = (max: number) => z.string().trim().min(1).max(max);
+/** Multi-line prose, possibly empty. */
+export const prose = (max: number) => z.string().max(max);
+
+// Query integers go through a digits-only pattern first: `0x10`, `1e1`, ` 5 ` and `` are rejected
+// here rather than silently coerced.
+export const limitQuery = z
+  .string()
+  .regex(/^\d{1,4}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(maxPageSize))
+  .optional()
+  .meta({ description: `Page size, 1–${maxPageSize} (default ${defaultPageSize}).` });
+
+export const cursorQuery = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .meta({ description: 'Opaque cursor from the previous page’s `meta.nextCursor`.' });
+
+export const pageQuery = z.strictObject({ limit: limitQuery, cursor: cursorQuery });
+
+export const idParams = z.strictObject({ id });
+export const slugParams = z.strictObject({ slug: z.string().min(1).max(200) });
+
+export const dataEnvelope = <T extends z.ZodType>(item: T) => z.object({ data: item });
+
+const publicListMeta = z.object({
+  limit: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+const adminListMeta = publicListMeta.extend({ total: z.number().int() });
+
+export const publicListEnvelope = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), meta: publicListMeta });
+export const adminListEnvelope = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), meta: adminListMeta });
+
+export const iso = (date: Date): string => date.toISOString();
+export const isoOrNull = (date: Date | null): string | null =>
+  date === null ? null : date.toISOString();

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { createAuthorBody } from './modules/authors/authors.schemas.ts';
+import { createPhotoBody } from './modules/photos/photos.schemas.ts';
+import { createTagBody } from './modules/tags/tags.schemas.ts';
+
+// The demo newsroom from seeds/, loaded through the same validation and repositories as the API.
+// Idempotent: rows are matched on their natural keys (slug, photo URL) and never duplicated.
+
+const demoFile = fileURLToPath(new URL('../seeds/demo.json', import.meta.url));
+
+const demoSchema = z.strictObject({
+  photos: z.array(createPhotoBody),
+  authors: z.array(
+    createAuthorBody
+      .omit({ photoId: true })
+      .extend({ slug: createAuthorBody.shape.slug.unwrap(), photoUrl: z.string().optional() }),
+  ),
+  tags: z.array(createTagBody.extend({ slug: createTagBody.shape.slug.unwrap() })),
+});
+
+export interface SeedReport {
+  created: number;
+  skipped: number;
+}
+
+export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Promise<SeedReport> {
+  const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
+  const { photos, authors, tags } = app.services;
+  const report: SeedReport = { created: 0, skipped: 0 };
+  const count = (created: boolean) => {
+    if (created) report.created += 1;
+    else report.skipped += 1;
+  };
+
+  const photoIdByUrl = new Map<string, string>();
+  for (const input of demo.photos) {
+    const existing = await photos.findByUrl(input.url);
+    const photo = existing ?? (await photos.create(input, now));
+    photoIdByUrl.set(photo.url, photo.id);
+    count(existing === undefined);
+  }
+  for (const { photoUrl, ...input } of demo.authors) {
+    const exists = (await authors.findBySlug(input.slug)) !== undefined;
+    if (!exists) {
+      const photoId = photoUrl === undefined ? undefined : photoIdByUrl.get(photoUrl);
+      await authors.create({ ...input, ...(photoId === undefined ? {} : { photoId }) }, now);
+    }
+    count(!exists);
+  }
+  for (const input of demo.tags) {
+    const exists = (await tags.findBySlug(input.slug)) !== undefined;
+    if (!exists) await tags.create(input, now);
+    count(!exists);
+  }
+  return report;
+}
+
+/** For `npm start`: seeds only a database with no content at all, so it never mixes with real data. */
+export async function seedDemoIfEmpty(app: FastifyInstance): Promise<boolean> {
+  const { store } = app;
+  const [authorCount, tagCount, photoCount] = await Promise.all([
+    store.db.$count(store.t.authors),
+    store.db.$count(store.t.tags),
+    store.db.$count(store.t.photos),
+  ]);
+  if (authorCount + tagCount + photoCount > 0) return false;
+  await seedDemo(app);
+  return true;
+}
