@@ -53,6 +53,13 @@ export const pageQuery = z.strictObject({ limit: limitQuery, cursor: cursorQuery
 export const idParams = z.strictObject({ id });
 export const slugParams = z.strictObject({ slug: z.string().min(1).max(200) });
 
+/** A PATCH body must change something; checked only once its fields are otherwise valid. */
+export const nonEmptyPatch = <T extends z.ZodObject>(schema: T) =>
+  schema.refine((body) => Object.keys(body).length > 0, {
+    message: 'Send at least one field to change.',
+    when: (payload) => payload.issues.length === 0,
+  });
+
 export const dataEnvelope = <T extends z.ZodType>(item: T) => z.object({ data: item });
 
 const publicListMeta = z.object({

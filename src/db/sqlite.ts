@@ -55,7 +55,12 @@ const constraintCodes: Record<string, ConstraintKind> = {
 function translateError(error: unknown): unknown {
   const driverError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (driverError instanceof Database.SqliteError) {
-    const kind = constraintCodes[driverError.code];
+    // ON DELETE RESTRICT reports itself as a trigger constraint.
+    const kind =
+      driverError.code === 'SQLITE_CONSTRAINT_TRIGGER' &&
+      driverError.message.includes('FOREIGN KEY')
+        ? 'foreign_key'
+        : constraintCodes[driverError.code];
     if (kind !== undefined) return new ConstraintError(kind, driverError.message);
     return driverError;
   }

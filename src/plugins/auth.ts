@@ -41,6 +41,16 @@ export function bearerCredential(header: string | undefined): string | null {
  */
 export function registerBearerAuth(scope: FastifyInstance, authenticate: Authenticate): void {
   scope.decorateRequest('principal', null);
+  // The role each operation needs is published in the OpenAPI document from the same setting
+  // the hook enforces, so documentation and enforcement cannot drift.
+  scope.addHook('onRoute', (routeOptions) => {
+    const required = routeOptions.config?.minRole ?? 'admin';
+    const schema = (routeOptions.schema ?? {}) as Record<string, unknown>;
+    schema['x-required-role'] = required;
+    const summary = typeof schema.description === 'string' ? `${schema.description}\n\n` : '';
+    schema.description = `${summary}Requires a token with the \`${required}\` role or higher.`;
+    routeOptions.schema = schema;
+  });
   scope.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const credential = bearerCredential(request.headers.authorization);
     if (credential === null) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, id, slug, text, timestamp } from '../../schemas.ts';
+import { httpUrl, id, slug, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
 
 const linkSchema = z.object({ label: z.string(), url: z.string() }).meta({ id: 'AuthorLink' });
@@ -51,16 +51,14 @@ export const createAuthorBody = z.strictObject({
 });
 export type CreateAuthorInput = z.infer<typeof createAuthorBody>;
 
-export const updateAuthorBody = z
-  .strictObject({
+export const updateAuthorBody = nonEmptyPatch(
+  z.strictObject({
     name: text(120).optional(),
     slug: slug.optional(),
     bio: text(5000).nullable().optional(),
     email: emailInput.nullable().optional(),
     photoId: id.nullable().optional(),
     links: z.array(linkInput).max(10).optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, {
-    message: 'Send at least one field to change.',
-  });
+  }),
+);
 export type UpdateAuthorInput = z.infer<typeof updateAuthorBody>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, id, text, timestamp } from '../../schemas.ts';
+import { httpUrl, id, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
 
 const dimension = z.number().int().min(1).max(100_000);
 
@@ -55,8 +55,8 @@ export const createPhotoBody = z.strictObject({
 });
 export type CreatePhotoInput = z.infer<typeof createPhotoBody>;
 
-export const updatePhotoBody = z
-  .strictObject({
+export const updatePhotoBody = nonEmptyPatch(
+  z.strictObject({
     url: httpUrl.optional(),
     altText: text(500).optional(),
     caption: text(1000).nullable().optional(),
@@ -64,10 +64,8 @@ export const updatePhotoBody = z
     license: text(200).nullable().optional(),
     width: dimension.nullable().optional(),
     height: dimension.nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, {
-    message: 'Send at least one field to change.',
-  });
+  }),
+);
 export type UpdatePhotoInput = z.infer<typeof updatePhotoBody>;
 
 export function creditLine(photographer: string | null, agency: string | null): string {

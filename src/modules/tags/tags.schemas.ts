@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, slug, text, timestamp } from '../../schemas.ts';
+import { id, slug, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
 
 export const tagSchema = z
   .object({
@@ -20,13 +20,11 @@ export const createTagBody = z.strictObject({
 });
 export type CreateTagInput = z.infer<typeof createTagBody>;
 
-export const updateTagBody = z
-  .strictObject({
+export const updateTagBody = nonEmptyPatch(
+  z.strictObject({
     name: text(100).optional(),
     slug: slug.optional(),
     description: text(2000).nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, {
-    message: 'Send at least one field to change.',
-  });
+  }),
+);
 export type UpdateTagInput = z.infer<typeof updateTagBody>;
