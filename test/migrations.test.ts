@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+describe('migrations', () => {
+  it('match the Drizzle schema: drizzle-kit generate has nothing left to write', () => {
+    const temp = tempDir();
+    const out = join(temp.dir, 'migrations');
+    cpSync('migrations', out, { recursive: true });
+    const before = readdirSync(out).sort();
+    // drizzle-kit joins --out onto './', so it must be relative.
+    const run = spawnSync(
+      'npx',
+      ['drizzle-kit', 'generate', '--dialect', 'sqlite', '--schema', 'src/db/schema.ts', '--out', relative(process.cwd(), out)],
+      { encoding: 'utf8' },
+    );
+    const output = `${run.stdout}${run.stderr}`;
+    expect(run.status, output).toBe(0);
+    expect(readdirSync(out).sort(), output).toEqual(before);
+    expect(output).toMatch(/No schema changes/);
+    temp.remove();
+  }, 60_000);
+});

@@ -1,0 +1,69 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers.ts';
+
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: unknown[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+};
+type Document = { paths: Record<string, Record<string, Operation>> };
+
+let t: TestApp;
+let generated: Document;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  generated = JSON.parse(JSON.stringify(t.app.swagger())) as Document;
+});
+afterAll(async () => t.close());
+
+describe('OpenAPI document', () => {
+  it('is committed and matches what the app generates (run `npm run openapi` after changing a route)', () => {
+    const committed = JSON.parse(readFileSync('openapi/openapi.json', 'utf8')) as unknown;
+    expect(committed).toEqual(generated);
+  });
+
+  it('is a valid OpenAPI document', async () => {
+    await expect(SwaggerParser.validate(structuredClone(generated) as never)).resolves.toBeDefined();
+  });
+
+  it('is served at /openapi.json, with a UI at /docs', async () => {
+    const served = await t.api.get('/openapi.json').expect(200);
+    expect(served.body).toEqual(generated);
+    await t.api.get('/docs').redirects(1).expect(200);
+  });
+
+  it('gives every operation an id, a summary, a tag, its security and problem+json errors', () => {
+    const operationIds = new Set<string>();
+    for (const [path, methods] of Object.entries(generated.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const label = `${method.toUpperCase()} ${path}`;
+        expect(operation.operationId, label).toBeTruthy();
+        expect(operationIds.has(operation.operationId ?? ''), `${label} duplicate operationId`).toBe(false);
+        operationIds.add(operation.operationId ?? '');
+        expect(operation.summary, label).toBeTruthy();
+        expect(operation.tags?.length, label).toBeGreaterThan(0);
+        const expectedSecurity = path.startsWith('/v1/admin/') ? [{ bearerAuth: [] }] : [];
+        expect(operation.security, label).toEqual(expectedSecurity);
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          if (Number(status) >= 400) expect(Object.keys(response.content ?? {}), `${label} ${status}`).toEqual(['application/problem+json']);
+        }
+        if (path.startsWith('/v1/admin/')) {
+          expect(Object.keys(operation.responses ?? {}), label).toEqual(expect.arrayContaining(['401', '403']));
+        }
+      }
+    }
+  });
+
+  it('never documents a private field on a public operation', () => {
+    const publicPaths = Object.entries(generated.paths).filter(([path]) => !path.startsWith('/v1/admin/'));
+    for (const [, methods] of publicPaths) {
+      expect(JSON.stringify(methods)).not.toMatch(/AdminAuthor|"email"|tokenHash|"token"/);
+    }
+    expect(publicPaths.length).toBeGreaterThan(0);
+  });
+});
