@@ -18,7 +18,11 @@ export function serializeError(error: unknown): Record<string, unknown> {
     message: redactSecrets(message),
     ...(typeof code === 'string' ? { code } : {}),
     ...(isQueryError ? { query: (error as { query: unknown }).query } : {}),
-    stack: redactSecrets((error.stack ?? '').split('\n').slice(1).join('\n')),
+    // Frames only: the first lines of a stack repeat the (possibly multi-line) message.
+    stack: (error.stack ?? '')
+      .split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .join('\n'),
   };
 }
 

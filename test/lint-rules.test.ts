@@ -37,11 +37,17 @@ describe('architecture lint rules', () => {
   });
 
   it('keep Fastify out of repositories and Drizzle out of routes', async () => {
-    expect(await ruleViolations("import fastify from 'fastify';\nexport default fastify;\n", 'src/modules/tags/tags.repository.ts')).toEqual([
-      expect.stringContaining('Repositories never import Fastify'),
-    ]);
-    expect(await ruleViolations("import { eq } from 'drizzle-orm';\nexport default eq;\n", 'src/modules/tags/tags.routes.ts')).toEqual([
-      expect.stringContaining('Routes never build queries'),
-    ]);
+    expect(
+      await ruleViolations(
+        "import fastify from 'fastify';\nexport default fastify;\n",
+        'src/modules/tags/tags.repository.ts',
+      ),
+    ).toEqual([expect.stringContaining('Repositories never import Fastify')]);
+    expect(
+      await ruleViolations(
+        "import { eq } from 'drizzle-orm';\nexport default eq;\n",
+        'src/modules/tags/tags.routes.ts',
+      ),
+    ).toEqual([expect.stringContaining('Routes never build queries')]);
   });
 });

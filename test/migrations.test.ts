@@ -13,7 +13,16 @@ describe('migrations', () => {
     // drizzle-kit joins --out onto './', so it must be relative.
     const run = spawnSync(
       'npx',
-      ['drizzle-kit', 'generate', '--dialect', 'sqlite', '--schema', 'src/db/schema.ts', '--out', relative(process.cwd(), out)],
+      [
+        'drizzle-kit',
+        'generate',
+        '--dialect',
+        'sqlite',
+        '--schema',
+        'src/db/schema.ts',
+        '--out',
+        relative(process.cwd(), out),
+      ],
       { encoding: 'utf8' },
     );
     const output = `${run.stdout}${run.stderr}`;

@@ -28,7 +28,9 @@ describe('OpenAPI document', () => {
   });
 
   it('is a valid OpenAPI document', async () => {
-    await expect(SwaggerParser.validate(structuredClone(generated) as never)).resolves.toBeDefined();
+    await expect(
+      SwaggerParser.validate(structuredClone(generated) as never),
+    ).resolves.toBeDefined();
   });
 
   it('is served at /openapi.json, with a UI at /docs', async () => {
@@ -43,24 +45,34 @@ describe('OpenAPI document', () => {
       for (const [method, operation] of Object.entries(methods)) {
         const label = `${method.toUpperCase()} ${path}`;
         expect(operation.operationId, label).toBeTruthy();
-        expect(operationIds.has(operation.operationId ?? ''), `${label} duplicate operationId`).toBe(false);
+        expect(
+          operationIds.has(operation.operationId ?? ''),
+          `${label} duplicate operationId`,
+        ).toBe(false);
         operationIds.add(operation.operationId ?? '');
         expect(operation.summary, label).toBeTruthy();
         expect(operation.tags?.length, label).toBeGreaterThan(0);
         const expectedSecurity = path.startsWith('/v1/admin/') ? [{ bearerAuth: [] }] : [];
         expect(operation.security, label).toEqual(expectedSecurity);
         for (const [status, response] of Object.entries(operation.responses ?? {})) {
-          if (Number(status) >= 400) expect(Object.keys(response.content ?? {}), `${label} ${status}`).toEqual(['application/problem+json']);
+          if (Number(status) >= 400)
+            expect(Object.keys(response.content ?? {}), `${label} ${status}`).toEqual([
+              'application/problem+json',
+            ]);
         }
         if (path.startsWith('/v1/admin/')) {
-          expect(Object.keys(operation.responses ?? {}), label).toEqual(expect.arrayContaining(['401', '403']));
+          expect(Object.keys(operation.responses ?? {}), label).toEqual(
+            expect.arrayContaining(['401', '403']),
+          );
         }
       }
     }
   });
 
   it('never documents a private field on a public operation', () => {
-    const publicPaths = Object.entries(generated.paths).filter(([path]) => !path.startsWith('/v1/admin/'));
+    const publicPaths = Object.entries(generated.paths).filter(
+      ([path]) => !path.startsWith('/v1/admin/'),
+    );
     for (const [, methods] of publicPaths) {
       expect(JSON.stringify(methods)).not.toMatch(/AdminAuthor|"email"|tokenHash|"token"/);
     }

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+// The real entry point, as `npm start` runs it, in a child process.
+
+const temp = tempDir();
+afterAll(() => temp.remove());
+
+function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      if (port !== undefined) resolve({ child, port: Number(port), output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+describe('server process', () => {
+  it('refuses to start on invalid configuration, naming the variable', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: 'eighty', DATABASE_PATH: join(temp.dir, 'never.db') },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('PORT: must be a whole number');
+  }, 30_000);
+
+  it('seeds the demo on first start and finishes in-flight requests on SIGTERM', async () => {
+    const databasePath = join(temp.dir, 'server.db');
+    const create = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'tokens', 'create', '--role', 'editor', '--name', 't'],
+      {
+        env: { ...process.env, DATABASE_PATH: databasePath },
+        encoding: 'utf8',
+      },
+    );
+    const token = /\b(bs_[A-Za-z0-9_-]{43})\b/.exec(create.stdout)?.[1] ?? '';
+    const { child, port, output } = await startServer({
+      DATABASE_PATH: databasePath,
+      SEED_DEMO: 'true',
+    });
+
+    const tags = await fetch(`http://127.0.0.1:${port}/v1/tags`);
+    expect(tags.status).toBe(200);
+
+    const body = JSON.stringify({ name: 'Written during shutdown' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const response = new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/admin/tags',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      // The request is in flight (half its body sent) when the signal arrives.
+      setTimeout(() => child.kill('SIGTERM'), 150);
+      setTimeout(() => req.end(body.slice(10)), 400);
+    });
+    expect(await response).toBe(201);
+    expect(await exited).toBe(0);
+    expect(output()).toContain('shutting down');
+
+    const restarted = await startServer({ DATABASE_PATH: databasePath, SEED_DEMO: 'true' });
+    const tag = await fetch(`http://127.0.0.1:${restarted.port}/v1/tags/written-during-shutdown`);
+    expect(tag.status).toBe(200);
+    // An existing database is never re-seeded.
+    expect(restarted.output()).not.toContain('demo newsroom');
+    restarted.child.kill('SIGTERM');
+    await new Promise((resolve) => restarted.child.on('exit', resolve));
+  }, 60_000);
+});
