@@ -9,6 +9,14 @@ import { openSqliteStore } from './db/sqlite.ts';
 import type { Store } from './db/store.ts';
 import { redactSecrets } from './lib/redact.ts';
 import { createLogger } from './logger.ts';
+import { articlePublicRoutes } from './modules/articles/articles.public.routes.ts';
+import { createPublicArticlesRepository } from './modules/articles/articles.public.repository.ts';
+import { createArticlesRepository } from './modules/articles/articles.repository.ts';
+import { articleAdminRoutes } from './modules/articles/articles.routes.ts';
+import {
+  type ArticlesService,
+  createArticlesService,
+} from './modules/articles/articles.service.ts';
 import { authorAdminRoutes, authorPublicRoutes } from './modules/authors/authors.routes.ts';
 import {
   type AuthorsRepository,
@@ -45,6 +53,7 @@ export interface AppServices {
   authors: AuthorsRepository;
   photos: PhotosRepository;
   tags: TagsRepository;
+  articles: ArticlesService;
 }
 
 declare module 'fastify' {
@@ -118,8 +127,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const authors = createAuthorsRepository(store, photos);
   const tags = createTagsRepository(store);
   const clock = { now };
+  const articles = createArticlesService({
+    repository: createArticlesRepository(store, photos),
+    now,
+  });
+  const publicArticles = createPublicArticlesRepository(store);
   app.decorate('store', store);
-  app.decorate('services', { tokens, authors, photos, tags });
+  app.decorate('services', { tokens, authors, photos, tags, articles });
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
   }
@@ -160,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       maxAge: config.publicCacheMaxAge,
       staleWhileRevalidate: config.publicCacheStaleWhileRevalidate,
     });
+    await scope.register(articlePublicRoutes(publicArticles, clock), { prefix: '/v1/articles' });
     await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
     await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
   });
@@ -168,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     registerNoStore(scope);
     registerBearerAuth(scope, tokens.authenticate);
+    await scope.register(articleAdminRoutes(articles), { prefix: '/v1/admin/articles' });
     await scope.register(authorAdminRoutes(authors, clock), { prefix: '/v1/admin/authors' });
     await scope.register(photoAdminRoutes(photos, clock), { prefix: '/v1/admin/photos' });
     await scope.register(tagAdminRoutes(tags, clock), { prefix: '/v1/admin/tags' });

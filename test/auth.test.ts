@@ -32,7 +32,7 @@ beforeAll(async () => {
       Object.entries(methods).map(([method, operation]) => {
         const role = operation['x-required-role'];
         if (role === undefined) throw new Error(`${method} ${path} documents no role`);
-        return { method, path: path.replace('{id}', 'tag_00000000000000000000000000'), role };
+        return { method, path: path.replace(/\{\w+\}/g, 'tag_00000000000000000000000000'), role };
       }),
     );
 });

@@ -171,7 +171,7 @@ describe('SQLite store', () => {
       await tx.insert(store.t.tags).values([tag('tag_1', 'syria'), tag('tag_2', 'iran')]);
     });
     const bySlug = (s: Store) =>
-      s.statement<{ slug: string }, Array<{ id: string }>>('test.bySlug', (db) =>
+      s.statement<Array<{ id: string }>, { slug: string }>('test.bySlug', (db) =>
         db
           .select({ id: s.t.tags.id })
           .from(s.t.tags)

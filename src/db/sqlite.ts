@@ -113,7 +113,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return run;
     },
 
-    statement<P extends Record<string, unknown>, R>(
+    statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
       name: string,
       build: (db: Q) => Preparable<R>,
     ): (params: P) => Promise<R> {

@@ -26,7 +26,7 @@ export interface Store {
    * A read prepared once per process and reused for every call (hot public paths).
    * `build` must use `sql.placeholder(...)` for every parameter.
    */
-  statement<P extends Record<string, unknown>, R>(
+  statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
     build: (db: Q) => Preparable<R>,
   ): (params: P) => Promise<R>;

@@ -22,6 +22,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: openApiInfo,
       servers: [],
       tags: [
+        {
+          name: 'Articles',
+          description: 'Stories: the editorial workflow and the published content.',
+        },
         { name: 'Authors', description: 'Bylines (people, not logins).' },
         { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },

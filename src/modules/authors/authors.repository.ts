@@ -32,7 +32,7 @@ function toAdminAuthor(row: AuthorRow, photo: Photo | null): AdminAuthor {
 export function createAuthorsRepository(store: Store, photos: PhotosRepository) {
   const { authors } = store.t;
 
-  const bySlug = store.statement<{ slug: string }, AuthorRow[]>('authors.bySlug', (db) =>
+  const bySlug = store.statement<AuthorRow[], { slug: string }>('authors.bySlug', (db) =>
     db
       .select()
       .from(authors)

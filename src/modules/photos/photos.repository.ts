@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { ConstraintError, type Store } from '../../db/store.ts';
+import { ConstraintError, type Q, type Store } from '../../db/store.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
@@ -46,9 +46,9 @@ export function createPhotosRepository(store: Store) {
     },
 
     /** One query for any number of ids; used to embed photos in lists without N+1. */
-    async findByIds(ids: readonly string[]): Promise<Map<string, Photo>> {
+    async findByIds(ids: readonly string[], db: Q = store.db): Promise<Map<string, Photo>> {
       if (ids.length === 0) return new Map();
-      const rows = await store.db
+      const rows = await db
         .select()
         .from(photos)
         .where(inArray(photos.id, [...new Set(ids)]));

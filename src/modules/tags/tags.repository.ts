@@ -22,7 +22,7 @@ function toTag(row: TagRow): Tag {
 export function createTagsRepository(store: Store) {
   const { tags } = store.t;
 
-  const bySlug = store.statement<{ slug: string }, TagRow[]>('tags.bySlug', (db) =>
+  const bySlug = store.statement<TagRow[], { slug: string }>('tags.bySlug', (db) =>
     db
       .select()
       .from(tags)

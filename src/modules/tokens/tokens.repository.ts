@@ -18,7 +18,7 @@ export interface TokenRecord {
 export function createTokensRepository(store: Store) {
   const { apiTokens } = store.t;
 
-  const findByHash = store.statement<{ hash: string }, TokenRecord[]>('tokens.findByHash', (db) =>
+  const findByHash = store.statement<TokenRecord[], { hash: string }>('tokens.findByHash', (db) =>
     db
       .select()
       .from(apiTokens)

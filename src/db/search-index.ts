@@ -1,0 +1,16 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The FTS5 index of articles, declared so queries can be built with Drizzle. It is a virtual
+ * table created by a hand-written migration (migrations/0002_articles_search.sql), so this file
+ * is deliberately outside drizzle.config.ts's schema: drizzle-kit must not try to CREATE it.
+ */
+export const articlesSearch = sqliteTable('articles_search', {
+  rowid: integer('rowid').notNull(),
+  headline: text('headline').notNull(),
+  dek: text('dek').notNull(),
+  bodyText: text('body_text').notNull(),
+});
+
+/** bm25 weights per column: a headline match outranks a dek match outranks a body match. */
+export const searchWeights = { headline: 10, dek: 4, bodyText: 1 } as const;

@@ -1,0 +1,191 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { encodeCursor } from '../../lib/cursor.ts';
+import { parseSearch } from '../../lib/search-query.ts';
+import { pageLimit, readCursor } from '../../pagination.ts';
+import { publicSecurity } from '../../plugins/openapi.ts';
+import { dataEnvelope, publicListEnvelope, slugParams } from '../../schemas.ts';
+import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
+import {
+  type ArticleSummary,
+  articleSummarySchema,
+  languageQuery,
+  publicArticleSchema,
+  publicListQuery,
+  relatedQuery,
+} from './articles.schemas.ts';
+
+const tags = ['Articles'];
+// A list page resumes below (publishedAt, id); a search page at an offset in relevance order.
+const cursorShape = z.union([
+  z.tuple([z.number().int(), z.string()]),
+  z.tuple([z.literal('search'), z.number().int().min(0).max(10_000)]),
+]);
+const maxSearchDepth = 1000;
+const defaultRelated = 3;
+
+/** CDN purge keys: which content a response depends on (Fastly/Varnish `Surrogate-Key`). */
+function surrogateKeys(items: ArticleSummary[], extra: string[] = []): string {
+  const keys = new Set(['articles', ...extra]);
+  for (const item of items) {
+    keys.add(`article:${item.id}`);
+    for (const tag of item.tags) keys.add(`tag:${tag.slug}`);
+    for (const author of item.authors) keys.add(`author:${author.slug}`);
+  }
+  return [...keys].join(' ');
+}
+
+/** The smallest of the bounds a page must stay below, compared as (publishedAt, id) pairs. */
+function lowestBound(bounds: ListBound[]): ListBound {
+  return bounds.reduce((lowest, bound) =>
+    bound.at < lowest.at || (bound.at === lowest.at && bound.id < lowest.id) ? bound : lowest,
+  );
+}
+
+export function articlePublicRoutes(
+  articles: PublicArticlesRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        schema: {
+          tags,
+          operationId: 'listPublicArticles',
+          summary:
+            'Published articles, newest first (or by relevance with q), with bylines, tags and lead photo',
+          security: publicSecurity,
+          querystring: publicListQuery,
+          response: { 200: publicListEnvelope(articleSummarySchema), ...problemResponses(400) },
+        },
+      },
+      async (request, reply) => {
+        const {
+          limit: requested,
+          cursor,
+          q,
+          tag,
+          author,
+          language,
+          publishedAfter,
+          publishedBefore,
+        } = request.query;
+        const limit = pageLimit(requested);
+        const now = clock.now();
+        const filters = {
+          tagSlug: tag,
+          authorSlug: author,
+          language,
+          publishedAfter: publishedAfter === undefined ? undefined : new Date(publishedAfter),
+          publishedBefore: publishedBefore === undefined ? undefined : new Date(publishedBefore),
+        };
+        const position = readCursor(cursor, cursorShape);
+        const extraKeys = [
+          ...(tag === undefined ? [] : [`tag:${tag}`]),
+          ...(author === undefined ? [] : [`author:${author}`]),
+        ];
+
+        let items: ArticleSummary[];
+        let nextCursor: string | null = null;
+        if (q !== undefined) {
+          const offset = position?.[0] === 'search' ? position[1] : 0;
+          const { match } = parseSearch(q);
+          const rows =
+            match === null || offset >= maxSearchDepth
+              ? []
+              : await articles.search(match, filters, offset, limit + 1, now);
+          items = rows.slice(0, limit);
+          if (rows.length > limit && offset + limit < maxSearchDepth)
+            nextCursor = encodeCursor(['search', offset + limit]);
+        } else {
+          const bounds: ListBound[] = [{ at: now.getTime() + 1, id: '' }];
+          if (filters.publishedBefore !== undefined)
+            bounds.push({ at: filters.publishedBefore.getTime(), id: '' });
+          if (position !== null && typeof position[0] === 'number')
+            bounds.push({ at: position[0], id: String(position[1]) });
+          const rows = await articles.list(filters, lowestBound(bounds), limit + 1, now);
+          items = rows.slice(0, limit);
+          const last = items.at(-1);
+          if (rows.length > limit && last !== undefined)
+            nextCursor = encodeCursor([Date.parse(last.publishedAt), last.id]);
+        }
+        reply.header('surrogate-key', surrogateKeys(items, extraKeys));
+        return { data: items, meta: { limit, nextCursor } };
+      },
+    );
+
+    app.get(
+      '/:slug',
+      {
+        schema: {
+          tags,
+          operationId: 'getPublicArticle',
+          summary:
+            'A published article with its HTML body; an old slug answers 301 to the current one',
+          security: publicSecurity,
+          params: slugParams,
+          querystring: languageQuery,
+          response: {
+            200: dataEnvelope(publicArticleSchema),
+            301: z.null().meta({
+              description: 'Moved: the Location header has the article’s current address.',
+            }),
+            ...problemResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const language = request.query.language ?? 'en';
+        const now = clock.now();
+        const article = await articles.findBySlug(language, request.params.slug, now);
+        if (article !== undefined) {
+          reply.header('surrogate-key', surrogateKeys([article]));
+          return { data: article };
+        }
+        const moved = await articles.findRedirect(language, request.params.slug, now);
+        if (moved === undefined) throw notFound('No published article with that slug.');
+        const query =
+          request.query.language === undefined
+            ? ''
+            : `?language=${encodeURIComponent(moved.language)}`;
+        return reply.code(301).header('location', `/v1/articles/${moved.slug}${query}`).send(null);
+      },
+    );
+
+    app.get(
+      '/:slug/related',
+      {
+        schema: {
+          tags,
+          operationId: 'listRelatedArticles',
+          summary: '"Read more": published articles sharing the most tags, then the most recent',
+          security: publicSecurity,
+          params: slugParams,
+          querystring: relatedQuery,
+          response: {
+            200: z.object({ data: z.array(articleSummarySchema) }),
+            ...problemResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const now = clock.now();
+        const article = await articles.findBySlug(
+          request.query.language ?? 'en',
+          request.params.slug,
+          now,
+        );
+        if (article === undefined) throw notFound('No published article with that slug.');
+        const related = await articles.related(
+          article.id,
+          request.query.limit ?? defaultRelated,
+          now,
+        );
+        reply.header('surrogate-key', surrogateKeys(related, [`article:${article.id}`]));
+        return { data: related };
+      },
+    );
+  };
+}
