@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { createArticleBody } from './modules/articles/articles.schemas.ts';
 import { createAuthorBody } from './modules/authors/authors.schemas.ts';
 import { createPhotoBody } from './modules/photos/photos.schemas.ts';
 import { createTagBody } from './modules/tags/tags.schemas.ts';
@@ -19,7 +20,20 @@ const demoSchema = z.strictObject({
       .extend({ slug: createAuthorBody.shape.slug.unwrap(), photoUrl: z.string().optional() }),
   ),
   tags: z.array(createTagBody.extend({ slug: createTagBody.shape.slug.unwrap() })),
+  articles: z.array(
+    createArticleBody.omit({ authorIds: true, tagIds: true, photoId: true }).extend({
+      slug: createArticleBody.shape.slug.unwrap(),
+      authorSlugs: z.array(z.string()),
+      tagSlugs: z.array(z.string()),
+      photoUrl: z.string().optional(),
+      // Absent: the article stays a draft.
+      publishedAt: z.iso.datetime().optional(),
+    }),
+  ),
 });
+
+/** Seeding acts as the system, not as any token. */
+const system = { tokenId: 'system:seed', name: 'seed', role: 'admin' as const };
 
 export interface SeedReport {
   created: number;
@@ -28,7 +42,7 @@ export interface SeedReport {
 
 export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Promise<SeedReport> {
   const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
-  const { photos, authors, tags } = app.services;
+  const { photos, authors, tags, articles } = app.services;
   const report: SeedReport = { created: 0, skipped: 0 };
   const count = (created: boolean) => {
     if (created) report.created += 1;
@@ -55,18 +69,40 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
     if (!exists) await tags.create(input, now);
     count(!exists);
   }
+  for (const { authorSlugs, tagSlugs, photoUrl, publishedAt, ...input } of demo.articles) {
+    const exists = (await articles.findIdBySlug(input.language ?? 'en', input.slug)) !== undefined;
+    count(!exists);
+    if (exists) continue;
+    const idsOf = async <T extends { id: string }>(
+      slugs: string[],
+      find: (slug: string) => Promise<T | undefined>,
+    ) =>
+      (await Promise.all(slugs.map(find))).flatMap((found) =>
+        found === undefined ? [] : [found.id],
+      );
+    const photoId = photoUrl === undefined ? undefined : photoIdByUrl.get(photoUrl);
+    const article = await articles.create({
+      ...input,
+      authorIds: await idsOf(authorSlugs, (slug) => authors.findBySlug(slug)),
+      tagIds: await idsOf(tagSlugs, (slug) => tags.findBySlug(slug)),
+      ...(photoId === undefined ? {} : { photoId }),
+    });
+    if (publishedAt !== undefined) {
+      await articles.publish(article.id, `"${article.version}"`, new Date(publishedAt), system);
+    }
+  }
   return report;
 }
 
 /** For `npm start`: seeds only a database with no content at all, so it never mixes with real data. */
 export async function seedDemoIfEmpty(app: FastifyInstance): Promise<boolean> {
   const { store } = app;
-  const [authorCount, tagCount, photoCount] = await Promise.all([
-    store.db.$count(store.t.authors),
-    store.db.$count(store.t.tags),
-    store.db.$count(store.t.photos),
-  ]);
-  if (authorCount + tagCount + photoCount > 0) return false;
+  const counts = await Promise.all(
+    [store.t.authors, store.t.tags, store.t.photos, store.t.articles].map((table) =>
+      store.db.$count(table),
+    ),
+  );
+  if (counts.some((count) => count > 0)) return false;
   await seedDemo(app);
   return true;
 }

@@ -26,6 +26,8 @@ export interface SqliteStoreOptions {
   synchronous: 'FULL' | 'NORMAL';
   busyTimeoutMs?: number;
   migrationsFolder?: string;
+  /** Called with the SQL of every statement Drizzle runs (query logging, statement counting). */
+  onQuery?: (sql: string) => void;
 }
 
 /** Pragmas are per connection, so they are set on every open, not only at creation. */
@@ -81,8 +83,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const readerConn = new Database(options.path, { readonly: true });
   applyPragmas(readerConn, options);
 
-  const writer: Q = drizzle({ client: writerConn, schema: tables });
-  const reader: Q = drizzle({ client: readerConn, schema: tables });
+  const onQuery = options.onQuery;
+  const logger =
+    onQuery === undefined ? undefined : { logQuery: (query: string) => onQuery(query) };
+  const writer: Q = drizzle({
+    client: writerConn,
+    schema: tables,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  const reader: Q = drizzle({
+    client: readerConn,
+    schema: tables,
+    ...(logger === undefined ? {} : { logger }),
+  });
 
   let queueTail: Promise<unknown> = Promise.resolve();
   let closed = false;

@@ -204,7 +204,7 @@ export function createPublicArticlesRepository(store: Store) {
     selectSummary(db)
       .from(articles)
       .leftJoin(photos, eq(photos.id, articles.photoId))
-      .where(and(inArray(articles.id, idSlots), visible)),
+      .where(and(inArray(articles.id, idSlots), eq(articles.language, ph('language')), visible)),
   );
   const bySlug = store.statement('articles.public.bySlug', (db) =>
     db
@@ -354,50 +354,45 @@ export function createPublicArticlesRepository(store: Store) {
     },
 
     /**
-     * "Read more": articles sharing the most tags with this one, then the most recent. Candidates
-     * are the newest `perTag` articles under each of its tags, so the cost does not grow with the
-     * archive; the rest of the slots go to the newest articles overall.
+     * "Read more": articles in the same language sharing the most tags with this one, then the
+     * most recent. Candidates are the newest `perTag` articles under each of its tags, so the cost
+     * does not grow with the archive; leftover slots go to the newest articles overall.
      */
     async related(
-      articleId: string,
+      article: { id: string; language: string },
       limit: number,
       now: Date,
       perTag = 200,
     ): Promise<ArticleSummary[]> {
-      const tagIds = (await tagIdsOf({ articleId })).map((row) => row.tagId);
+      const tagIds = (await tagIdsOf({ articleId: article.id })).map((row) => row.tagId);
       const score = new Map<string, { shared: number; at: number }>();
       for (const tagId of tagIds) {
-        for (const candidate of await recentUnderTag({
-          tagId,
-          now: now.getTime(),
-          limit: perTag,
-        })) {
-          if (candidate.articleId === articleId) continue;
-          const entry = score.get(candidate.articleId) ?? {
-            shared: 0,
-            at: candidate.publishedAt?.getTime() ?? 0,
-          };
+        const candidates = await recentUnderTag({ tagId, now: now.getTime(), limit: perTag });
+        for (const { articleId, publishedAt } of candidates) {
+          if (articleId === article.id) continue;
+          const entry = score.get(articleId) ?? { shared: 0, at: publishedAt?.getTime() ?? 0 };
           entry.shared += 1;
-          score.set(candidate.articleId, entry);
+          score.set(articleId, entry);
         }
       }
       const ranked = [...score.entries()]
         .sort(([idA, a], [idB, b]) => b.shared - a.shared || b.at - a.at || (idB > idA ? 1 : -1))
         .map(([id]) => id);
-      if (ranked.length < limit) {
-        const fillers = await recent({
-          boundAt: now.getTime() + 1,
-          limit: limit + ranked.length + 1,
-        });
-        for (const { articleId: id } of fillers) {
-          if (id !== articleId && !ranked.includes(id)) ranked.push(id);
+      if (ranked.length < maxBatch) {
+        for (const { articleId } of await recent({ boundAt: now.getTime() + 1, limit: maxBatch })) {
+          if (articleId !== article.id && !ranked.includes(articleId)) ranked.push(articleId);
         }
       }
-      const chosen = ranked.slice(0, limit);
-      const rows = await summariesByIds({ ...idParams(chosen), now: now.getTime() });
-      const order = new Map(chosen.map((id, index) => [id, index]));
-      rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-      return embedAll(rows);
+      // One query for the best candidates; those in another language drop out here.
+      const chosen = ranked.slice(0, maxBatch);
+      const rows = await summariesByIds({
+        ...idParams(chosen),
+        language: article.language,
+        now: now.getTime(),
+      });
+      const rank = new Map(chosen.map((id, index) => [id, index]));
+      rows.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+      return embedAll(rows.slice(0, limit));
     },
   };
 }

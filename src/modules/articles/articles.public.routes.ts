@@ -178,11 +178,7 @@ export function articlePublicRoutes(
           now,
         );
         if (article === undefined) throw notFound('No published article with that slug.');
-        const related = await articles.related(
-          article.id,
-          request.query.limit ?? defaultRelated,
-          now,
-        );
+        const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
         reply.header('surrogate-key', surrogateKeys(related, [`article:${article.id}`]));
         return { data: related };
       },

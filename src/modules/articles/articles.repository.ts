@@ -373,6 +373,15 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
       return row;
     },
 
+    async findIdBySlug(language: string, slug: string): Promise<string | undefined> {
+      const [row] = await store.db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(and(eq(articles.language, language), eq(articles.slug, slug)))
+        .limit(1);
+      return row?.id;
+    },
+
     async exists(id: string): Promise<boolean> {
       const rows = await store.db
         .select({ id: articles.id })

@@ -157,6 +157,8 @@ export function createArticlesService({ repository, now }: ArticlesServiceDeps) 
       return article;
     },
 
+    findIdBySlug: repository.findIdBySlug,
+
     list(
       filters: Omit<AdminListFilters, 'match'> & { q?: string | undefined },
       page: { limit: number; after: [number, string] | null },
