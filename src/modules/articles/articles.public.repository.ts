@@ -152,11 +152,14 @@ export function createPublicArticlesRepository(store: Store) {
     return store.statement(`articles.public.search:${shape}`, (db) =>
       selectSummary(db)
         .from(articlesSearch)
-        .innerJoin(articles, eq(articles.searchRowId, articlesSearch.rowid))
+        // CROSS JOIN pins the full-text index as the outer loop: SQLite would otherwise walk
+        // every visible article and probe the index once per row when a filter is indexed.
+        .crossJoin(articles)
         .leftJoin(photos, eq(photos.id, articles.photoId))
         .where(
           and(
             sql`${articlesSearch} MATCH ${ph('match')}`,
+            eq(articles.searchRowId, articlesSearch.rowid),
             visible,
             filters.tagSlug === undefined ? undefined : hasTag,
             filters.authorSlug === undefined ? undefined : hasAuthor,

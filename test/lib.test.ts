@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countWords,
+  deriveExcerpt,
+  readingTimeMinutes,
+  renderMarkdown,
+} from '../src/lib/markdown.ts';
+import { parseSearch } from '../src/lib/search-query.ts';
+import { firstFreeSlug, slugify } from '../src/lib/slugify.ts';
+
+describe('search query parsing', () => {
+  it.each([
+    ['roadmap', '"roadmap"'],
+    ['Syria Turkey', '"Syria" AND "Turkey"'],
+    ['"foreign ministers" Moscow', '"foreign ministers" AND "Moscow"'],
+    ['Moscow -metro', '("Moscow") NOT ("metro")'],
+    ['Moscow -"red square" -metro', '("Moscow") NOT ("red square" OR "metro")'],
+    ['diplom*', '"diplom"*'],
+    ['rain" OR', '"rain" AND "OR"'],
+    ['NEAR(a b)', '"NEAR a" AND "b"'],
+    ['"unterminated phrase', '"unterminated phrase"'],
+  ])('%j → %s', (input, expected) => {
+    expect(parseSearch(input).match).toBe(expected);
+  });
+
+  it.each(['', '   ', '-', '"', '*', '-metro', '()', '!!!'])('%j searches for nothing', (input) => {
+    expect(parseSearch(input).match).toBeNull();
+  });
+});
+
+describe('Markdown derivations', () => {
+  it('counts words, reading time and derives an excerpt from the first paragraph', () => {
+    const { text } = renderMarkdown(
+      '# Title\n\nRussia said on **Wednesday** it would help.\n\nSecond paragraph.',
+    );
+    expect(text).toBe('Title\nRussia said on Wednesday it would help.\nSecond paragraph.');
+    expect(countWords("Russia's top diplomat — Sergei Lavrov — spoke 2 times")).toBe(8);
+    expect(readingTimeMinutes(0)).toBe(1);
+    expect(readingTimeMinutes(461)).toBe(3);
+    expect(deriveExcerpt('Short one.\nNext')).toBe('Short one.');
+    const long = deriveExcerpt(`${'word '.repeat(100)}end`, 50);
+    expect(long.length).toBeLessThanOrEqual(51);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('slugs', () => {
+  it('transliterate, fold accents and stay within the length limit at a word boundary', () => {
+    expect(slugify('Сергей Лавров: «Наша задача»')).toBe('sergey-lavrov-nasha-zadacha');
+    expect(slugify('Mevlüt Çavuşoğlu')).toBe('mevlut-cavusoglu');
+    expect(slugify('Straße & Œuvre')).toBe('strasse-oeuvre');
+    expect(slugify('a'.repeat(50) + ' ' + 'b'.repeat(50))).toBe('a'.repeat(50));
+    expect(firstFreeSlug('news', new Set(['news', 'news-2']))).toBe('news-3');
+  });
+});
