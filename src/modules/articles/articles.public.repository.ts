@@ -76,6 +76,9 @@ export function createPublicArticlesRepository(store: Store) {
   };
   const selectSummary = (db: Q) => db.select(summaryFields);
 
+  const bm25 = sql.raw(
+    `bm25(articles_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
+  );
   const visible = and(
     eq(articles.status, 'published'),
     sql`${articles.publishedAt} <= ${ph('now')}`,
@@ -149,37 +152,46 @@ export function createPublicArticlesRepository(store: Store) {
     ]
       .map((value) => value !== undefined)
       .join(':');
-    return store.statement(`articles.public.search:${shape}`, (db) =>
-      selectSummary(db)
-        .from(articlesSearch)
-        // CROSS JOIN pins the full-text index as the outer loop: SQLite would otherwise walk
-        // every visible article and probe the index once per row when a filter is indexed.
-        .crossJoin(articles)
-        .leftJoin(photos, eq(photos.id, articles.photoId))
-        .where(
-          and(
-            sql`${articlesSearch} MATCH ${ph('match')}`,
-            eq(articles.searchRowId, articlesSearch.rowid),
-            visible,
-            filters.tagSlug === undefined ? undefined : hasTag,
-            filters.authorSlug === undefined ? undefined : hasAuthor,
-            filters.language === undefined ? undefined : eq(articles.language, ph('language')),
-            filters.publishedAfter === undefined
-              ? undefined
-              : gte(articles.publishedAt, ph('after')),
-            filters.publishedBefore === undefined
-              ? undefined
-              : sql`${articles.publishedAt} < ${ph('before')}`,
-          ),
-        )
-        .orderBy(
-          sql`bm25(${articlesSearch}, ${sql.raw(String(searchWeights.headline))}, ${sql.raw(String(searchWeights.dek))}, ${sql.raw(String(searchWeights.bodyText))})`,
-          desc(articles.publishedAt),
-          desc(articles.id),
-        )
-        .limit(ph('limit'))
-        .offset(ph('offset')),
-    );
+    return store.statement(`articles.public.search:${shape}`, (db) => {
+      // Rank inside the full-text index first and join only the best `window` matches: joining
+      // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
+      // 100k articles, ranking alone ~50 ms. A window of -1 means all matches (the fallback).
+      const ranked = db.$with('ranked').as(
+        db
+          .select({ rowid: articlesSearch.rowid, score: sql<number>`${bm25}`.as('score') })
+          .from(articlesSearch)
+          .where(sql`${articlesSearch} MATCH ${ph('match')}`)
+          .orderBy(sql`score`)
+          .limit(ph('window')),
+      );
+      return (
+        db
+          .with(ranked)
+          .select(summaryFields)
+          .from(ranked)
+          // CROSS JOIN keeps the ranked matches as the outer loop.
+          .crossJoin(articles)
+          .leftJoin(photos, eq(photos.id, articles.photoId))
+          .where(
+            and(
+              eq(articles.searchRowId, ranked.rowid),
+              visible,
+              filters.tagSlug === undefined ? undefined : hasTag,
+              filters.authorSlug === undefined ? undefined : hasAuthor,
+              filters.language === undefined ? undefined : eq(articles.language, ph('language')),
+              filters.publishedAfter === undefined
+                ? undefined
+                : gte(articles.publishedAt, ph('after')),
+              filters.publishedBefore === undefined
+                ? undefined
+                : sql`${articles.publishedAt} < ${ph('before')}`,
+            ),
+          )
+          .orderBy(sql`"ranked"."score"`, desc(articles.publishedAt), desc(articles.id))
+          .limit(ph('limit'))
+          .offset(ph('offset'))
+      );
+    });
   }
 
   const bylinesFor = store.statement('articles.public.bylines', (db) =>
@@ -321,17 +333,24 @@ export function createPublicArticlesRepository(store: Store) {
       limit: number,
       now: Date,
     ): Promise<ArticleSummary[]> {
-      const rows = await searchStatement(filters)({
-        match,
-        tag: filters.tagSlug,
-        author: filters.authorSlug,
-        language: filters.language,
-        after: filters.publishedAfter?.getTime(),
-        before: filters.publishedBefore?.getTime(),
-        now: now.getTime(),
-        limit,
-        offset,
-      });
+      const run = (window: number) =>
+        searchStatement(filters)({
+          match,
+          window,
+          tag: filters.tagSlug,
+          author: filters.authorSlug,
+          language: filters.language,
+          after: filters.publishedAfter?.getTime(),
+          before: filters.publishedBefore?.getTime(),
+          now: now.getTime(),
+          limit,
+          offset,
+        });
+      // Most matches are public and unfiltered, so a window a few pages deep is nearly always
+      // enough; when filters or hidden articles thin it out, rank every match instead.
+      const window = (offset + limit) * 4 + 100;
+      let rows = await run(window);
+      if (rows.length < limit) rows = await run(-1);
       return embedAll(rows);
     },
 
