@@ -90,6 +90,17 @@ describe('slugs', () => {
     expect(taken.body.errors).toEqual([{ path: 'body.slug', message: expect.any(String) }]);
   });
 
+  it('finds a slug in any language when ?language= is absent, English first', async () => {
+    const ru = await publishArticle({ headline: 'Dvoynoy slug', language: 'ru' });
+    await api.get('/v1/articles/dvoynoy-slug').expect(200);
+    const en = await publishArticle({ headline: 'Dvoynoy slug' });
+    expect((await api.get('/v1/articles/dvoynoy-slug').expect(200)).body.data.id).toBe(en.id);
+    expect((await api.get('/v1/articles/dvoynoy-slug?language=ru').expect(200)).body.data.id).toBe(
+      ru.id,
+    );
+    await api.get('/v1/articles/dvoynoy-slug?language=de').expect(404);
+  });
+
   it('answers an old slug of a published article with a 301 to the new one', async () => {
     const article = await publishArticle({ headline: 'Roadmap Draft Announced' });
     await api

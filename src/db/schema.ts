@@ -121,6 +121,8 @@ export const articles = sqliteTable(
   },
   (table) => [
     uniqueIndex('articles_language_slug_unique').on(table.language, table.slug),
+    // Public URLs may leave the language out: then the slug alone finds the article.
+    index('articles_slug_idx').on(table.slug),
     uniqueIndex('articles_search_row_id_unique').on(table.searchRowId),
     index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
     index('articles_status_language_published_idx').on(
@@ -222,6 +224,7 @@ export const articleSlugRedirects = sqliteTable(
   (table) => [
     primaryKey({ columns: [table.language, table.slug] }),
     index('article_slug_redirects_article_idx').on(table.articleId),
+    index('article_slug_redirects_slug_idx').on(table.slug),
   ],
 );
 

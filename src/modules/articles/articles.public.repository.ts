@@ -221,12 +221,23 @@ export function createPublicArticlesRepository(store: Store) {
       .leftJoin(photos, eq(photos.id, articles.photoId))
       .where(and(inArray(articles.id, idSlots), eq(articles.language, ph('language')), visible)),
   );
+  // Without ?language= a slug is looked up in every language, English first, then the newest.
+  const anyLanguageFirst = [desc(sql`${articles.language} = 'en'`), desc(articles.publishedAt)];
   const bySlug = store.statement('articles.public.bySlug', (db) =>
     db
       .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
       .from(articles)
       .leftJoin(photos, eq(photos.id, articles.photoId))
       .where(and(eq(articles.language, ph('language')), eq(articles.slug, ph('slug')), visible))
+      .limit(1),
+  );
+  const bySlugAnyLanguage = store.statement('articles.public.bySlugAnyLanguage', (db) =>
+    db
+      .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
+      .from(articles)
+      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .where(and(eq(articles.slug, ph('slug')), visible))
+      .orderBy(...anyLanguageFirst)
       .limit(1),
   );
   const redirectBySlug = store.statement('articles.public.redirect', (db) =>
@@ -241,6 +252,15 @@ export function createPublicArticlesRepository(store: Store) {
           visible,
         ),
       )
+      .limit(1),
+  );
+  const redirectBySlugAnyLanguage = store.statement('articles.public.redirectAnyLanguage', (db) =>
+    db
+      .select({ slug: articles.slug, language: articles.language })
+      .from(articleSlugRedirects)
+      .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
+      .where(and(eq(articleSlugRedirects.slug, ph('slug')), visible))
+      .orderBy(...anyLanguageFirst)
       .limit(1),
   );
   const tagIdsOf = store.statement('articles.public.tagIdsOf', (db) =>
@@ -354,12 +374,16 @@ export function createPublicArticlesRepository(store: Store) {
       return embedAll(rows);
     },
 
+    /** `language` undefined: any language, English first. */
     async findBySlug(
-      language: string,
+      language: string | undefined,
       slug: string,
       now: Date,
     ): Promise<PublicArticle | undefined> {
-      const [row] = await bySlug({ language, slug, now: now.getTime() });
+      const [row] =
+        language === undefined
+          ? await bySlugAnyLanguage({ slug, now: now.getTime() })
+          : await bySlug({ language, slug, now: now.getTime() });
       if (row === undefined) return undefined;
       const [summary] = await embedAll([row]);
       return summary === undefined ? undefined : { ...summary, bodyHtml: row.bodyHtml };
@@ -367,11 +391,14 @@ export function createPublicArticlesRepository(store: Store) {
 
     /** The current address of an article published under `slug` before, if it is still public. */
     async findRedirect(
-      language: string,
+      language: string | undefined,
       slug: string,
       now: Date,
     ): Promise<{ slug: string; language: string } | undefined> {
-      const [row] = await redirectBySlug({ language, slug, now: now.getTime() });
+      const [row] =
+        language === undefined
+          ? await redirectBySlugAnyLanguage({ slug, now: now.getTime() })
+          : await redirectBySlug({ language, slug, now: now.getTime() });
       return row;
     },
 

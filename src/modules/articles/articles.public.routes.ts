@@ -137,7 +137,7 @@ export function articlePublicRoutes(
         },
       },
       async (request, reply) => {
-        const language = request.query.language ?? 'en';
+        const { language } = request.query;
         const now = clock.now();
         const article = await articles.findBySlug(language, request.params.slug, now);
         if (article !== undefined) {
@@ -172,11 +172,7 @@ export function articlePublicRoutes(
       },
       async (request, reply) => {
         const now = clock.now();
-        const article = await articles.findBySlug(
-          request.query.language ?? 'en',
-          request.params.slug,
-          now,
-        );
+        const article = await articles.findBySlug(request.query.language, request.params.slug, now);
         if (article === undefined) throw notFound('No published article with that slug.');
         const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
         reply.header('surrogate-key', surrogateKeys(related, [`article:${article.id}`]));

@@ -175,7 +175,9 @@ export const publicListQuery = z.strictObject({
 export type PublicListQuery = z.infer<typeof publicListQuery>;
 
 export const languageQuery = z.strictObject({
-  language: languageSchema.optional().meta({ description: 'Defaults to en.' }),
+  language: languageSchema
+    .optional()
+    .meta({ description: 'Which language’s article has this slug. Absent: any, English first.' }),
 });
 
 export const relatedQuery = z.strictObject({
