@@ -30,6 +30,21 @@ import {
 } from './modules/photos/photos.repository.ts';
 import { tagAdminRoutes, tagPublicRoutes } from './modules/tags/tags.routes.ts';
 import { createTagsRepository, type TagsRepository } from './modules/tags/tags.repository.ts';
+import {
+  createNewslettersRepository,
+  type NewslettersRepository,
+} from './modules/newsletters/newsletters.repository.ts';
+import {
+  newsletterAdminRoutes,
+  newsletterPublicRoutes,
+} from './modules/newsletters/newsletters.routes.ts';
+import { signupAdminRoutes } from './modules/newsletters/signups.admin.routes.ts';
+import { createSignupsRepository } from './modules/newsletters/signups.repository.ts';
+import { signupPublicRoutes, signupTokenRoutes } from './modules/newsletters/signups.routes.ts';
+import { createSignupsService } from './modules/newsletters/signups.service.ts';
+import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
+import { createMailer } from './mail.ts';
+import { createRateLimiter } from './lib/rate-limit.ts';
 import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
 import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
 import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
@@ -54,6 +69,7 @@ export interface AppServices {
   photos: PhotosRepository;
   tags: TagsRepository;
   articles: ArticlesService;
+  newsletters: NewslettersRepository;
 }
 
 declare module 'fastify' {
@@ -132,8 +148,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
   });
   const publicArticles = createPublicArticlesRepository(store);
+  const newsletters = createNewslettersRepository(store);
+  const signupsRepository = createSignupsRepository(store);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    retryDelayMs: config.mailRetryDelayMs,
+    log: app.log,
+  });
+  app.addHook('onClose', async () => mailer.close());
+  const signups = createSignupsService({
+    newsletters,
+    signups: signupsRepository,
+    mailer,
+    secrets: await loadInstanceSecrets(store),
+    settings: {
+      siteUrl: config.siteUrl,
+      publicApiUrl: config.publicApiUrl,
+      confirmPath: config.signupConfirmPath,
+      unsubscribePath: config.signupUnsubscribePath,
+      confirmationTtlMs: config.signupConfirmationTtlHours * 3_600_000,
+      confirmationsPerHour: config.signupConfirmationsPerHour,
+      blockedDomains: config.blockedEmailDomains,
+    },
+    now,
+  });
+  const signupLimiter = createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 });
   app.decorate('store', store);
-  app.decorate('services', { tokens, authors, photos, tags, articles });
+  app.decorate('services', { tokens, authors, photos, tags, articles, newsletters });
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
   }
@@ -177,6 +219,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(articlePublicRoutes(publicArticles, clock), { prefix: '/v1/articles' });
     await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
     await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
+    await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
+    await scope.register(signupPublicRoutes(signups, signupLimiter, now), {
+      prefix: '/v1/newsletters',
+    });
+    await scope.register(signupTokenRoutes(signups), { prefix: '/v1/newsletter-signups' });
   });
 
   // Editor API: bearer token, role per route, never cached.
@@ -187,6 +234,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(authorAdminRoutes(authors, clock), { prefix: '/v1/admin/authors' });
     await scope.register(photoAdminRoutes(photos, clock), { prefix: '/v1/admin/photos' });
     await scope.register(tagAdminRoutes(tags, clock), { prefix: '/v1/admin/tags' });
+    await scope.register(newsletterAdminRoutes(newsletters, clock), {
+      prefix: '/v1/admin/newsletters',
+    });
+    await scope.register(signupAdminRoutes(newsletters, signupsRepository, clock), {
+      prefix: '/v1/admin',
+    });
     await scope.register(tokenAdminRoutes(tokens), { prefix: '/v1/admin/tokens' });
   });
 

@@ -48,7 +48,34 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   KEEP_ALIVE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5_000),
   SEED_DEMO: booleanFlag.default(true),
+  SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
+  PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SIGNUP_CONFIRM_PATH: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
+    .default('/newsletter/confirm'),
+  SIGNUP_UNSUBSCRIBE_PATH: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
+    .default('/newsletter/unsubscribe'),
+  SIGNUP_CONFIRMATION_TTL_HOURS: wholeNumber(1, 24 * 30).default(48),
+  SIGNUP_RATE_LIMIT: wholeNumber(1, 100_000).default(10),
+  SIGNUP_CONFIRMATIONS_PER_HOUR: wholeNumber(1, 1_000_000).default(500),
+  BLOCKED_EMAIL_DOMAINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((domain) => domain.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).max(200).default('Broadsheet <no-reply@localhost>'),
+  MAIL_RETRY_DELAY_MS: wholeNumber(1, 600_000).default(2000),
 });
+
+const secretVariables = new Set(['SMTP_URL']);
 
 export type TrustProxy = boolean | number | string[];
 
@@ -84,6 +111,17 @@ export interface Config {
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   seedDemo: boolean;
+  siteUrl: string;
+  publicApiUrl: string;
+  signupConfirmPath: string;
+  signupUnsubscribePath: string;
+  signupConfirmationTtlHours: number;
+  signupRateLimit: number;
+  signupConfirmationsPerHour: number;
+  blockedEmailDomains: string[];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailRetryDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +143,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? 'environment');
-        return `${variable}: ${issue.message} (got ${JSON.stringify(present[variable] ?? '')})`;
+        // Never echo a value that may hold a credential.
+        const shown = secretVariables.has(variable)
+          ? '[redacted]'
+          : JSON.stringify(present[variable] ?? '');
+        return `${variable}: ${issue.message} (got ${shown})`;
       }),
     );
   }
@@ -125,5 +167,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     seedDemo: values.SEED_DEMO,
+    siteUrl: values.SITE_URL.replace(/\/+$/, ''),
+    publicApiUrl: (values.PUBLIC_API_URL ?? `http://${values.HOST}:${values.PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
+    signupConfirmPath: values.SIGNUP_CONFIRM_PATH,
+    signupUnsubscribePath: values.SIGNUP_UNSUBSCRIBE_PATH,
+    signupConfirmationTtlHours: values.SIGNUP_CONFIRMATION_TTL_HOURS,
+    signupRateLimit: values.SIGNUP_RATE_LIMIT,
+    signupConfirmationsPerHour: values.SIGNUP_CONFIRMATIONS_PER_HOUR,
+    blockedEmailDomains: values.BLOCKED_EMAIL_DOMAINS,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    mailRetryDelayMs: values.MAIL_RETRY_DELAY_MS,
   };
 }

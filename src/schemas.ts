@@ -26,6 +26,17 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
   .max(2048);
 
+/** Trims and lower-cases the domain; the local part is left alone (it may be case-sensitive). */
+export const emailAddress = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'must be an email address' }))
+  .transform((email) => {
+    const at = email.lastIndexOf('@');
+    return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`;
+  });
+
 /** A trimmed, bounded, non-empty single-line string. */
 export const text = (max: number) => z.string().trim().min(1).max(max);
 /** Multi-line prose, possibly empty. */

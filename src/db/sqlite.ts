@@ -39,6 +39,9 @@ function applyPragmas(conn: Database.Database, options: SqliteStoreOptions): voi
   }
   conn.pragma(`synchronous = ${options.synchronous}`);
   conn.pragma('foreign_keys = ON');
+  // Overwrite deleted and updated-away content with zeros, so erased personal data does not
+  // linger in free pages of the file (GDPR erasure).
+  conn.pragma('secure_delete = ON');
 }
 
 const constraintCodes: Record<string, ConstraintKind> = {

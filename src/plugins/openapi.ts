@@ -29,6 +29,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Authors', description: 'Bylines (people, not logins).' },
         { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },
+        {
+          name: 'Newsletters',
+          description: 'Newsletters, double opt-in signups and their consent records.',
+        },
         { name: 'Tokens', description: 'API tokens for editor routes (admin only).' },
         { name: 'Health', description: 'Liveness and readiness probes.' },
       ],

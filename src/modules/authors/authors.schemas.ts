@@ -1,20 +1,9 @@
 import { z } from 'zod';
-import { httpUrl, id, slug, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
+import { emailAddress, httpUrl, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
 
 const linkSchema = z.object({ label: z.string(), url: z.string() }).meta({ id: 'AuthorLink' });
 const linkInput = z.strictObject({ label: text(60), url: httpUrl });
-
-/** Trims and lower-cases the domain; the local part is left alone (it may be case-sensitive). */
-export const emailInput = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email({ error: 'must be an email address' }))
-  .transform((email) => {
-    const at = email.lastIndexOf('@');
-    return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`;
-  });
 
 /** What readers see. Never add private fields here: response schemas are the allow-list. */
 export const publicAuthorSchema = z
@@ -45,7 +34,7 @@ export const createAuthorBody = z.strictObject({
   name: text(120),
   slug: slug.optional().meta({ description: 'Generated from the name when absent.' }),
   bio: text(5000).optional(),
-  email: emailInput.optional(),
+  email: emailAddress.optional(),
   photoId: id.optional(),
   links: z.array(linkInput).max(10).optional(),
 });
@@ -56,7 +45,7 @@ export const updateAuthorBody = nonEmptyPatch(
     name: text(120).optional(),
     slug: slug.optional(),
     bio: text(5000).nullable().optional(),
-    email: emailInput.nullable().optional(),
+    email: emailAddress.nullable().optional(),
     photoId: id.nullable().optional(),
     links: z.array(linkInput).max(10).optional(),
   }),

@@ -1,0 +1,127 @@
+import nodemailer from 'nodemailer';
+import type { FastifyBaseLogger } from 'fastify';
+
+// Outgoing email. With SMTP_URL: nodemailer over SMTP. Without it (local development): the
+// message is logged with the recipient redacted and its links visible, so flows can be followed.
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Queues a message: sent after the response, retried with backoff, failures logged. */
+  deliver(mail: OutgoingMail, purpose: string): void;
+  /** Waits briefly for sends in flight and cancels pending retries. */
+  close(): Promise<void>;
+}
+
+/** Keeps the domain (useful for diagnosing delivery), never the mailbox. */
+export function redactAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '[redacted]' : `[redacted]@${address.slice(at + 1)}`;
+}
+
+export interface MailerOptions {
+  smtpUrl: string | undefined;
+  from: string;
+  retryDelayMs: number;
+  log: FastifyBaseLogger;
+  retries?: number;
+}
+
+export function createMailer(options: MailerOptions): Mailer {
+  const { log } = options;
+  const retries = options.retries ?? 3;
+  const transport =
+    options.smtpUrl === undefined ? undefined : nodemailer.createTransport(options.smtpUrl);
+  const inFlight = new Set<Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  async function sendOnce(mail: OutgoingMail): Promise<void> {
+    if (transport === undefined) {
+      log.info(
+        {
+          to: redactAddress(mail.to),
+          subject: mail.subject,
+          headers: mail.headers,
+          text: mail.text,
+        },
+        'email (not sent: SMTP_URL is not set)',
+      );
+      return;
+    }
+    await transport.sendMail({
+      from: options.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+    });
+  }
+
+  function attempt(mail: OutgoingMail, purpose: string, attemptNumber: number): void {
+    const sending = sendOnce(mail).then(
+      () => {
+        if (transport !== undefined)
+          log.info({ purpose, to: redactAddress(mail.to) }, 'email sent');
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attemptNumber > retries || closed) {
+          log.error(
+            { purpose, to: redactAddress(mail.to), attempts: attemptNumber, reason: message },
+            'email delivery failed; giving up',
+          );
+          return;
+        }
+        const delay = options.retryDelayMs * 2 ** (attemptNumber - 1);
+        log.warn(
+          {
+            purpose,
+            to: redactAddress(mail.to),
+            attempt: attemptNumber,
+            retryInMs: delay,
+            reason: message,
+          },
+          'email delivery failed; will retry',
+        );
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          attempt(mail, purpose, attemptNumber + 1);
+        }, delay);
+        timers.add(timer);
+      },
+    );
+    inFlight.add(sending);
+    void sending.finally(() => inFlight.delete(sending));
+  }
+
+  return {
+    deliver(mail, purpose) {
+      if (closed) {
+        log.warn({ purpose, to: redactAddress(mail.to) }, 'email dropped: shutting down');
+        return;
+      }
+      // After the current response has been written: sending never delays or fails it.
+      setImmediate(() => attempt(mail, purpose, 1));
+    },
+    async close() {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      if (timers.size > 0)
+        log.warn({ pending: timers.size }, 'email retries cancelled by shutdown');
+      timers.clear();
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]);
+      transport?.close();
+    },
+  };
+}

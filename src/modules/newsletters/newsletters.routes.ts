@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
+import {
+  adminListEnvelope,
+  dataEnvelope,
+  idParams,
+  pageQuery,
+  publicListEnvelope,
+} from '../../schemas.ts';
+import type { NewslettersRepository } from './newsletters.repository.ts';
+import {
+  adminNewsletterSchema,
+  type AdminNewsletter,
+  createNewsletterBody,
+  type PublicNewsletter,
+  publicNewsletterSchema,
+  updateNewsletterBody,
+} from './newsletters.schemas.ts';
+
+const tags = ['Newsletters'];
+const cursorShape = z.tuple([z.string()]);
+
+async function listPage(
+  newsletters: NewslettersRepository,
+  query: { limit?: number; cursor?: string },
+  activeOnly: boolean,
+) {
+  const limit = pageLimit(query.limit);
+  const after = readCursor(query.cursor, cursorShape);
+  const { items, total } = await newsletters.list({
+    limit,
+    afterSlug: after?.[0] ?? null,
+    activeOnly,
+  });
+  const page = toPage(items, limit, (newsletter) => [newsletter.slug]);
+  return { items: page.items, meta: { limit, nextCursor: page.nextCursor }, total: total ?? 0 };
+}
+
+function toPublic({
+  active: _active,
+  createdAt: _createdAt,
+  updatedAt: _updatedAt,
+  ...rest
+}: AdminNewsletter): PublicNewsletter {
+  return rest;
+}
+
+export function newsletterPublicRoutes(newsletters: NewslettersRepository): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        schema: {
+          tags,
+          operationId: 'listPublicNewsletters',
+          summary: 'Active newsletters a reader can sign up for (no subscriber data)',
+          security: publicSecurity,
+          querystring: pageQuery,
+          response: { 200: publicListEnvelope(publicNewsletterSchema), ...problemResponses(400) },
+        },
+      },
+      async (request) => {
+        const page = await listPage(newsletters, request.query, true);
+        return { data: page.items.map(toPublic), meta: page.meta };
+      },
+    );
+  };
+}
+
+export function newsletterAdminRoutes(
+  newsletters: NewslettersRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'listNewsletters',
+          summary: 'List newsletters, active or not',
+          security: bearerSecurity,
+          querystring: pageQuery,
+          response: {
+            200: adminListEnvelope(adminNewsletterSchema),
+            ...problemResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const page = await listPage(newsletters, request.query, false);
+        return { data: page.items, meta: { ...page.meta, total: page.total } };
+      },
+    );
+
+    app.get(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'getNewsletter',
+          summary: 'Get a newsletter',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            200: dataEnvelope(adminNewsletterSchema),
+            ...problemResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const newsletter = await newsletters.findById(request.params.id);
+        if (newsletter === undefined) throw notFound('No newsletter with that id.');
+        return { data: newsletter };
+      },
+    );
+
+    app.post(
+      '',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'createNewsletter',
+          summary: 'Create a newsletter with its cadence, preview link and privacy-policy version',
+          security: bearerSecurity,
+          body: createNewsletterBody,
+          response: {
+            201: dataEnvelope(adminNewsletterSchema),
+            ...problemResponses(400, 401, 403, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const created = await newsletters.create(request.body, clock.now());
+        return reply
+          .code(201)
+          .header('location', `/v1/admin/newsletters/${created.id}`)
+          .send({ data: created });
+      },
+    );
+
+    app.patch(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'updateNewsletter',
+          summary:
+            'Change a newsletter; a new privacyPolicyVersion applies to signups from then on',
+          security: bearerSecurity,
+          params: idParams,
+          body: updateNewsletterBody,
+          response: {
+            200: dataEnvelope(adminNewsletterSchema),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request) => ({
+        data: await newsletters.update(request.params.id, request.body, clock.now()),
+      }),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'deleteNewsletter',
+          summary: 'Delete a newsletter that never had signups (409 otherwise: deactivate it)',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            204: z.null().meta({ description: 'Deleted' }),
+            ...problemResponses(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        await newsletters.delete(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

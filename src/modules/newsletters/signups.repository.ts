@@ -1,0 +1,300 @@
+import { and, asc, desc, eq, gt, lt, or } from 'drizzle-orm';
+import type { Q, Store } from '../../db/store.ts';
+import { newId } from '../../lib/ids.ts';
+import { iso, isoOrNull } from '../../schemas.ts';
+import type { AdminSignup } from './signups.schemas.ts';
+
+type SignupRow = Store['t']['newsletterSignups']['$inferSelect'];
+type SignupStatus = SignupRow['status'];
+
+export function toAdminSignup(row: SignupRow): AdminSignup {
+  return {
+    id: row.id,
+    email: row.email,
+    status: row.status,
+    consent: {
+      policyVersion: row.consentPolicyVersion,
+      consentedAt: iso(row.consentedAt),
+      source: row.consentSource,
+      ipHash: row.ipHash,
+    },
+    confirmedAt: isoOrNull(row.confirmedAt),
+    unsubscribedAt: isoOrNull(row.unsubscribedAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export interface SignupAttempt {
+  newsletterId: string;
+  email: string;
+  policyVersion: string;
+  source: string | null;
+  ipHash: string;
+  at: Date;
+  /** A fresh confirmation token's hash, stored only if a confirmation email is to be sent. */
+  tokenHash: string;
+  tokenExpiresAt: Date;
+  /** No second confirmation email to an address within this many ms (one a day). */
+  perAddressIntervalMs: number;
+  /** No more than this many confirmation emails in the last hour, across all addresses. */
+  hourlyCap: number;
+}
+
+export type ConfirmOutcome =
+  { kind: 'confirmed'; newsletterId: string } | { kind: 'invalid' } | { kind: 'expired' };
+
+export function createSignupsRepository(store: Store) {
+  const { newsletterSignups: signups, newsletterConsentEvents: events } = store.t;
+
+  async function appendEvent(
+    tx: Q,
+    signupId: string,
+    event: (typeof events.$inferInsert)['event'],
+    at: Date,
+    extra: { policyVersion?: string | null; source?: string | null; ipHash?: string | null } = {},
+  ) {
+    await tx.insert(events).values({
+      id: newId('cev', at.getTime()),
+      signupId,
+      event,
+      at,
+      policyVersion: extra.policyVersion ?? null,
+      source: extra.source ?? null,
+      ipHash: extra.ipHash ?? null,
+    });
+  }
+
+  return {
+    /**
+     * Records a consent for any address state in one transaction, so every path costs about the
+     * same. Returns the signup id when a confirmation email must go out, else null.
+     */
+    async recordAttempt(attempt: SignupAttempt): Promise<{ signupId: string; send: boolean }> {
+      return store.write(async (tx) => {
+        const { at } = attempt;
+        const [existing] = await tx
+          .select()
+          .from(signups)
+          .where(
+            and(eq(signups.newsletterId, attempt.newsletterId), eq(signups.email, attempt.email)),
+          )
+          .limit(1);
+        const consent = {
+          consentPolicyVersion: attempt.policyVersion,
+          consentedAt: at,
+          consentSource: attempt.source,
+          ipHash: attempt.ipHash,
+          updatedAt: at,
+        };
+        // Confirmed subscribers get no mail (they are subscribed already); everyone else needs to confirm.
+        const wantsMail = existing?.status !== 'confirmed';
+        const recentlyMailed =
+          existing?.lastConfirmationSentAt != null &&
+          at.getTime() - existing.lastConfirmationSentAt.getTime() < attempt.perAddressIntervalMs;
+        let send = wantsMail && !recentlyMailed;
+        if (send) {
+          const sentLastHour = await tx.$count(
+            signups,
+            gt(signups.lastConfirmationSentAt, new Date(at.getTime() - 3_600_000)),
+          );
+          send = sentLastHour < attempt.hourlyCap;
+        }
+        const confirmation = send
+          ? {
+              confirmationTokenHash: attempt.tokenHash,
+              confirmationExpiresAt: attempt.tokenExpiresAt,
+              lastConfirmationSentAt: at,
+            }
+          : {};
+        const status: SignupStatus = existing?.status === 'confirmed' ? 'confirmed' : 'pending';
+
+        let signupId: string;
+        if (existing === undefined) {
+          signupId = newId('sub', at.getTime());
+          await tx.insert(signups).values({
+            id: signupId,
+            newsletterId: attempt.newsletterId,
+            email: attempt.email,
+            status,
+            ...consent,
+            ...confirmation,
+            createdAt: at,
+          });
+        } else {
+          signupId = existing.id;
+          await tx
+            .update(signups)
+            .set({
+              ...consent,
+              ...confirmation,
+              status,
+              ...(existing.status === 'unsubscribed'
+                ? { unsubscribedAt: null, confirmedAt: null }
+                : {}),
+            })
+            .where(eq(signups.id, signupId));
+        }
+        await appendEvent(tx, signupId, 'consent', at, {
+          policyVersion: attempt.policyVersion,
+          source: attempt.source,
+          ipHash: attempt.ipHash,
+        });
+        return { signupId, send };
+      });
+    },
+
+    async findForMail(signupId: string) {
+      const [row] = await store.db
+        .select({ email: signups.email, newsletterId: signups.newsletterId })
+        .from(signups)
+        .where(eq(signups.id, signupId))
+        .limit(1);
+      return row;
+    },
+
+    /** Single use: the token is cleared as it is accepted. */
+    async confirm(tokenHash: string, at: Date): Promise<ConfirmOutcome> {
+      return store.write(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(signups)
+          .where(eq(signups.confirmationTokenHash, tokenHash))
+          .limit(1);
+        if (row === undefined) return { kind: 'invalid' };
+        if (
+          row.confirmationExpiresAt === null ||
+          row.confirmationExpiresAt.getTime() <= at.getTime()
+        )
+          return { kind: 'expired' };
+        await tx
+          .update(signups)
+          .set({
+            status: 'confirmed',
+            confirmedAt: at,
+            unsubscribedAt: null,
+            confirmationTokenHash: null,
+            confirmationExpiresAt: null,
+            updatedAt: at,
+          })
+          .where(eq(signups.id, row.id));
+        await appendEvent(tx, row.id, 'confirm', at, { policyVersion: row.consentPolicyVersion });
+        return { kind: 'confirmed', newsletterId: row.newsletterId };
+      });
+    },
+
+    /** Idempotent: unsubscribing twice, or after erasure, is still a success. */
+    async unsubscribe(signupId: string, at: Date): Promise<boolean> {
+      return store.write(async (tx) => {
+        const [row] = await tx
+          .select({ status: signups.status })
+          .from(signups)
+          .where(eq(signups.id, signupId))
+          .limit(1);
+        if (row === undefined) return false;
+        if (row.status === 'unsubscribed' || row.status === 'erased') return true;
+        await tx
+          .update(signups)
+          .set({
+            status: 'unsubscribed',
+            unsubscribedAt: at,
+            confirmationTokenHash: null,
+            confirmationExpiresAt: null,
+            updatedAt: at,
+          })
+          .where(eq(signups.id, signupId));
+        await appendEvent(tx, signupId, 'unsubscribe', at);
+        return true;
+      });
+    },
+
+    /**
+     * Erasure (GDPR Art. 17): the address and every IP hash are gone for good. An anonymous
+     * tombstone stays — status "erased" with its consent times — so counts and the ledger's
+     * shape remain, but nothing in it points to a person.
+     */
+    async erase(signupId: string, at: Date): Promise<boolean> {
+      return store.write(async (tx) => {
+        const [current] = await tx
+          .select({ status: signups.status })
+          .from(signups)
+          .where(eq(signups.id, signupId))
+          .limit(1);
+        if (current === undefined) return false;
+        if (current.status === 'erased') return true;
+        const updated = await tx
+          .update(signups)
+          .set({
+            email: null,
+            ipHash: null,
+            consentSource: null,
+            status: 'erased',
+            confirmationTokenHash: null,
+            confirmationExpiresAt: null,
+            updatedAt: at,
+          })
+          .where(eq(signups.id, signupId))
+          .returning({ id: signups.id });
+        if (updated.length === 0) return false;
+        await tx
+          .update(events)
+          .set({ ipHash: null, source: null })
+          .where(eq(events.signupId, signupId));
+        await appendEvent(tx, signupId, 'erase', at);
+        return true;
+      });
+    },
+
+    async list(
+      newsletterId: string,
+      options: { status?: SignupStatus | undefined; limit: number; after: [number, string] | null },
+    ) {
+      const where = and(
+        eq(signups.newsletterId, newsletterId),
+        options.status === undefined ? undefined : eq(signups.status, options.status),
+      );
+      const { after } = options;
+      const keyset =
+        after === null
+          ? undefined
+          : or(
+              lt(signups.createdAt, new Date(after[0])),
+              and(eq(signups.createdAt, new Date(after[0])), lt(signups.id, after[1])),
+            );
+      const rows = await store.db
+        .select()
+        .from(signups)
+        .where(and(where, keyset))
+        .orderBy(desc(signups.createdAt), desc(signups.id))
+        .limit(options.limit + 1);
+      const total = await store.db.$count(signups, where);
+      return { items: rows.map(toAdminSignup), total };
+    },
+
+    /** Every signup of a newsletter, oldest first, fetched in keyset batches: memory stays flat. */
+    async *exportAll(newsletterId: string, batchSize = 1000): AsyncGenerator<SignupRow[]> {
+      let after: { createdAt: Date; id: string } | null = null;
+      for (;;) {
+        const keyset: ReturnType<typeof or> =
+          after === null
+            ? undefined
+            : or(
+                gt(signups.createdAt, after.createdAt),
+                and(eq(signups.createdAt, after.createdAt), gt(signups.id, after.id)),
+              );
+        const rows = await store.db
+          .select()
+          .from(signups)
+          .where(and(eq(signups.newsletterId, newsletterId), keyset))
+          .orderBy(asc(signups.createdAt), asc(signups.id))
+          .limit(batchSize);
+        if (rows.length > 0) yield rows;
+        const last = rows.at(-1);
+        if (rows.length < batchSize || last === undefined) return;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+    },
+  };
+}
+
+export type SignupsRepository = ReturnType<typeof createSignupsRepository>;

@@ -1,0 +1,146 @@
+import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { HttpError, invalidFields, problemResponses } from '../../errors.ts';
+import type { RateLimiter } from '../../lib/rate-limit.ts';
+import { publicSecurity } from '../../plugins/openapi.ts';
+import { slugParams } from '../../schemas.ts';
+import {
+  acceptedSchema,
+  confirmedSchema,
+  signupBody,
+  tokenBody,
+  unsubscribeBody,
+  unsubscribeQuery,
+  unsubscribedSchema,
+} from './signups.schemas.ts';
+import type { SignupsService } from './signups.service.ts';
+
+const tags = ['Newsletters'];
+const formBodyLimit = 16 * 1024;
+
+const accepted = {
+  data: {
+    status: 'accepted' as const,
+    message:
+      'Thank you. If this address can receive the newsletter, a confirmation email is on its way.',
+  },
+};
+
+/** Plain HTML forms post application/x-www-form-urlencoded; only these routes accept it. */
+function acceptHtmlForms(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: formBodyLimit },
+    (_request, body, done) => {
+      const fields: Record<string, string> = {};
+      // Object.fromEntries-style own properties: a "__proto__" field is just an unknown key (400).
+      for (const [key, value] of new URLSearchParams(String(body)))
+        Object.defineProperty(fields, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      done(null, fields);
+    },
+  );
+}
+
+export function signupPublicRoutes(
+  signups: SignupsService,
+  perAddressLimit: RateLimiter,
+  now: () => Date,
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    acceptHtmlForms(app);
+
+    app.post(
+      '/:slug/signups',
+      {
+        schema: {
+          tags,
+          operationId: 'signUpForNewsletter',
+          summary: 'Sign up (double opt-in); always the same 202 whatever the address’s state',
+          description:
+            'JSON or an HTML form (`application/x-www-form-urlencoded`). A confirmation email follows when the address needs ' +
+            'one (at most one per address per day). Limited per client address: 429 with `Retry-After`.',
+          security: publicSecurity,
+          params: slugParams,
+          body: signupBody,
+          response: { 202: acceptedSchema, ...problemResponses(400, 404, 413, 415, 429) },
+        },
+        // The limit is checked before the body is even parsed, keyed on the client address only
+        // (request.ip honours TRUST_PROXY; X-Forwarded-For is ignored without it).
+        onRequest: async (request, reply) => {
+          const retryAfter = perAddressLimit.hit(request.ip, now().getTime());
+          if (retryAfter > 0) {
+            reply.header('retry-after', String(retryAfter));
+            throw new HttpError(
+              429,
+              'rate-limited',
+              `Too many signups from this address; try again in ${retryAfter} s.`,
+            );
+          }
+        },
+      },
+      async (request, reply) => {
+        await signups.signup(request.params.slug, request.body, request.ip);
+        return reply.code(202).send(accepted);
+      },
+    );
+  };
+}
+
+export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZod {
+  return async (app) => {
+    acceptHtmlForms(app);
+
+    app.post(
+      '/confirm',
+      {
+        schema: {
+          tags,
+          operationId: 'confirmNewsletterSignup',
+          summary: 'Confirm a signup with the token from the email (single use)',
+          description:
+            'The email links to the site; a GET there changes nothing. The site then POSTs the token here.',
+          security: publicSecurity,
+          body: tokenBody,
+          response: { 200: confirmedSchema, ...problemResponses(400, 410, 415) },
+        },
+      },
+      async (request) => ({
+        data: {
+          status: 'confirmed' as const,
+          newsletter: await signups.confirm(request.body.token),
+        },
+      }),
+    );
+
+    app.post(
+      '/unsubscribe',
+      {
+        schema: {
+          tags,
+          operationId: 'unsubscribeFromNewsletter',
+          summary:
+            'Unsubscribe: JSON { token }, or RFC 8058 one-click (token in the query, form body List-Unsubscribe=One-Click)',
+          description: 'Needs no cookie or credential and is idempotent.',
+          security: publicSecurity,
+          querystring: unsubscribeQuery,
+          body: unsubscribeBody,
+          response: { 200: unsubscribedSchema, ...problemResponses(400, 415) },
+        },
+      },
+      async (request) => {
+        const token = 'token' in request.body ? request.body.token : request.query.token;
+        if (token === undefined)
+          throw invalidFields([
+            { path: 'query.token', message: 'The unsubscribe link’s token is missing.' },
+          ]);
+        await signups.unsubscribe(token);
+        return { data: { status: 'unsubscribed' as const } };
+      },
+    );
+  };
+}

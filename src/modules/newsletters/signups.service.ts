@@ -1,0 +1,192 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { HttpError, invalidFields, notFound } from '../../errors.ts';
+import type { Mailer, OutgoingMail } from '../../mail.ts';
+import type { InstanceSecrets } from '../shared/instance-secrets.ts';
+import type { NewslettersRepository } from './newsletters.repository.ts';
+import type { AdminNewsletter } from './newsletters.schemas.ts';
+import type { SignupsRepository } from './signups.repository.ts';
+import type { SignupInput } from './signups.schemas.ts';
+
+// Double opt-in signups (RELIABILITY.md rules 15–18). The public answer never depends on the
+// address's state; everything that does happens behind it.
+
+export interface SignupSettings {
+  siteUrl: string;
+  publicApiUrl: string;
+  confirmPath: string;
+  unsubscribePath: string;
+  confirmationTtlMs: number;
+  confirmationsPerHour: number;
+  blockedDomains: readonly string[];
+}
+
+const oneDayMs = 86_400_000;
+
+// A maintained list of throwaway-address domains (the disposable-email-domains package).
+const disposableDomains = createRequire(import.meta.url)('disposable-email-domains') as string[];
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export interface SignupsServiceDeps {
+  newsletters: NewslettersRepository;
+  signups: SignupsRepository;
+  mailer: Mailer;
+  secrets: InstanceSecrets;
+  settings: SignupSettings;
+  now: () => Date;
+}
+
+export function createSignupsService({
+  newsletters,
+  signups,
+  mailer,
+  secrets,
+  settings,
+  now,
+}: SignupsServiceDeps) {
+  const blocked = new Set([...disposableDomains, ...settings.blockedDomains]);
+
+  const hashAddress = (ip: string) => createHmac('sha256', secrets.ipSalt).update(ip).digest('hex');
+
+  /** Unsubscribe links never expire, so they are signed (not stored): `<signup id>.<HMAC>`. */
+  function unsubscribeToken(signupId: string): string {
+    const mac = createHmac('sha256', secrets.tokenKey)
+      .update(`unsubscribe:${signupId}`)
+      .digest('base64url');
+    return `${signupId}.${mac}`;
+  }
+
+  function verifyUnsubscribeToken(token: string): string | null {
+    const [signupId, mac, ...rest] = token.split('.');
+    if (signupId === undefined || mac === undefined || rest.length > 0) return null;
+    const expected = Buffer.from(unsubscribeToken(signupId).slice(signupId.length + 1));
+    const given = Buffer.from(mac);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? signupId : null;
+  }
+
+  function confirmationMail(
+    to: string,
+    newsletter: AdminNewsletter,
+    token: string,
+    signupId: string,
+  ): OutgoingMail {
+    const confirmUrl = `${settings.siteUrl}${settings.confirmPath}?token=${encodeURIComponent(token)}`;
+    const unsubscribe = unsubscribeToken(signupId);
+    const unsubscribePage = `${settings.siteUrl}${settings.unsubscribePath}?token=${encodeURIComponent(unsubscribe)}`;
+    const oneClick = `${settings.publicApiUrl}/v1/newsletter-signups/unsubscribe?token=${encodeURIComponent(unsubscribe)}`;
+    const cadence =
+      newsletter.sendDay === null
+        ? newsletter.cadence
+        : `${newsletter.cadence}, on ${newsletter.sendDay[0]?.toUpperCase()}${newsletter.sendDay.slice(1)}s`;
+    const text = [
+      `Please confirm that you want to receive ${newsletter.name} (${cadence}).`,
+      '',
+      `Confirm your subscription: ${confirmUrl}`,
+      '',
+      `The link works for ${Math.round(settings.confirmationTtlMs / 3_600_000)} hours. If you did not ask for this, ignore this email: nothing more will be sent.`,
+      '',
+      `Unsubscribe: ${unsubscribePage}`,
+    ].join('\n');
+    const escape = (value: string) =>
+      value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+    const html = [
+      `<p>Please confirm that you want to receive <strong>${escape(newsletter.name)}</strong> (${escape(cadence)}).</p>`,
+      `<p><a href="${escape(confirmUrl)}">Confirm your subscription</a></p>`,
+      `<p>If you did not ask for this, ignore this email: nothing more will be sent.</p>`,
+      `<p><a href="${escape(unsubscribePage)}">Unsubscribe</a></p>`,
+    ].join('\n');
+    return {
+      to,
+      subject: `Confirm your subscription to ${newsletter.name}`,
+      text,
+      html,
+      headers: {
+        'List-Unsubscribe': `<${oneClick}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'List-Id': `${newsletter.name.replace(/[<>"\r\n]/g, '')} <${newsletter.slug}.${new URL(settings.siteUrl).hostname}>`,
+      },
+    };
+  }
+
+  return {
+    async signup(newsletterSlug: string, input: SignupInput, clientAddress: string): Promise<void> {
+      const newsletter = await newsletters.findBySlug(newsletterSlug);
+      if (newsletter === undefined || !newsletter.active)
+        throw notFound('No active newsletter with that slug.');
+      // A bot filled the hidden field: same answer, nothing stored, nothing sent.
+      if (input.website !== undefined && input.website !== '') return;
+      if (input.privacyPolicyVersion !== newsletter.privacyPolicyVersion) {
+        throw invalidFields([
+          {
+            path: 'body.privacyPolicyVersion',
+            message: `The privacy policy in force is ${newsletter.privacyPolicyVersion}; show it and send that version.`,
+          },
+        ]);
+      }
+      const domain = input.email.slice(input.email.lastIndexOf('@') + 1);
+      if (blocked.has(domain)) {
+        throw invalidFields([
+          {
+            path: 'body.email',
+            message: 'Addresses at this domain are not accepted; use a permanent address.',
+          },
+        ]);
+      }
+      const token = randomBytes(32).toString('base64url');
+      const at = now();
+      const { signupId, send } = await signups.recordAttempt({
+        newsletterId: newsletter.id,
+        email: input.email,
+        policyVersion: input.privacyPolicyVersion,
+        source: input.source ?? null,
+        ipHash: hashAddress(clientAddress),
+        at,
+        tokenHash: sha256(token),
+        tokenExpiresAt: new Date(at.getTime() + settings.confirmationTtlMs),
+        perAddressIntervalMs: oneDayMs,
+        hourlyCap: settings.confirmationsPerHour,
+      });
+      if (send)
+        mailer.deliver(
+          confirmationMail(input.email, newsletter, token, signupId),
+          'signup-confirmation',
+        );
+    },
+
+    async confirm(token: string): Promise<{ slug: string; name: string }> {
+      const outcome = await signups.confirm(sha256(token), now());
+      if (outcome.kind === 'invalid') {
+        throw new HttpError(
+          400,
+          'invalid-token',
+          'This confirmation link is not valid or has been used already.',
+        );
+      }
+      if (outcome.kind === 'expired') {
+        throw new HttpError(
+          410,
+          'token-expired',
+          'This confirmation link has expired. Sign up again to get a new one.',
+        );
+      }
+      const newsletter = await newsletters.findById(outcome.newsletterId);
+      return { slug: newsletter?.slug ?? '', name: newsletter?.name ?? '' };
+    },
+
+    async unsubscribe(token: string): Promise<void> {
+      const signupId = verifyUnsubscribeToken(token);
+      if (signupId === null || !(await signups.unsubscribe(signupId, now()))) {
+        throw new HttpError(400, 'invalid-token', 'This unsubscribe link is not valid.');
+      }
+    },
+
+    unsubscribeToken,
+  };
+}
+
+export type SignupsService = ReturnType<typeof createSignupsService>;
