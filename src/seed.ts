@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createArticleBody } from './modules/articles/articles.schemas.ts';
 import { createAuthorBody } from './modules/authors/authors.schemas.ts';
 import { createPhotoBody } from './modules/photos/photos.schemas.ts';
+import { createNewsletterBody } from './modules/newsletters/newsletters.schemas.ts';
 import { createTagBody } from './modules/tags/tags.schemas.ts';
 
 // The demo newsroom from seeds/, loaded through the same validation and repositories as the API.
@@ -20,6 +21,9 @@ const demoSchema = z.strictObject({
       .extend({ slug: createAuthorBody.shape.slug.unwrap(), photoUrl: z.string().optional() }),
   ),
   tags: z.array(createTagBody.extend({ slug: createTagBody.shape.slug.unwrap() })),
+  newsletters: z.array(
+    createNewsletterBody.extend({ slug: createNewsletterBody.shape.slug.unwrap() }),
+  ),
   articles: z.array(
     createArticleBody.omit({ authorIds: true, tagIds: true, photoId: true }).extend({
       slug: createArticleBody.shape.slug.unwrap(),
@@ -42,7 +46,7 @@ export interface SeedReport {
 
 export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Promise<SeedReport> {
   const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
-  const { photos, authors, tags, articles } = app.services;
+  const { photos, authors, tags, articles, newsletters } = app.services;
   const report: SeedReport = { created: 0, skipped: 0 };
   const count = (created: boolean) => {
     if (created) report.created += 1;
@@ -67,6 +71,11 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
   for (const input of demo.tags) {
     const exists = (await tags.findBySlug(input.slug)) !== undefined;
     if (!exists) await tags.create(input, now);
+    count(!exists);
+  }
+  for (const input of demo.newsletters) {
+    const exists = (await newsletters.findBySlug(input.slug)) !== undefined;
+    if (!exists) await newsletters.create(input, now);
     count(!exists);
   }
   for (const { authorSlugs, tagSlugs, photoUrl, publishedAt, ...input } of demo.articles) {
