@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { invalidFields } from './errors.ts';
 import { decodeCursor, encodeCursor } from './lib/cursor.ts';
 import { defaultPageSize } from './schemas.ts';
@@ -38,3 +38,23 @@ export function toPage<T>(
 }
 
 export const pageLimit = (limit: number | undefined): number => limit ?? defaultPageSize;
+
+const slugCursor = z.tuple([z.string()]);
+
+/**
+ * One page of a list ordered by slug (unique, so it is its own keyset): used by authors, tags and
+ * newsletters. `fetch` returns up to `limit + 1` rows and, for editor lists, the total.
+ */
+export async function slugPage<T extends { slug: string }>(
+  query: { limit?: number | undefined; cursor?: string | undefined },
+  fetch: (page: {
+    limit: number;
+    afterSlug: string | null;
+  }) => Promise<{ items: T[]; total?: number | undefined }>,
+) {
+  const limit = pageLimit(query.limit);
+  const after = readCursor(query.cursor, slugCursor);
+  const { items, total } = await fetch({ limit, afterSlug: after?.[0] ?? null });
+  const page = toPage(items, limit, (item) => [item.slug]);
+  return { items: page.items, meta: { limit, nextCursor: page.nextCursor }, total: total ?? 0 };
+}

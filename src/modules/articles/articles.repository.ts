@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, max, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
 import type { Q, Store } from '../../db/store.ts';
 import { invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -6,6 +6,7 @@ import type { PhotosRepository } from '../photos/photos.repository.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
+import { olderThan } from '../shared/keyset.ts';
 
 export const maxRevisionsPerArticle = 50;
 
@@ -431,13 +432,7 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
                 .where(sql`${articlesSearch} MATCH ${filters.match}`),
             ),
       );
-      const keyset =
-        after === null
-          ? undefined
-          : or(
-              lt(articles.updatedAt, new Date(after[0])),
-              and(eq(articles.updatedAt, new Date(after[0])), lt(articles.id, after[1])),
-            );
+      const keyset = olderThan(articles.updatedAt, articles.id, after);
       const rows = await store.db
         .select()
         .from(articles)

@@ -1,10 +1,11 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
-import { ConstraintError, type Q, type Store } from '../../db/store.ts';
-import { conflict, invalidFields, notFound } from '../../errors.ts';
+import type { Q, Store } from '../../db/store.ts';
+import { invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { Photo } from '../photos/photos.schemas.ts';
+import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type {
   AdminAuthor,
@@ -145,18 +146,11 @@ export function createAuthorsRepository(store: Store, photos: PhotosRepository) 
       return author;
     },
 
-    async delete(id: string): Promise<void> {
-      try {
-        const deleted = await store.write((tx) =>
-          tx.delete(authors).where(eq(authors.id, id)).returning({ id: authors.id }),
-        );
-        if (deleted.length === 0) throw notFound('No author with that id.');
-      } catch (error) {
-        if (error instanceof ConstraintError && error.kind === 'foreign_key') {
-          throw conflict('The author still has a byline on articles; remove it from them first.');
-        }
-        throw error;
-      }
+    delete(id: string): Promise<void> {
+      return deleteUnreferenced(store, { table: authors, id: authors.id }, id, {
+        notFound: 'No author with that id.',
+        inUse: 'The author still has a byline on articles; remove it from them first.',
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
 import {
   adminListEnvelope,
@@ -20,19 +20,6 @@ import {
 } from './authors.schemas.ts';
 
 const tags = ['Authors'];
-const cursorShape = z.tuple([z.string()]);
-
-async function listPage(
-  authors: AuthorsRepository,
-  query: { limit?: number; cursor?: string },
-  withTotal: boolean,
-) {
-  const limit = pageLimit(query.limit);
-  const after = readCursor(query.cursor, cursorShape);
-  const { items, total } = await authors.list({ limit, afterSlug: after?.[0] ?? null, withTotal });
-  const page = toPage(items, limit, (author) => [author.slug]);
-  return { items: page.items, limit, nextCursor: page.nextCursor, total };
-}
 
 export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsyncZod {
   return async (app) => {
@@ -49,10 +36,12 @@ export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsy
         },
       },
       async (request) => {
-        const page = await listPage(authors, request.query, false);
+        const page = await slugPage(request.query, (bounds) =>
+          authors.list({ ...bounds, withTotal: false }),
+        );
         return {
           data: page.items.map(toPublicAuthor),
-          meta: { limit: page.limit, nextCursor: page.nextCursor },
+          meta: page.meta,
         };
       },
     );
@@ -100,10 +89,12 @@ export function authorAdminRoutes(
         },
       },
       async (request) => {
-        const page = await listPage(authors, request.query, true);
+        const page = await slugPage(request.query, (bounds) =>
+          authors.list({ ...bounds, withTotal: true }),
+        );
         return {
           data: page.items,
-          meta: { limit: page.limit, nextCursor: page.nextCursor, total: page.total ?? 0 },
+          meta: { ...page.meta, total: page.total },
         };
       },
     );

@@ -1,8 +1,9 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { ConstraintError, type Store } from '../../db/store.ts';
-import { conflict, notFound } from '../../errors.ts';
+import type { Store } from '../../db/store.ts';
+import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
+import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type {
   AdminNewsletter,
@@ -123,20 +124,12 @@ export function createNewslettersRepository(store: Store) {
       return toNewsletter(row);
     },
 
-    async delete(id: string): Promise<void> {
-      try {
-        const deleted = await store.write((tx) =>
-          tx.delete(newsletters).where(eq(newsletters.id, id)).returning({ id: newsletters.id }),
-        );
-        if (deleted.length === 0) throw notFound('No newsletter with that id.');
-      } catch (error) {
-        if (error instanceof ConstraintError && error.kind === 'foreign_key') {
-          throw conflict(
-            'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
-          );
-        }
-        throw error;
-      }
+    delete(id: string): Promise<void> {
+      return deleteUnreferenced(store, { table: newsletters, id: newsletters.id }, id, {
+        notFound: 'No newsletter with that id.',
+        inUse:
+          'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
 import {
   adminListEnvelope,
@@ -21,23 +21,6 @@ import {
 } from './newsletters.schemas.ts';
 
 const tags = ['Newsletters'];
-const cursorShape = z.tuple([z.string()]);
-
-async function listPage(
-  newsletters: NewslettersRepository,
-  query: { limit?: number; cursor?: string },
-  activeOnly: boolean,
-) {
-  const limit = pageLimit(query.limit);
-  const after = readCursor(query.cursor, cursorShape);
-  const { items, total } = await newsletters.list({
-    limit,
-    afterSlug: after?.[0] ?? null,
-    activeOnly,
-  });
-  const page = toPage(items, limit, (newsletter) => [newsletter.slug]);
-  return { items: page.items, meta: { limit, nextCursor: page.nextCursor }, total: total ?? 0 };
-}
 
 function toPublic({
   active: _active,
@@ -63,7 +46,9 @@ export function newsletterPublicRoutes(newsletters: NewslettersRepository): Fast
         },
       },
       async (request) => {
-        const page = await listPage(newsletters, request.query, true);
+        const page = await slugPage(request.query, (bounds) =>
+          newsletters.list({ ...bounds, activeOnly: true }),
+        );
         return { data: page.items.map(toPublic), meta: page.meta };
       },
     );
@@ -92,7 +77,9 @@ export function newsletterAdminRoutes(
         },
       },
       async (request) => {
-        const page = await listPage(newsletters, request.query, false);
+        const page = await slugPage(request.query, (bounds) =>
+          newsletters.list({ ...bounds, activeOnly: false }),
+        );
         return { data: page.items, meta: { ...page.meta, total: page.total } };
       },
     );

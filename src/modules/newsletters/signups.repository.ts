@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gt, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Q, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
 import type { AdminSignup } from './signups.schemas.ts';
+import { newerThan, olderThan, type TimeCursor } from '../shared/keyset.ts';
 
 type SignupRow = Store['t']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRow['status'];
@@ -254,13 +255,7 @@ export function createSignupsRepository(store: Store) {
         options.status === undefined ? undefined : eq(signups.status, options.status),
       );
       const { after } = options;
-      const keyset =
-        after === null
-          ? undefined
-          : or(
-              lt(signups.createdAt, new Date(after[0])),
-              and(eq(signups.createdAt, new Date(after[0])), lt(signups.id, after[1])),
-            );
+      const keyset = olderThan(signups.createdAt, signups.id, after);
       const rows = await store.db
         .select()
         .from(signups)
@@ -273,15 +268,9 @@ export function createSignupsRepository(store: Store) {
 
     /** Every signup of a newsletter, oldest first, fetched in keyset batches: memory stays flat. */
     async *exportAll(newsletterId: string, batchSize = 1000): AsyncGenerator<SignupRow[]> {
-      let after: { createdAt: Date; id: string } | null = null;
+      let after: TimeCursor = null;
       for (;;) {
-        const keyset: ReturnType<typeof or> =
-          after === null
-            ? undefined
-            : or(
-                gt(signups.createdAt, after.createdAt),
-                and(eq(signups.createdAt, after.createdAt), gt(signups.id, after.id)),
-              );
+        const keyset = newerThan(signups.createdAt, signups.id, after);
         const rows = await store.db
           .select()
           .from(signups)
@@ -291,7 +280,7 @@ export function createSignupsRepository(store: Store) {
         if (rows.length > 0) yield rows;
         const last = rows.at(-1);
         if (rows.length < batchSize || last === undefined) return;
-        after = { createdAt: last.createdAt, id: last.id };
+        after = [last.createdAt.getTime(), last.id];
       }
     },
   };

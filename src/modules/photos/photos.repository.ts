@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { ConstraintError, type Q, type Store } from '../../db/store.ts';
-import { conflict, notFound } from '../../errors.ts';
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { Q, Store } from '../../db/store.ts';
+import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { deleteUnreferenced } from '../shared/delete.ts';
 import { iso } from '../../schemas.ts';
 import {
   type CreatePhotoInput,
@@ -9,6 +10,7 @@ import {
   type Photo,
   type UpdatePhotoInput,
 } from './photos.schemas.ts';
+import { olderThan } from '../shared/keyset.ts';
 
 type PhotoRow = Store['t']['photos']['$inferSelect'];
 
@@ -60,14 +62,7 @@ export function createPhotosRepository(store: Store) {
       const rows = await store.db
         .select()
         .from(photos)
-        .where(
-          after === null
-            ? undefined
-            : or(
-                lt(photos.createdAt, new Date(after[0])),
-                and(eq(photos.createdAt, new Date(after[0])), lt(photos.id, after[1])),
-              ),
-        )
+        .where(olderThan(photos.createdAt, photos.id, after))
         .orderBy(desc(photos.createdAt), desc(photos.id))
         .limit(options.limit + 1);
       const total = await store.db.$count(photos);
@@ -116,18 +111,11 @@ export function createPhotosRepository(store: Store) {
       return toPhoto(row);
     },
 
-    async delete(id: string): Promise<void> {
-      try {
-        const deleted = await store.write((tx) =>
-          tx.delete(photos).where(eq(photos.id, id)).returning({ id: photos.id }),
-        );
-        if (deleted.length === 0) throw notFound('No photo with that id.');
-      } catch (error) {
-        if (error instanceof ConstraintError && error.kind === 'foreign_key') {
-          throw conflict('The photo is still used (by an author or an article); detach it first.');
-        }
-        throw error;
-      }
+    delete(id: string): Promise<void> {
+      return deleteUnreferenced(store, { table: photos, id: photos.id }, id, {
+        notFound: 'No photo with that id.',
+        inUse: 'The photo is still used (by an author or an article); detach it first.',
+      });
     },
   };
 }

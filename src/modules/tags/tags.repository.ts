@@ -1,8 +1,9 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
-import { ConstraintError, type Store } from '../../db/store.ts';
-import { conflict, notFound } from '../../errors.ts';
+import type { Store } from '../../db/store.ts';
+import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
+import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
 
@@ -105,18 +106,11 @@ export function createTagsRepository(store: Store) {
       return toTag(row);
     },
 
-    async delete(id: string): Promise<void> {
-      try {
-        const deleted = await store.write((tx) =>
-          tx.delete(tags).where(eq(tags.id, id)).returning({ id: tags.id }),
-        );
-        if (deleted.length === 0) throw notFound('No tag with that id.');
-      } catch (error) {
-        if (error instanceof ConstraintError && error.kind === 'foreign_key') {
-          throw conflict('The tag is still on articles; remove it from them first.');
-        }
-        throw error;
-      }
+    delete(id: string): Promise<void> {
+      return deleteUnreferenced(store, { table: tags, id: tags.id }, id, {
+        notFound: 'No tag with that id.',
+        inUse: 'The tag is still on articles; remove it from them first.',
+      });
     },
   };
 }

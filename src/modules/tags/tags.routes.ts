@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
 import {
   adminListEnvelope,
@@ -15,19 +15,6 @@ import type { TagsRepository } from './tags.repository.ts';
 import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
 
 const openApiTags = ['Tags'];
-const cursorShape = z.tuple([z.string()]);
-
-async function listPage(
-  tags: TagsRepository,
-  query: { limit?: number; cursor?: string },
-  withTotal: boolean,
-) {
-  const limit = pageLimit(query.limit);
-  const after = readCursor(query.cursor, cursorShape);
-  const { items, total } = await tags.list({ limit, afterSlug: after?.[0] ?? null, withTotal });
-  const page = toPage(items, limit, (tag) => [tag.slug]);
-  return { items: page.items, limit, nextCursor: page.nextCursor, total };
-}
 
 export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
   return async (app) => {
@@ -44,8 +31,10 @@ export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const page = await listPage(tags, request.query, false);
-        return { data: page.items, meta: { limit: page.limit, nextCursor: page.nextCursor } };
+        const page = await slugPage(request.query, (bounds) =>
+          tags.list({ ...bounds, withTotal: false }),
+        );
+        return { data: page.items, meta: page.meta };
       },
     );
 
@@ -89,10 +78,12 @@ export function tagAdminRoutes(
         },
       },
       async (request) => {
-        const page = await listPage(tags, request.query, true);
+        const page = await slugPage(request.query, (bounds) =>
+          tags.list({ ...bounds, withTotal: true }),
+        );
         return {
           data: page.items,
-          meta: { limit: page.limit, nextCursor: page.nextCursor, total: page.total ?? 0 },
+          meta: { ...page.meta, total: page.total },
         };
       },
     );

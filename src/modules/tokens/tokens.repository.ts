@@ -1,6 +1,7 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import type { Role } from '../../plugins/auth.ts';
+import { olderThan } from '../shared/keyset.ts';
 
 export interface TokenRecord {
   id: string;
@@ -43,14 +44,7 @@ export function createTokensRepository(store: Store) {
       const rows = await store.db
         .select()
         .from(apiTokens)
-        .where(
-          after === null
-            ? undefined
-            : or(
-                lt(apiTokens.createdAt, new Date(after[0])),
-                and(eq(apiTokens.createdAt, new Date(after[0])), lt(apiTokens.id, after[1])),
-              ),
-        )
+        .where(olderThan(apiTokens.createdAt, apiTokens.id, after))
         .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
         .limit(options.limit + 1);
       const total = await store.db.$count(apiTokens);

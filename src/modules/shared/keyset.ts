@@ -1,0 +1,21 @@
+import { and, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+// Keyset pagination on (timestamp, id): the condition for "strictly after the last row seen"
+// in either direction. The cursor carries the timestamp as epoch milliseconds.
+
+export type TimeCursor = [number, string] | null;
+
+/** Rows before the cursor in (at DESC, id DESC) order. */
+export function olderThan(at: SQLiteColumn, id: SQLiteColumn, cursor: TimeCursor): SQL | undefined {
+  if (cursor === null) return undefined;
+  const bound = new Date(cursor[0]);
+  return or(lt(at, bound), and(eq(at, bound), lt(id, cursor[1])));
+}
+
+/** Rows after the cursor in (at ASC, id ASC) order. */
+export function newerThan(at: SQLiteColumn, id: SQLiteColumn, cursor: TimeCursor): SQL | undefined {
+  if (cursor === null) return undefined;
+  const bound = new Date(cursor[0]);
+  return or(gt(at, bound), and(eq(at, bound), gt(id, cursor[1])));
+}
