@@ -45,6 +45,13 @@ import { createSignupsService } from './modules/newsletters/signups.service.ts';
 import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
 import { createMailer } from './mail.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
+import { appealAdminRoutes, appealPublicRoutes } from './modules/appeals/appeals.routes.ts';
+import {
+  type AppealsRepository,
+  createAppealsRepository,
+} from './modules/appeals/appeals.repository.ts';
+import { pageAdminRoutes, pagePublicRoutes } from './modules/pages/pages.routes.ts';
+import { createPagesRepository, type PagesRepository } from './modules/pages/pages.repository.ts';
 import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
 import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
 import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
@@ -70,6 +77,8 @@ export interface AppServices {
   tags: TagsRepository;
   articles: ArticlesService;
   newsletters: NewslettersRepository;
+  pages: PagesRepository;
+  appeals: AppealsRepository;
 }
 
 declare module 'fastify' {
@@ -148,7 +157,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
   });
   const publicArticles = createPublicArticlesRepository(store);
-  const newsletters = createNewslettersRepository(store);
+  const pages = createPagesRepository(store);
+  const appeals = createAppealsRepository(store);
+  const newsletters = createNewslettersRepository(store, pages);
   const signupsRepository = createSignupsRepository(store);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
@@ -175,7 +186,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const signupLimiter = createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 });
   app.decorate('store', store);
-  app.decorate('services', { tokens, authors, photos, tags, articles, newsletters });
+  app.decorate('services', {
+    tokens,
+    authors,
+    photos,
+    tags,
+    articles,
+    newsletters,
+    pages,
+    appeals,
+  });
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
   }
@@ -224,6 +244,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       prefix: '/v1/newsletters',
     });
     await scope.register(signupTokenRoutes(signups), { prefix: '/v1/newsletter-signups' });
+    await scope.register(pagePublicRoutes(pages), { prefix: '/v1/pages' });
+    await scope.register(appealPublicRoutes(appeals, clock), { prefix: '/v1/appeals' });
   });
 
   // Editor API: bearer token, role per route, never cached.
@@ -240,6 +262,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(signupAdminRoutes(newsletters, signupsRepository, clock), {
       prefix: '/v1/admin',
     });
+    await scope.register(pageAdminRoutes(pages, clock), { prefix: '/v1/admin/pages' });
+    await scope.register(appealAdminRoutes(appeals, clock), { prefix: '/v1/admin/appeals' });
     await scope.register(tokenAdminRoutes(tokens), { prefix: '/v1/admin/tokens' });
   });
 

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { createArticleBody } from './modules/articles/articles.schemas.ts';
 import { createAuthorBody } from './modules/authors/authors.schemas.ts';
 import { createPhotoBody } from './modules/photos/photos.schemas.ts';
+import { createAppealBody } from './modules/appeals/appeals.schemas.ts';
+import { createPageBody } from './modules/pages/pages.schemas.ts';
 import { createNewsletterBody } from './modules/newsletters/newsletters.schemas.ts';
 import { createTagBody } from './modules/tags/tags.schemas.ts';
 
@@ -21,6 +23,8 @@ const demoSchema = z.strictObject({
       .extend({ slug: createAuthorBody.shape.slug.unwrap(), photoUrl: z.string().optional() }),
   ),
   tags: z.array(createTagBody.extend({ slug: createTagBody.shape.slug.unwrap() })),
+  pages: z.array(createPageBody.extend({ slug: createPageBody.shape.slug.unwrap() })),
+  appeals: z.array(createAppealBody),
   newsletters: z.array(
     createNewsletterBody.extend({ slug: createNewsletterBody.shape.slug.unwrap() }),
   ),
@@ -46,7 +50,7 @@ export interface SeedReport {
 
 export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Promise<SeedReport> {
   const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
-  const { photos, authors, tags, articles, newsletters } = app.services;
+  const { photos, authors, tags, articles, newsletters, pages, appeals } = app.services;
   const report: SeedReport = { created: 0, skipped: 0 };
   const count = (created: boolean) => {
     if (created) report.created += 1;
@@ -71,6 +75,20 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
   for (const input of demo.tags) {
     const exists = (await tags.findBySlug(input.slug)) !== undefined;
     if (!exists) await tags.create(input, now);
+    count(!exists);
+  }
+  // Pages first: the newsletter's privacyPolicyVersion points at one.
+  for (const input of demo.pages) {
+    const exists = (await pages.findIdBySlug(input.slug)) !== undefined;
+    if (!exists) await pages.create(input, now);
+    count(!exists);
+  }
+  const existingAppeals = new Set(
+    (await appeals.list({ limit: 1000, after: null })).items.map((appeal) => appeal.name),
+  );
+  for (const input of demo.appeals) {
+    const exists = existingAppeals.has(input.name);
+    if (!exists) await appeals.create(input, now);
     count(!exists);
   }
   for (const input of demo.newsletters) {

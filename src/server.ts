@@ -12,8 +12,13 @@ async function main(): Promise<void> {
 
   if (config.seedDemo) {
     const seeded = await seedDemoIfEmpty(app);
-    if (seeded)
+    if (seeded) {
       app.log.info('Loaded the demo newsroom into an empty database (SEED_DEMO=false to skip).');
+      // Once, on the first start: the one step a new user needs next.
+      app.log.info(
+        'Create an editor token with: npm run cms -- tokens create --role admin --name "Your name"',
+      );
+    }
   }
 
   let closing = false;

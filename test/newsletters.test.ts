@@ -121,6 +121,7 @@ describe('newsletters', () => {
         sendDay: 'friday',
         previewUrl: 'https://www.example.org/newsletters/weekly/preview',
         privacyPolicyVersion: policy,
+        privacyPolicy: null,
       },
     ]);
     await t.api

@@ -325,6 +325,84 @@ export const newsletterConsentEvents = sqliteTable(
   (table) => [index('newsletter_consent_events_signup_idx').on(table.signupId, table.at)],
 );
 
+export const pageStatuses = ['draft', 'published'] as const;
+
+export const pages = sqliteTable(
+  'pages',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    status: text('status', { enum: pageStatuses }).notNull().default('draft'),
+    // Bumped whenever the title or body changes; each version's text is kept in page_versions.
+    version: integer('version').notNull().default(1),
+    publishedAt: timestamp('published_at'),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('pages_slug_unique').on(table.slug)],
+);
+
+/** Every version of a page's text, immutable: "privacy-policy@3" always means the same words. */
+export const pageVersions = sqliteTable(
+  'page_versions',
+  {
+    pageId: text('page_id')
+      .notNull()
+      .references(() => pages.id, { onDelete: 'restrict' }),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.pageId, table.version] })],
+);
+
+export const appealFrequencies = ['once', 'monthly', 'annual'] as const;
+
+export interface AppealFrequency {
+  frequency: (typeof appealFrequencies)[number];
+  currency: string;
+  /** Minor units (cents), ascending. */
+  suggestedAmounts: number[];
+  minimumAmount: number;
+}
+
+export const appeals = sqliteTable(
+  'appeals',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    placement: text('placement').notNull(),
+    heading: text('heading').notNull(),
+    body: text('body').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    frequencies: text('frequencies', { mode: 'json' }).$type<AppealFrequency[]>().notNull(),
+    ctaLabel: text('cta_label').notNull(),
+    ctaUrl: text('cta_url').notNull(),
+    dismissLabel: text('dismiss_label').notNull(),
+    remindAfterDays: integer('remind_after_days').notNull(),
+    paymentMethods: text('payment_methods', { mode: 'json' }).$type<string[]>().notNull(),
+    startsAt: timestamp('starts_at').notNull(),
+    endsAt: timestamp('ends_at'),
+    priority: integer('priority').notNull().default(0),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (table) => [
+    index('appeals_placement_idx').on(
+      table.placement,
+      table.active,
+      table.priority,
+      table.startsAt,
+    ),
+  ],
+);
+
 /** Per-installation secrets generated at first start (token signing key, IP-hash salt). */
 export const instanceSecrets = sqliteTable('instance_secrets', {
   name: text('name').primaryKey(),
@@ -346,5 +424,8 @@ export const tables = {
   newsletterSignups,
   newsletterConsentEvents,
   instanceSecrets,
+  pages,
+  pageVersions,
+  appeals,
 };
 export type Tables = typeof tables;

@@ -33,6 +33,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           name: 'Newsletters',
           description: 'Newsletters, double opt-in signups and their consent records.',
         },
+        {
+          name: 'Pages',
+          description: 'Standalone pages such as the privacy policy, with every version kept.',
+        },
+        { name: 'Appeals', description: 'Reader-revenue appeals (the "support us" box).' },
         { name: 'Tokens', description: 'API tokens for editor routes (admin only).' },
         { name: 'Health', description: 'Liveness and readiness probes.' },
       ],

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
-import { notFound } from '../../errors.ts';
+import { invalidFields, notFound } from '../../errors.ts';
+import type { PagesRepository } from '../pages/pages.repository.ts';
+import { parsePageReference } from '../pages/pages.schemas.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
@@ -13,7 +15,15 @@ import type {
 
 type NewsletterRow = Store['t']['newsletters']['$inferSelect'];
 
-function toNewsletter(row: NewsletterRow): AdminNewsletter {
+function policyLink(reference: string, published: Map<string, number>) {
+  const parsed = parsePageReference(reference);
+  if (parsed === null) return null;
+  const current = published.get(parsed.slug);
+  if (current === undefined || parsed.version > current) return null;
+  return { ...parsed, url: `/v1/pages/${parsed.slug}/versions/${parsed.version}` };
+}
+
+function toNewsletter(row: NewsletterRow, published: Map<string, number>): AdminNewsletter {
   return {
     id: row.id,
     slug: row.slug,
@@ -23,14 +33,40 @@ function toNewsletter(row: NewsletterRow): AdminNewsletter {
     sendDay: row.sendDay,
     previewUrl: row.previewUrl,
     privacyPolicyVersion: row.privacyPolicyVersion,
+    privacyPolicy: policyLink(row.privacyPolicyVersion, published),
     active: row.active,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
 }
 
-export function createNewslettersRepository(store: Store) {
+export function createNewslettersRepository(store: Store, pages: PagesRepository) {
   const { newsletters } = store.t;
+
+  /** Rows to responses, resolving every policy link with one query. */
+  async function withPolicies(rows: NewsletterRow[]): Promise<AdminNewsletter[]> {
+    const slugs = rows.flatMap((row) => parsePageReference(row.privacyPolicyVersion)?.slug ?? []);
+    const published = await pages.publishedVersions(slugs);
+    return rows.map((row) => toNewsletter(row, published));
+  }
+
+  async function one(row: NewsletterRow | undefined): Promise<AdminNewsletter | undefined> {
+    return row === undefined ? undefined : (await withPolicies([row]))[0];
+  }
+
+  /** A `<page>@<version>` reference to an existing page must name a version it has. */
+  async function assertPolicyReference(reference: string | undefined): Promise<void> {
+    const parsed = reference === undefined ? null : parsePageReference(reference);
+    if (parsed === null) return;
+    if ((await pages.versionExists(parsed.slug, parsed.version)) === false) {
+      throw invalidFields([
+        {
+          path: 'body.privacyPolicyVersion',
+          message: `The page ${parsed.slug} has no version ${parsed.version}.`,
+        },
+      ]);
+    }
+  }
 
   return {
     async findBySlug(slug: string): Promise<AdminNewsletter | undefined> {
@@ -39,7 +75,7 @@ export function createNewslettersRepository(store: Store) {
         .from(newsletters)
         .where(eq(newsletters.slug, slug))
         .limit(1);
-      return row === undefined ? undefined : toNewsletter(row);
+      return one(row);
     },
 
     async findById(id: string): Promise<AdminNewsletter | undefined> {
@@ -48,7 +84,7 @@ export function createNewslettersRepository(store: Store) {
         .from(newsletters)
         .where(eq(newsletters.id, id))
         .limit(1);
-      return row === undefined ? undefined : toNewsletter(row);
+      return one(row);
     },
 
     /** Alphabetical by slug; `activeOnly` for the public list. */
@@ -64,10 +100,11 @@ export function createNewslettersRepository(store: Store) {
         .orderBy(asc(newsletters.slug))
         .limit(options.limit + 1);
       const total = options.activeOnly ? undefined : await store.db.$count(newsletters);
-      return { items: rows.map(toNewsletter), total };
+      return { items: await withPolicies(rows), total };
     },
 
     async create(input: CreateNewsletterInput, at: Date): Promise<AdminNewsletter> {
+      await assertPolicyReference(input.privacyPolicyVersion);
       const row = await store.write(async (tx) => {
         const slug = await claimSlug(tx, {
           table: newsletters,
@@ -95,11 +132,13 @@ export function createNewslettersRepository(store: Store) {
           .returning();
         return inserted;
       });
-      if (row === undefined) throw new Error('insert returned no row');
-      return toNewsletter(row);
+      const created = await one(row);
+      if (created === undefined) throw new Error('insert returned no row');
+      return created;
     },
 
     async update(id: string, input: UpdateNewsletterInput, at: Date): Promise<AdminNewsletter> {
+      await assertPolicyReference(input.privacyPolicyVersion);
       const row = await store.write(async (tx) => {
         const slug =
           input.slug === undefined
@@ -120,8 +159,9 @@ export function createNewslettersRepository(store: Store) {
           .returning();
         return updated;
       });
-      if (row === undefined) throw notFound('No newsletter with that id.');
-      return toNewsletter(row);
+      const updated = await one(row);
+      if (updated === undefined) throw notFound('No newsletter with that id.');
+      return updated;
     },
 
     delete(id: string): Promise<void> {

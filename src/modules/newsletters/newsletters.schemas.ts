@@ -7,7 +7,9 @@ const sendDay = z
   .enum(weekdays)
   .meta({ description: 'The day it goes out, for weekly and fortnightly newsletters.' });
 const policyVersion = text(100).meta({
-  description: 'The privacy-policy version subscribers agree to now, e.g. `privacy-policy@3`.',
+  description:
+    'The privacy-policy version subscribers agree to now. `<page-slug>@<version>` (e.g. `privacy-policy@3`) ' +
+    'points at that version of a page, which must then exist; any other label is stored as given.',
   example: 'privacy-policy@3',
 });
 
@@ -21,6 +23,19 @@ export const publicNewsletterSchema = z
     sendDay: sendDay.nullable(),
     previewUrl: z.string().nullable(),
     privacyPolicyVersion: z.string(),
+    privacyPolicy: z
+      .object({
+        slug: z.string(),
+        version: z.number().int(),
+        url: z.string().meta({
+          description: 'The exact text of that version: GET it for the link next to the form.',
+        }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'When privacyPolicyVersion names a published page version (`<page-slug>@<version>`).',
+      }),
   })
   .meta({ id: 'Newsletter' });
 export type PublicNewsletter = z.infer<typeof publicNewsletterSchema>;

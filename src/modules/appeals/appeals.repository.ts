@@ -1,0 +1,148 @@
+import { and, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Store } from '../../db/store.ts';
+import { invalidFields, notFound } from '../../errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
+import { iso, isoOrNull } from '../../schemas.ts';
+import { deleteUnreferenced } from '../shared/delete.ts';
+import { olderThan, type TimeCursor } from '../shared/keyset.ts';
+import type {
+  AdminAppeal,
+  CreateAppealInput,
+  PublicAppeal,
+  UpdateAppealInput,
+} from './appeals.schemas.ts';
+
+type AppealRow = Store['t']['appeals']['$inferSelect'];
+
+function toPublicAppeal(row: AppealRow): PublicAppeal {
+  return {
+    id: row.id,
+    placement: row.placement,
+    heading: row.heading,
+    bodyHtml: row.bodyHtml,
+    frequencies: row.frequencies,
+    ctaLabel: row.ctaLabel,
+    ctaUrl: row.ctaUrl,
+    dismissLabel: row.dismissLabel,
+    remindAfterDays: row.remindAfterDays,
+    paymentMethods: row.paymentMethods,
+    startsAt: iso(row.startsAt),
+    endsAt: isoOrNull(row.endsAt),
+  };
+}
+
+function toAdminAppeal(row: AppealRow): AdminAppeal {
+  return {
+    ...toPublicAppeal(row),
+    name: row.name,
+    body: row.body,
+    priority: row.priority,
+    active: row.active,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function createAppealsRepository(store: Store) {
+  const { appeals } = store.t;
+  const ph = sql.placeholder;
+
+  // The one a frontend should show now: active, inside its window, highest priority first.
+  const activeFor = store.statement('appeals.active', (db) =>
+    db
+      .select()
+      .from(appeals)
+      .where(
+        and(
+          eq(appeals.placement, ph('placement')),
+          eq(appeals.active, true),
+          lte(appeals.startsAt, ph('now')),
+          or(isNull(appeals.endsAt), gt(appeals.endsAt, ph('now'))),
+        ),
+      )
+      .orderBy(desc(appeals.priority), desc(appeals.startsAt), desc(appeals.id))
+      .limit(1),
+  );
+
+  return {
+    async findActive(placement: string, now: Date): Promise<PublicAppeal | undefined> {
+      const [row] = await activeFor({ placement, now: now.getTime() });
+      return row === undefined ? undefined : toPublicAppeal(row);
+    },
+
+    async findById(id: string): Promise<AdminAppeal | undefined> {
+      const [row] = await store.db.select().from(appeals).where(eq(appeals.id, id)).limit(1);
+      return row === undefined ? undefined : toAdminAppeal(row);
+    },
+
+    async list(options: { limit: number; after: TimeCursor }) {
+      const rows = await store.db
+        .select()
+        .from(appeals)
+        .where(olderThan(appeals.createdAt, appeals.id, options.after))
+        .orderBy(desc(appeals.createdAt), desc(appeals.id))
+        .limit(options.limit + 1);
+      return { items: rows.map(toAdminAppeal), total: await store.db.$count(appeals) };
+    },
+
+    async create(input: CreateAppealInput, at: Date): Promise<AdminAppeal> {
+      const [row] = await store.write((tx) =>
+        tx
+          .insert(appeals)
+          .values({
+            ...input,
+            id: newId('apl', at.getTime()),
+            bodyHtml: renderMarkdown(input.body).html,
+            paymentMethods: input.paymentMethods ?? [],
+            startsAt: new Date(input.startsAt),
+            endsAt: input.endsAt == null ? null : new Date(input.endsAt),
+            priority: input.priority ?? 0,
+            active: input.active ?? true,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning(),
+      );
+      if (row === undefined) throw new Error('insert returned no row');
+      return toAdminAppeal(row);
+    },
+
+    async update(id: string, input: UpdateAppealInput, at: Date): Promise<AdminAppeal> {
+      const { startsAt, endsAt, body, ...rest } = input;
+      const row = await store.write(async (tx) => {
+        const [current] = await tx.select().from(appeals).where(eq(appeals.id, id)).limit(1);
+        if (current === undefined) throw notFound('No appeal with that id.');
+        const nextStart = startsAt === undefined ? current.startsAt : new Date(startsAt);
+        const nextEnd =
+          endsAt === undefined ? current.endsAt : endsAt === null ? null : new Date(endsAt);
+        if (nextEnd !== null && nextEnd.getTime() <= nextStart.getTime()) {
+          throw invalidFields([{ path: 'body.endsAt', message: 'must be after startsAt' }]);
+        }
+        const [updated] = await tx
+          .update(appeals)
+          .set({
+            ...rest,
+            ...(body === undefined ? {} : { body, bodyHtml: renderMarkdown(body).html }),
+            startsAt: nextStart,
+            endsAt: nextEnd,
+            updatedAt: at,
+          })
+          .where(eq(appeals.id, id))
+          .returning();
+        return updated;
+      });
+      if (row === undefined) throw notFound('No appeal with that id.');
+      return toAdminAppeal(row);
+    },
+
+    delete(id: string): Promise<void> {
+      return deleteUnreferenced(store, { table: appeals, id: appeals.id }, id, {
+        notFound: 'No appeal with that id.',
+        inUse: 'The appeal is still referenced.',
+      });
+    },
+  };
+}
+
+export type AppealsRepository = ReturnType<typeof createAppealsRepository>;

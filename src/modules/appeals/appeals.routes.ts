@@ -1,0 +1,172 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
+import { adminListEnvelope, dataEnvelope, idParams, pageQuery } from '../../schemas.ts';
+import type { AppealsRepository } from './appeals.repository.ts';
+import {
+  activeAppealQuery,
+  adminAppealSchema,
+  createAppealBody,
+  publicAppealSchema,
+  updateAppealBody,
+} from './appeals.schemas.ts';
+
+const tags = ['Appeals'];
+const cursorShape = z.tuple([z.number().int(), z.string()]);
+
+export function appealPublicRoutes(
+  appeals: AppealsRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/active',
+      {
+        schema: {
+          tags,
+          operationId: 'getActiveAppeal',
+          summary:
+            'The reader-support appeal to show now at a placement (highest priority), or 404',
+          security: publicSecurity,
+          querystring: activeAppealQuery,
+          response: { 200: dataEnvelope(publicAppealSchema), ...problemResponses(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        const appeal = await appeals.findActive(request.query.placement, clock.now());
+        if (appeal === undefined) throw notFound('No appeal is active for that placement.');
+        reply.header('surrogate-key', `appeals appeal:${appeal.id}`);
+        return { data: appeal };
+      },
+    );
+  };
+}
+
+export function appealAdminRoutes(
+  appeals: AppealsRepository,
+  clock: { now: () => Date },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'listAppeals',
+          summary: 'List support appeals, newest first',
+          security: bearerSecurity,
+          querystring: pageQuery,
+          response: {
+            200: adminListEnvelope(adminAppealSchema),
+            ...problemResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const limit = pageLimit(request.query.limit);
+        const { items, total } = await appeals.list({
+          limit,
+          after: readCursor(request.query.cursor, cursorShape),
+        });
+        const page = toPage(items, limit, (appeal) => [Date.parse(appeal.createdAt), appeal.id]);
+        return { data: page.items, meta: { limit, nextCursor: page.nextCursor, total } };
+      },
+    );
+
+    app.get(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'getAppeal',
+          summary: 'Get a support appeal',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            200: dataEnvelope(adminAppealSchema),
+            ...problemResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const appeal = await appeals.findById(request.params.id);
+        if (appeal === undefined) throw notFound('No appeal with that id.');
+        return { data: appeal };
+      },
+    );
+
+    app.post(
+      '',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'createAppeal',
+          summary:
+            'Create a support appeal: frequencies with amounts, call to action, placement and window',
+          security: bearerSecurity,
+          body: createAppealBody,
+          response: {
+            201: dataEnvelope(adminAppealSchema),
+            ...problemResponses(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const appeal = await appeals.create(request.body, clock.now());
+        return reply
+          .code(201)
+          .header('location', `/v1/admin/appeals/${appeal.id}`)
+          .send({ data: appeal });
+      },
+    );
+
+    app.patch(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'updateAppeal',
+          summary: 'Change a support appeal (frequencies are replaced whole)',
+          security: bearerSecurity,
+          params: idParams,
+          body: updateAppealBody,
+          response: {
+            200: dataEnvelope(adminAppealSchema),
+            ...problemResponses(400, 401, 403, 404, 413, 415),
+          },
+        },
+      },
+      async (request) => ({
+        data: await appeals.update(request.params.id, request.body, clock.now()),
+      }),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'deleteAppeal',
+          summary: 'Delete a support appeal',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            204: z.null().meta({ description: 'Deleted' }),
+            ...problemResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        await appeals.delete(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}
