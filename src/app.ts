@@ -57,7 +57,12 @@ import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
 import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandlers } from './plugins/error-handler.ts';
-import { registerNoStore, registerPublicCaching } from './plugins/http-cache.ts';
+import { registerNoStore } from './plugins/http-cache.ts';
+import {
+  createResponseCache,
+  registerCachedPublicResponses,
+  type ResponseCache,
+} from './plugins/response-cache.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 
 export interface AppOptions {
@@ -76,6 +81,7 @@ export interface AppServices {
   photos: PhotosRepository;
   tags: TagsRepository;
   articles: ArticlesService;
+  responseCache: ResponseCache;
   newsletters: NewslettersRepository;
   pages: PagesRepository;
   appeals: AppealsRepository;
@@ -148,18 +154,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
   });
-  const photos = createPhotosRepository(store);
-  const authors = createAuthorsRepository(store, photos);
-  const tags = createTagsRepository(store);
+  // Public responses are cached in memory and dropped precisely when a write changes them;
+  // repositories report what they changed. Never staler than a CDN honouring max-age would be.
+  const responseCache = createResponseCache({
+    maxEntries: config.publicCacheMaxAge === 0 ? 0 : config.responseCacheMaxEntries,
+    maxAgeMs: config.publicCacheMaxAge * 1000,
+    now,
+  });
+  const changed = (keys: string[]) => responseCache.invalidate(keys);
+  const photos = createPhotosRepository(store, changed);
+  const authors = createAuthorsRepository(store, photos, changed);
+  const tags = createTagsRepository(store, changed);
   const clock = { now };
   const articles = createArticlesService({
-    repository: createArticlesRepository(store, photos),
+    repository: createArticlesRepository(store, photos, changed),
     now,
   });
   const publicArticles = createPublicArticlesRepository(store);
-  const pages = createPagesRepository(store);
-  const appeals = createAppealsRepository(store);
-  const newsletters = createNewslettersRepository(store, pages);
+  const pages = createPagesRepository(store, changed);
+  const appeals = createAppealsRepository(store, changed);
+  const newsletters = createNewslettersRepository(store, pages, changed);
   const signupsRepository = createSignupsRepository(store);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
@@ -195,6 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     newsletters,
     pages,
     appeals,
+    responseCache,
   });
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
@@ -232,9 +247,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Public content API: no credentials, published content only, cacheable.
   await app.register(async (scope) => {
-    registerPublicCaching(scope, {
+    registerCachedPublicResponses(scope, responseCache, {
       maxAge: config.publicCacheMaxAge,
       staleWhileRevalidate: config.publicCacheStaleWhileRevalidate,
+      maxAgeMs: config.publicCacheMaxAge * 1000,
+      now,
     });
     await scope.register(articlePublicRoutes(publicArticles, clock), { prefix: '/v1/articles' });
     await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });

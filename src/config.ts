@@ -48,6 +48,7 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   KEEP_ALIVE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5_000),
   SEED_DEMO: booleanFlag.default(true),
+  RESPONSE_CACHE_MAX_ENTRIES: wholeNumber(0, 1_000_000).default(10_000),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
   PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   SIGNUP_CONFIRM_PATH: z
@@ -111,6 +112,7 @@ export interface Config {
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   seedDemo: boolean;
+  responseCacheMaxEntries: number;
   siteUrl: string;
   publicApiUrl: string;
   signupConfirmPath: string;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     seedDemo: values.SEED_DEMO,
+    responseCacheMaxEntries: values.RESPONSE_CACHE_MAX_ENTRIES,
     siteUrl: values.SITE_URL.replace(/\/+$/, ''),
     publicApiUrl: (values.PUBLIC_API_URL ?? `http://${values.HOST}:${values.PORT}`).replace(
       /\/+$/,

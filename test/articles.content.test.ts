@@ -189,7 +189,7 @@ describe('public lists', () => {
       photo: { caption: samplePhoto.caption, credit: { line: 'Valery Sharifulin / TASS' } },
     });
     expect(page.headers['surrogate-key']).toContain(`article:${article.id}`);
-    expect(page.headers['surrogate-key']).toContain('tag:syria');
+    expect(page.headers['surrogate-key']).toContain(`tag:${ids.Syria}`);
   });
 
   it('filter by tag, author, language and publication window', async () => {
@@ -258,7 +258,8 @@ describe('public lists', () => {
     };
     const one = await count('/v1/articles?limit=1');
     const fifty = await count('/v1/articles?limit=50');
-    expect(one).toBeLessThanOrEqual(3);
+    // The page, bylines, tags, and when the next scheduled article falls due (cache lifetime).
+    expect(one).toBeLessThanOrEqual(4);
     expect(fifty).toBe(one);
     expect(await count('/v1/articles?limit=50&tag=russia')).toBe(one);
     expect(await count('/v1/articles?limit=1&q=bulk')).toBe(

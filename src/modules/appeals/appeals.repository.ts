@@ -1,9 +1,10 @@
-import { and, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import { invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { olderThan, type TimeCursor } from '../shared/keyset.ts';
 import type {
@@ -44,7 +45,7 @@ function toAdminAppeal(row: AppealRow): AdminAppeal {
   };
 }
 
-export function createAppealsRepository(store: Store) {
+export function createAppealsRepository(store: Store, changed: ContentChanged = ignoreChanges) {
   const { appeals } = store.t;
   const ph = sql.placeholder;
 
@@ -65,7 +66,36 @@ export function createAppealsRepository(store: Store) {
       .limit(1),
   );
 
+  const nextStart = store.statement('appeals.nextStart', (db) =>
+    db
+      .select({ at: appeals.startsAt })
+      .from(appeals)
+      .where(and(eq(appeals.placement, ph('placement')), gt(appeals.startsAt, ph('now'))))
+      .orderBy(asc(appeals.startsAt))
+      .limit(1),
+  );
+  const nextEnd = store.statement('appeals.nextEnd', (db) =>
+    db
+      .select({ at: appeals.endsAt })
+      .from(appeals)
+      .where(and(eq(appeals.placement, ph('placement')), gt(appeals.endsAt, ph('now'))))
+      .orderBy(asc(appeals.endsAt))
+      .limit(1),
+  );
+
   return {
+    /** The next time an appeal at this placement starts or ends: the answer may change then. */
+    async nextChangeAt(placement: string, now: Date): Promise<number | null> {
+      const [[start], [end]] = await Promise.all([
+        nextStart({ placement, now: now.getTime() }),
+        nextEnd({ placement, now: now.getTime() }),
+      ]);
+      const times = [start?.at?.getTime(), end?.at?.getTime()].filter(
+        (time): time is number => time !== undefined,
+      );
+      return times.length === 0 ? null : Math.min(...times);
+    },
+
     async findActive(placement: string, now: Date): Promise<PublicAppeal | undefined> {
       const [row] = await activeFor({ placement, now: now.getTime() });
       return row === undefined ? undefined : toPublicAppeal(row);
@@ -105,6 +135,7 @@ export function createAppealsRepository(store: Store) {
           .returning(),
       );
       if (row === undefined) throw new Error('insert returned no row');
+      changed(['appeals']);
       return toAdminAppeal(row);
     },
 
@@ -133,14 +164,16 @@ export function createAppealsRepository(store: Store) {
         return updated;
       });
       if (row === undefined) throw notFound('No appeal with that id.');
+      changed(['appeals']);
       return toAdminAppeal(row);
     },
 
-    delete(id: string): Promise<void> {
-      return deleteUnreferenced(store, { table: appeals, id: appeals.id }, id, {
+    async delete(id: string): Promise<void> {
+      await deleteUnreferenced(store, { table: appeals, id: appeals.id }, id, {
         notFound: 'No appeal with that id.',
         inUse: 'The appeal is still referenced.',
       });
+      changed(['appeals']);
     },
   };
 }

@@ -35,9 +35,11 @@ export function appealPublicRoutes(
         },
       },
       async (request, reply) => {
-        const appeal = await appeals.findActive(request.query.placement, clock.now());
+        const now = clock.now();
+        const appeal = await appeals.findActive(request.query.placement, now);
         if (appeal === undefined) throw notFound('No appeal is active for that placement.');
         reply.header('surrogate-key', `appeals appeal:${appeal.id}`);
+        request.cacheExpiresAt = await appeals.nextChangeAt(request.query.placement, now);
         return { data: appeal };
       },
     );

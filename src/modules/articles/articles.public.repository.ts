@@ -263,6 +263,14 @@ export function createPublicArticlesRepository(store: Store) {
       .orderBy(...anyLanguageFirst)
       .limit(1),
   );
+  const nextScheduled = store.statement('articles.public.nextScheduled', (db) =>
+    db
+      .select({ publishedAt: articles.publishedAt })
+      .from(articles)
+      .where(and(eq(articles.status, 'published'), sql`${articles.publishedAt} > ${ph('now')}`))
+      .orderBy(asc(articles.publishedAt))
+      .limit(1),
+  );
   const tagIdsOf = store.statement('articles.public.tagIdsOf', (db) =>
     db
       .select({ tagId: articleTags.tagId })
@@ -327,6 +335,12 @@ export function createPublicArticlesRepository(store: Store) {
   }
 
   return {
+    /** When the next scheduled article falls due: lists are valid until then at most. */
+    async nextDueAt(now: Date): Promise<number | null> {
+      const [row] = await nextScheduled({ now: now.getTime() });
+      return row?.publishedAt?.getTime() ?? null;
+    },
+
     async list(
       filters: PublicListFilters,
       bound: ListBound,

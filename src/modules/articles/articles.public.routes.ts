@@ -25,13 +25,18 @@ const cursorShape = z.union([
 const maxSearchDepth = 1000;
 const defaultRelated = 3;
 
-/** CDN purge keys: which content a response depends on (Fastly/Varnish `Surrogate-Key`). */
+/**
+ * What a response depends on, for CDN purges (Surrogate-Key) and the in-process cache. Ids, not
+ * slugs, so a rename purges the right entries. `articles` marks responses that depend on which
+ * articles are public (lists, search, "Read more").
+ */
 function surrogateKeys(items: ArticleSummary[], extra: string[] = []): string {
-  const keys = new Set(['articles', ...extra]);
+  const keys = new Set(extra);
   for (const item of items) {
     keys.add(`article:${item.id}`);
-    for (const tag of item.tags) keys.add(`tag:${tag.slug}`);
-    for (const author of item.authors) keys.add(`author:${author.slug}`);
+    for (const tag of item.tags) keys.add(`tag:${tag.id}`);
+    for (const author of item.authors) keys.add(`author:${author.id}`);
+    if (item.photo !== null) keys.add(`photo:${item.photo.id}`);
   }
   return [...keys].join(' ');
 }
@@ -82,10 +87,6 @@ export function articlePublicRoutes(
           publishedBefore: publishedBefore === undefined ? undefined : new Date(publishedBefore),
         };
         const position = readCursor(cursor, cursorShape);
-        const extraKeys = [
-          ...(tag === undefined ? [] : [`tag:${tag}`]),
-          ...(author === undefined ? [] : [`author:${author}`]),
-        ];
 
         let items: ArticleSummary[];
         let nextCursor: string | null = null;
@@ -111,7 +112,8 @@ export function articlePublicRoutes(
           if (rows.length > limit && last !== undefined)
             nextCursor = encodeCursor([Date.parse(last.publishedAt), last.id]);
         }
-        reply.header('surrogate-key', surrogateKeys(items, extraKeys));
+        reply.header('surrogate-key', surrogateKeys(items, ['articles']));
+        request.cacheExpiresAt = await articles.nextDueAt(now);
         return { data: items, meta: { limit, nextCursor } };
       },
     );
@@ -141,7 +143,8 @@ export function articlePublicRoutes(
         const now = clock.now();
         const article = await articles.findBySlug(language, request.params.slug, now);
         if (article !== undefined) {
-          reply.header('surrogate-key', surrogateKeys([article]));
+          // Which article a bare slug resolves to depends on every article sharing it.
+          reply.header('surrogate-key', surrogateKeys([article], [`slug:${article.slug}`]));
           return { data: article };
         }
         const moved = await articles.findRedirect(language, request.params.slug, now);
@@ -175,7 +178,11 @@ export function articlePublicRoutes(
         const article = await articles.findBySlug(request.query.language, request.params.slug, now);
         if (article === undefined) throw notFound('No published article with that slug.');
         const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
-        reply.header('surrogate-key', surrogateKeys(related, [`article:${article.id}`]));
+        reply.header(
+          'surrogate-key',
+          surrogateKeys(related, ['articles', `article:${article.id}`]),
+        );
+        request.cacheExpiresAt = await articles.nextDueAt(now);
         return { data: related };
       },
     );

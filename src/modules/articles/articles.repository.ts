@@ -3,6 +3,7 @@ import type { Q, Store } from '../../db/store.ts';
 import { invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
@@ -54,7 +55,11 @@ export interface Actor {
   tokenId: string | null;
 }
 
-export function createArticlesRepository(store: Store, photos: PhotosRepository) {
+export function createArticlesRepository(
+  store: Store,
+  photos: PhotosRepository,
+  changed: ContentChanged = ignoreChanges,
+) {
   const {
     articles,
     articleAuthors,
@@ -248,7 +253,9 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
       at: Date,
       actor: Actor,
     ): Promise<AdminArticle> {
-      return store.write(async (tx) => {
+      let touchedPublic = false;
+      let slugs: string[] = [];
+      const saved = await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
         checkVersion(current, expected);
@@ -336,10 +343,16 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
             ),
           );
 
-        const saved = await loadAdmin(tx, id, at);
-        if (saved === undefined) throw new Error('article vanished inside its own transaction');
-        return saved;
+        touchedPublic = current.status === 'published' || content.status === 'published';
+        slugs = [current.slug, slug];
+        const result = await loadAdmin(tx, id, at);
+        if (result === undefined) throw new Error('article vanished inside its own transaction');
+        return result;
       });
+      // Lists, search and "Read more" change only when a public (or scheduled) article does.
+      const slugKeys = slugs.map((value) => `slug:${value}`);
+      changed(touchedPublic ? [`article:${id}`, 'articles', ...slugKeys] : [`article:${id}`]);
+      return saved;
     },
 
     async remove(
@@ -347,14 +360,17 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
       expected: ExpectedVersion,
       check: (current: ArticleState) => void,
     ): Promise<void> {
+      let wasPublic = false;
       await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
         checkVersion(current, expected);
         check(current);
         await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, current.searchRowId));
+        wasPublic = current.status === 'published';
         await tx.delete(articles).where(eq(articles.id, id));
       });
+      changed(wasPublic ? [`article:${id}`, 'articles'] : [`article:${id}`]);
     },
 
     async listRevisions(id: string) {

@@ -5,6 +5,7 @@ import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { Photo } from '../photos/photos.schemas.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type {
@@ -30,7 +31,11 @@ function toAdminAuthor(row: AuthorRow, photo: Photo | null): AdminAuthor {
   };
 }
 
-export function createAuthorsRepository(store: Store, photos: PhotosRepository) {
+export function createAuthorsRepository(
+  store: Store,
+  photos: PhotosRepository,
+  changed: ContentChanged = ignoreChanges,
+) {
   const { authors } = store.t;
 
   const bySlug = store.statement<AuthorRow[], { slug: string }>('authors.bySlug', (db) =>
@@ -115,6 +120,7 @@ export function createAuthorsRepository(store: Store, photos: PhotosRepository) 
       if (row === undefined) throw new Error('insert returned no row');
       const [author] = await withPhotos([row]);
       if (author === undefined) throw new Error('author vanished');
+      changed(['authors']);
       return author;
     },
 
@@ -143,14 +149,17 @@ export function createAuthorsRepository(store: Store, photos: PhotosRepository) 
       if (row === undefined) throw notFound('No author with that id.');
       const [author] = await withPhotos([row]);
       if (author === undefined) throw new Error('author vanished');
+      // Articles embed the byline.
+      changed(['authors', `author:${id}`, 'articles']);
       return author;
     },
 
-    delete(id: string): Promise<void> {
-      return deleteUnreferenced(store, { table: authors, id: authors.id }, id, {
+    async delete(id: string): Promise<void> {
+      await deleteUnreferenced(store, { table: authors, id: authors.id }, id, {
         notFound: 'No author with that id.',
         inUse: 'The author still has a byline on articles; remove it from them first.',
       });
+      changed(['authors', `author:${id}`]);
     },
   };
 }

@@ -21,6 +21,14 @@ import {
 
 const tags = ['Authors'];
 
+/** Cache and CDN keys: the authors shown and their portraits. */
+function surrogateKeys(keys: string[], shown: Array<{ photo: { id: string } | null }>): string {
+  return [
+    ...keys,
+    ...shown.flatMap((author) => (author.photo === null ? [] : [`photo:${author.photo.id}`])),
+  ].join(' ');
+}
+
 export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -35,10 +43,11 @@ export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsy
           response: { 200: publicListEnvelope(publicAuthorSchema), ...problemResponses(400) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const page = await slugPage(request.query, (bounds) =>
           authors.list({ ...bounds, withTotal: false }),
         );
+        reply.header('surrogate-key', surrogateKeys(['authors'], page.items));
         return {
           data: page.items.map(toPublicAuthor),
           meta: page.meta,
@@ -58,9 +67,10 @@ export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsy
           response: { 200: dataEnvelope(publicAuthorSchema), ...problemResponses(400, 404) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const author = await authors.findBySlug(request.params.slug);
         if (author === undefined) throw notFound('No author with that slug.');
+        reply.header('surrogate-key', surrogateKeys(['authors', `author:${author.id}`], [author]));
         return { data: toPublicAuthor(author) };
       },
     );

@@ -5,6 +5,7 @@ import type { PagesRepository } from '../pages/pages.repository.ts';
 import { parsePageReference } from '../pages/pages.schemas.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type {
@@ -40,7 +41,11 @@ function toNewsletter(row: NewsletterRow, published: Map<string, number>): Admin
   };
 }
 
-export function createNewslettersRepository(store: Store, pages: PagesRepository) {
+export function createNewslettersRepository(
+  store: Store,
+  pages: PagesRepository,
+  changed: ContentChanged = ignoreChanges,
+) {
   const { newsletters } = store.t;
 
   /** Rows to responses, resolving every policy link with one query. */
@@ -134,6 +139,7 @@ export function createNewslettersRepository(store: Store, pages: PagesRepository
       });
       const created = await one(row);
       if (created === undefined) throw new Error('insert returned no row');
+      changed(['newsletters']);
       return created;
     },
 
@@ -161,15 +167,17 @@ export function createNewslettersRepository(store: Store, pages: PagesRepository
       });
       const updated = await one(row);
       if (updated === undefined) throw notFound('No newsletter with that id.');
+      changed(['newsletters']);
       return updated;
     },
 
-    delete(id: string): Promise<void> {
-      return deleteUnreferenced(store, { table: newsletters, id: newsletters.id }, id, {
+    async delete(id: string): Promise<void> {
+      await deleteUnreferenced(store, { table: newsletters, id: newsletters.id }, id, {
         notFound: 'No newsletter with that id.',
         inUse:
           'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
       });
+      changed(['newsletters']);
     },
   };
 }

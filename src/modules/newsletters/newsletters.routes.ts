@@ -45,10 +45,11 @@ export function newsletterPublicRoutes(newsletters: NewslettersRepository): Fast
           response: { 200: publicListEnvelope(publicNewsletterSchema), ...problemResponses(400) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const page = await slugPage(request.query, (bounds) =>
           newsletters.list({ ...bounds, activeOnly: true }),
         );
+        reply.header('surrogate-key', 'newsletters');
         return { data: page.items.map(toPublic), meta: page.meta };
       },
     );

@@ -4,6 +4,7 @@ import { conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type { AdminPage, CreatePageInput, PublicPage, UpdatePageInput } from './pages.schemas.ts';
 
@@ -24,7 +25,7 @@ function toAdminPage(row: PageRow): AdminPage {
   };
 }
 
-export function createPagesRepository(store: Store) {
+export function createPagesRepository(store: Store, changed: ContentChanged = ignoreChanges) {
   const { pages, pageVersions } = store.t;
   const ph = sql.placeholder;
 
@@ -165,6 +166,7 @@ export function createPagesRepository(store: Store) {
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
+      changed(['pages', 'newsletters']);
       return toAdminPage(row);
     },
 
@@ -219,6 +221,8 @@ export function createPagesRepository(store: Store) {
         return updated;
       });
       if (row === undefined) throw notFound('No page with that id.');
+      // Newsletters link to their privacy-policy page.
+      changed(['pages', `page:${id}`, 'newsletters']);
       return toAdminPage(row);
     },
 
@@ -242,6 +246,7 @@ export function createPagesRepository(store: Store) {
         await tx.delete(pageVersions).where(eq(pageVersions.pageId, id));
         await tx.delete(pages).where(eq(pages.id, id));
       });
+      changed(['pages', `page:${id}`, 'newsletters']);
     },
   };
 }

@@ -2,6 +2,7 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import type { Q, Store } from '../../db/store.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { iso } from '../../schemas.ts';
 import {
@@ -33,7 +34,7 @@ export function toPhoto(row: PhotoRow): Photo {
   };
 }
 
-export function createPhotosRepository(store: Store) {
+export function createPhotosRepository(store: Store, changed: ContentChanged = ignoreChanges) {
   const { photos } = store.t;
 
   return {
@@ -108,6 +109,7 @@ export function createPhotosRepository(store: Store) {
           .returning(),
       );
       if (row === undefined) throw notFound('No photo with that id.');
+      changed([`photo:${id}`]);
       return toPhoto(row);
     },
 

@@ -3,6 +3,7 @@ import type { Store } from '../../db/store.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
+import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
@@ -20,7 +21,7 @@ function toTag(row: TagRow): Tag {
   };
 }
 
-export function createTagsRepository(store: Store) {
+export function createTagsRepository(store: Store, changed: ContentChanged = ignoreChanges) {
   const { tags } = store.t;
 
   const bySlug = store.statement<TagRow[], { slug: string }>('tags.bySlug', (db) =>
@@ -78,6 +79,7 @@ export function createTagsRepository(store: Store) {
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
+      changed(['tags']);
       return toTag(row);
     },
 
@@ -103,14 +105,17 @@ export function createTagsRepository(store: Store) {
         return updated;
       });
       if (row === undefined) throw notFound('No tag with that id.');
+      // Articles embed the tag's name and slug.
+      changed(['tags', `tag:${id}`, 'articles']);
       return toTag(row);
     },
 
-    delete(id: string): Promise<void> {
-      return deleteUnreferenced(store, { table: tags, id: tags.id }, id, {
+    async delete(id: string): Promise<void> {
+      await deleteUnreferenced(store, { table: tags, id: tags.id }, id, {
         notFound: 'No tag with that id.',
         inUse: 'The tag is still on articles; remove it from them first.',
       });
+      changed(['tags', `tag:${id}`]);
     },
   };
 }

@@ -30,10 +30,11 @@ export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
           response: { 200: publicListEnvelope(tagSchema), ...problemResponses(400) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const page = await slugPage(request.query, (bounds) =>
           tags.list({ ...bounds, withTotal: false }),
         );
+        reply.header('surrogate-key', 'tags');
         return { data: page.items, meta: page.meta };
       },
     );
@@ -50,9 +51,10 @@ export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
           response: { 200: dataEnvelope(tagSchema), ...problemResponses(400, 404) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const tag = await tags.findBySlug(request.params.slug);
         if (tag === undefined) throw notFound('No tag with that slug.');
+        reply.header('surrogate-key', `tags tag:${tag.id}`);
         return { data: tag };
       },
     );

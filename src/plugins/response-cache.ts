@@ -1,0 +1,189 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { etagFor, ifNoneMatchHits, type PublicCacheOptions } from './http-cache.ts';
+
+/**
+ * An in-process cache of serialised public responses, keyed by URL. Correctness comes first:
+ * - every entry records what it depends on (the same keys as its Surrogate-Key header), and a
+ *   write that changes content invalidates exactly the entries naming what it changed;
+ * - an entry never outlives the moment its content would change by itself (a scheduled article
+ *   falling due, an appeal's window opening or closing): routes set that time per request;
+ * - and, as a safety net, no entry lives longer than `maxAgeMs`.
+ * Only successful GETs are stored; errors and editor responses never are.
+ */
+export interface ResponseCache {
+  /** Drops every entry that depends on any of `keys` (e.g. `article:<id>`, `tag:russia`, `articles`). */
+  invalidate(keys: readonly string[]): void;
+  clear(): void;
+  readonly size: number;
+}
+
+interface Entry {
+  body: string;
+  etag: string;
+  contentType: string;
+  surrogateKey: string | undefined;
+  keys: string[];
+  expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a public route: its response stops being valid at this time (epoch ms). */
+    cacheExpiresAt: number | null;
+    /** The cache generation when this request started; a write since then forbids storing. */
+    cacheGeneration: number;
+  }
+}
+
+export interface ResponseCacheOptions {
+  maxEntries: number;
+  maxAgeMs: number;
+  now: () => Date;
+}
+
+export function createResponseCache(options: ResponseCacheOptions) {
+  // Map iteration order is insertion order: re-inserting on a hit makes it an LRU.
+  const entries = new Map<string, Entry>();
+  const byKey = new Map<string, Set<string>>();
+  // Bumped by every invalidation. A response computed while a write committed may hold the old
+  // content; it is served but not stored.
+  let generation = 0;
+
+  function remove(url: string): void {
+    const entry = entries.get(url);
+    if (entry === undefined) return;
+    entries.delete(url);
+    for (const key of entry.keys) {
+      const urls = byKey.get(key);
+      urls?.delete(url);
+      if (urls?.size === 0) byKey.delete(key);
+    }
+  }
+
+  const cache = {
+    get size() {
+      return entries.size;
+    },
+    get generation() {
+      return generation;
+    },
+    invalidate(keys: readonly string[]) {
+      generation += 1;
+      for (const key of keys) {
+        for (const url of [...(byKey.get(key) ?? [])]) remove(url);
+      }
+    },
+    clear() {
+      generation += 1;
+      entries.clear();
+      byKey.clear();
+    },
+    lookup(url: string, now: number): Entry | undefined {
+      const entry = entries.get(url);
+      if (entry === undefined) return undefined;
+      if (entry.expiresAt <= now) {
+        remove(url);
+        return undefined;
+      }
+      entries.delete(url);
+      entries.set(url, entry);
+      return entry;
+    },
+    store(url: string, entry: Entry, startedAtGeneration: number): void {
+      if (options.maxEntries === 0 || startedAtGeneration !== generation) return;
+      remove(url);
+      if (entries.size >= options.maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) remove(oldest);
+      }
+      entries.set(url, entry);
+      for (const key of entry.keys) {
+        let urls = byKey.get(key);
+        if (urls === undefined) {
+          urls = new Set();
+          byKey.set(key, urls);
+        }
+        urls.add(url);
+      }
+    },
+  };
+
+  return cache;
+}
+
+export type InternalCache = ReturnType<typeof createResponseCache>;
+
+/**
+ * For the public scope, in place of per-response ETag hashing: a hit is answered from memory
+ * (304 when the ETag matches) before any route work; a miss is served normally and stored.
+ */
+export function registerCachedPublicResponses(
+  scope: FastifyInstance,
+  cache: InternalCache,
+  options: PublicCacheOptions & { maxAgeMs: number; now: () => Date },
+): void {
+  const cacheControl = `public, max-age=${options.maxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`;
+  scope.decorateRequest('cacheExpiresAt', null);
+  scope.decorateRequest('cacheGeneration', 0);
+
+  scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return;
+    request.cacheGeneration = cache.generation;
+    const entry = cache.lookup(request.url, options.now().getTime());
+    if (entry === undefined) return;
+    reply.header('etag', entry.etag).header('cache-control', cacheControl).header('x-cache', 'hit');
+    if (entry.surrogateKey !== undefined) reply.header('surrogate-key', entry.surrogateKey);
+    if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
+      return reply.code(304).send();
+    }
+    return reply.code(200).type(entry.contentType).send(entry.body);
+  });
+
+  scope.addHook(
+    'onSend',
+    async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (reply.getHeader('x-cache') === 'hit') return payload;
+      const cacheable =
+        (request.method === 'GET' || request.method === 'HEAD') &&
+        reply.statusCode === 200 &&
+        typeof payload === 'string';
+      if (!cacheable) {
+        reply.header('cache-control', 'no-store');
+        return payload;
+      }
+      const etag = etagFor(payload);
+      reply.header('etag', etag).header('cache-control', cacheControl).header('x-cache', 'miss');
+      const surrogateKey = reply.getHeader('surrogate-key');
+      const keys = typeof surrogateKey === 'string' ? surrogateKey.split(' ').filter(Boolean) : [];
+      // Entries without dependency keys cannot be invalidated precisely: only the TTL bounds them.
+      const now = options.now().getTime();
+      const expiresAt = Math.min(
+        now + options.maxAgeMs,
+        request.cacheExpiresAt ?? Number.POSITIVE_INFINITY,
+      );
+      if (keys.length > 0 && expiresAt > now) {
+        cache.store(
+          request.url,
+          {
+            body: payload,
+            etag,
+            contentType: String(
+              reply.getHeader('content-type') ?? 'application/json; charset=utf-8',
+            ),
+            surrogateKey: typeof surrogateKey === 'string' ? surrogateKey : undefined,
+            keys,
+            expiresAt,
+          },
+          request.cacheGeneration,
+        );
+      }
+      if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+        reply.code(304);
+        reply.removeHeader('content-type');
+        reply.removeHeader('content-length');
+        return '';
+      }
+      return payload;
+    },
+  );
+}
