@@ -1,0 +1,381 @@
+import autocannon from 'autocannon';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  benchToken,
+  type Dataset,
+  defaultSize,
+  ensureDataset,
+  largeSize,
+  smokeSize,
+} from './dataset.ts';
+import { renderChart } from './chart.ts';
+
+// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench]
+// Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
+// it over the same data, and the two are measured alternately so machine noise hits both.
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    large: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    runs: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    out: { type: 'string' },
+  },
+});
+const smoke = flags.smoke ?? false;
+const size = smoke ? smokeSize : flags.large ? largeSize : defaultSize;
+// autocannon measures in whole seconds; a smoke run is one second per scenario, no warm-up.
+const durationSeconds = Number(flags.duration ?? (smoke ? 1 : 10));
+const runs = Number(flags.runs ?? (smoke ? 1 : 3));
+const connections = Number(flags.connections);
+const outDir = flags.out ?? 'bench';
+const warmupSeconds = smoke ? 0 : 2;
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  errors: number;
+  unexpected: number;
+  requests: number;
+}
+
+interface Scenario {
+  name: string;
+  path: string;
+  method?: 'GET' | 'POST' | 'PATCH';
+  headers?: Record<string, string>;
+  /** Statuses that count as success (default 2xx). */
+  expect?: number[];
+  setup?: () => autocannon.Request['setupRequest'];
+  /** The same request against the baseline server, where it has one. */
+  baseline?: boolean;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, started: number, child: ChildProcess): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+async function start(
+  command: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; coldStartMs: number }> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, command, {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const coldStartMs = await waitReady(url, started, child);
+  return { child, url, coldStartMs };
+}
+
+async function measure(url: string, scenario: Scenario, seconds: number): Promise<Measurement> {
+  const setupRequest = scenario.setup?.();
+  const result = await autocannon({
+    url: `${url}${scenario.path}`,
+    connections,
+    duration: seconds,
+    method: scenario.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...scenario.headers },
+    ...(setupRequest === undefined ? {} : { requests: [{ setupRequest }] }),
+  });
+  const expected = scenario.expect ?? [200, 201, 202, 204];
+  const statusCounts =
+    (result as unknown as { statusCodeStats?: Record<string, { count: number }> })
+      .statusCodeStats ?? {};
+  const total = Object.values(statusCounts).reduce((sum, entry) => sum + entry.count, 0);
+  const ok = expected.reduce((sum, code) => sum + (statusCounts[String(code)]?.count ?? 0), 0);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    unexpected: total - ok,
+    requests: total,
+  };
+}
+
+function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
+  let signup = 0;
+  let patched = 0;
+  let slug = 0;
+  return [
+    { name: 'list page 1', path: '/v1/articles', baseline: true },
+    {
+      name: 'single article',
+      path: `/v1/articles/${dataset.slugs[0]}`,
+      baseline: true,
+      setup: () => (request) => ({
+        ...request,
+        path: `/v1/articles/${dataset.slugs[(slug += 1) % dataset.slugs.length]}`,
+      }),
+    },
+    { name: 'list by tag', path: `/v1/articles?tag=${dataset.tagSlug}` },
+    { name: 'list deep (page 500)', path: `/v1/articles?cursor=${dataset.deepCursor}` },
+    { name: 'search', path: `/v1/articles?q=${encodeURIComponent(dataset.searchTerm)}` },
+    { name: 'related', path: `/v1/articles/${dataset.slugs[0]}/related` },
+    {
+      name: 'conditional GET (304)',
+      path: '/v1/articles',
+      headers: { 'if-none-match': listEtag },
+      expect: [304],
+    },
+    {
+      name: 'newsletter signup',
+      path: `/v1/newsletters/${dataset.newsletterSlug}/signups`,
+      method: 'POST',
+      setup: () => (request) => ({
+        ...request,
+        body: JSON.stringify({
+          email: `bench${(signup += 1)}-${Date.now()}@example.org`,
+          consent: true,
+          privacyPolicyVersion: dataset.policyVersion,
+        }),
+      }),
+    },
+    {
+      name: 'editor PATCH (If-Match)',
+      path: `/v1/admin/articles/${dataset.articleIds[0]}`,
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${benchToken}` },
+      // Each request edits a different article at the version it has, so none is a 412.
+      setup: () => (request) => {
+        const index = patched % dataset.articleIds.length;
+        const version = 1 + Math.floor(patched / dataset.articleIds.length);
+        patched += 1;
+        return {
+          ...request,
+          path: `/v1/admin/articles/${dataset.articleIds[index]}`,
+          headers: { ...request.headers, 'if-match': `"${version}"` },
+          body: JSON.stringify({ dek: `Edited for the benchmark, pass ${version}.` }),
+        };
+      },
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  if (!smoke) {
+    process.stderr.write('Building the production server (npm run build)…\n');
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
+  process.stderr.write(
+    `Dataset: ${size.articles.toLocaleString('en')} articles, ${size.signups.toLocaleString('en')} signups…\n`,
+  );
+  const dataset = await ensureDataset(
+    smoke ? join(tmpdir(), 'broadsheet-bench-smoke') : 'bench/.data',
+    size,
+  );
+  const work = mkdtempSync(join(tmpdir(), 'broadsheet-bench-'));
+  const databasePath = join(work, 'bench.db');
+  copyFileSync(dataset.path, databasePath);
+
+  const serverCommand = smoke ? ['--import', 'tsx', 'src/server.ts'] : ['dist/server.js'];
+  const broadsheet = await start(serverCommand, {
+    DATABASE_PATH: databasePath,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    SIGNUP_RATE_LIMIT: '100000',
+    SIGNUP_CONFIRMATIONS_PER_HOUR: '1000000',
+  });
+  const baseline = await start(['--import', 'tsx', 'bench/baseline.ts'], {
+    DATABASE_PATH: databasePath,
+  });
+
+  const results: Array<{
+    scenario: string;
+    broadsheet: Measurement;
+    baseline: Measurement | null;
+    ratio: number | null;
+    peakRssMb: number;
+  }> = [];
+  try {
+    const listEtag = (await fetch(`${broadsheet.url}/v1/articles`)).headers.get('etag') ?? '';
+    for (const scenario of scenarios(dataset, listEtag)) {
+      process.stderr.write(`  ${scenario.name}…`);
+      const ours: Measurement[] = [];
+      const theirs: Measurement[] = [];
+      if (warmupSeconds > 0) {
+        await measure(broadsheet.url, scenario, warmupSeconds);
+        if (scenario.baseline === true) await measure(baseline.url, scenario, warmupSeconds);
+      }
+      for (let run = 0; run < runs; run += 1) {
+        if (scenario.baseline === true)
+          theirs.push(await measure(baseline.url, scenario, durationSeconds));
+        ours.push(await measure(broadsheet.url, scenario, durationSeconds));
+      }
+      const summarise = (list: Measurement[]): Measurement => ({
+        rps: median(list.map((m) => m.rps)),
+        p50: median(list.map((m) => m.p50)),
+        p97_5: median(list.map((m) => m.p97_5)),
+        p99: median(list.map((m) => m.p99)),
+        errors: list.reduce((sum, m) => sum + m.errors, 0),
+        unexpected: list.reduce((sum, m) => sum + m.unexpected, 0),
+        requests: list.reduce((sum, m) => sum + m.requests, 0),
+      });
+      const ourSummary = summarise(ours);
+      const theirSummary = theirs.length > 0 ? summarise(theirs) : null;
+      results.push({
+        scenario: scenario.name,
+        broadsheet: ourSummary,
+        baseline: theirSummary,
+        ratio:
+          theirSummary === null || theirSummary.rps === 0
+            ? null
+            : ourSummary.rps / theirSummary.rps,
+        peakRssMb: peakRssMb(broadsheet.child.pid),
+      });
+      process.stderr.write(` ${Math.round(ourSummary.rps).toLocaleString('en')} req/s\n`);
+    }
+  } finally {
+    broadsheet.child.kill('SIGTERM');
+    baseline.child.kill('SIGTERM');
+  }
+  rmSync(work, { recursive: true, force: true });
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  const report = {
+    date: new Date().toISOString(),
+    mode: smoke ? 'smoke' : flags.large ? 'large' : 'default',
+    dataset: size,
+    connections,
+    durationSeconds,
+    runs,
+    coldStartMs: broadsheet.coldStartMs,
+    machine,
+    results,
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  mkdirSync(outDir, { recursive: true });
+  const table = renderTable(report);
+  process.stdout.write(`\n${table}\n`);
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(outDir, 'RESULTS.md'), renderMarkdown(report, table));
+  writeFileSync(join(outDir, 'results.svg'), await renderChart(results));
+}
+
+type Report = {
+  date: string;
+  mode: string;
+  dataset: typeof size;
+  connections: number;
+  durationSeconds: number;
+  runs: number;
+  coldStartMs: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+  results: Array<{
+    scenario: string;
+    broadsheet: Measurement;
+    baseline: Measurement | null;
+    ratio: number | null;
+    peakRssMb: number;
+  }>;
+};
+
+function renderTable(report: Report): string {
+  const header = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p97.5 ms',
+    'p99 ms',
+    'errors',
+    'non-2xx',
+    'peak RSS MB',
+    'baseline req/s',
+    'ratio',
+  ];
+  const rows = report.results.map((r) => [
+    r.scenario,
+    Math.round(r.broadsheet.rps).toLocaleString('en'),
+    String(r.broadsheet.p50),
+    String(r.broadsheet.p97_5),
+    String(r.broadsheet.p99),
+    String(r.broadsheet.errors),
+    String(r.broadsheet.unexpected),
+    String(r.peakRssMb),
+    r.baseline === null ? '—' : Math.round(r.baseline.rps).toLocaleString('en'),
+    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+  ]);
+  return [header, header.map(() => '---'), ...rows]
+    .map((cells) => `| ${cells.join(' | ')} |`)
+    .join('\n');
+}
+
+function renderMarkdown(report: Report, table: string): string {
+  return `# Benchmark results
+
+Run ${report.date} (${report.mode}) on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}.
+Dataset: ${report.dataset.articles.toLocaleString('en')} published articles, ${report.dataset.tags} tags, ${report.dataset.authors} authors, ${report.dataset.signups.toLocaleString('en')} signups.
+Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately.
+Cold start to \`/health/ready\`: ${report.coldStartMs} ms.
+
+${table}
+
+"non-2xx" counts responses other than the scenario's expected status (304 for the conditional GET).
+The baseline is a minimal Fastify + better-sqlite3 server (\`bench/baseline.ts\`) answering the same
+list and single-article requests with one prepared statement each: the practical ceiling of this
+stack on this machine. Ratios above 1 mean Broadsheet served more requests per second.
+
+![throughput and p99](results.svg)
+`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
