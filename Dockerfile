@@ -14,7 +14,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
+# A small young generation keeps the heap (and RSS) from ballooning under load; throughput is
+# unchanged (measured with the benchmark).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=8 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATABASE_PATH=/data/broadsheet.db \

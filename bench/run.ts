@@ -14,7 +14,7 @@ import {
 } from './dataset.ts';
 import { renderChart } from './chart.ts';
 
-// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench]
+// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup]
 // Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
 // it over the same data, and the two are measured alternately so machine noise hits both.
 
@@ -26,6 +26,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string' },
     connections: { type: 'string', default: '10' },
     out: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const smoke = flags.smoke ?? false;
@@ -217,7 +218,10 @@ async function main(): Promise<void> {
   const databasePath = join(work, 'bench.db');
   copyFileSync(dataset.path, databasePath);
 
-  const serverCommand = smoke ? ['--import', 'tsx', 'src/server.ts'] : ['dist/server.js'];
+  // As `npm run start:prod` and the Docker image run it.
+  const serverCommand = smoke
+    ? ['--import', 'tsx', 'src/server.ts']
+    : ['--max-semi-space-size=8', 'dist/server.js'];
   const broadsheet = await start(serverCommand, {
     DATABASE_PATH: databasePath,
     SEED_DEMO: 'false',
@@ -238,7 +242,12 @@ async function main(): Promise<void> {
   }> = [];
   try {
     const listEtag = (await fetch(`${broadsheet.url}/v1/articles`)).headers.get('etag') ?? '';
-    for (const scenario of scenarios(dataset, listEtag)) {
+    const wanted = flags.only?.split(',').map((part) => part.trim().toLowerCase());
+    const selected = scenarios(dataset, listEtag).filter(
+      (scenario) =>
+        wanted === undefined || wanted.some((part) => scenario.name.toLowerCase().includes(part)),
+    );
+    for (const scenario of selected) {
       process.stderr.write(`  ${scenario.name}…`);
       const ours: Measurement[] = [];
       const theirs: Measurement[] = [];

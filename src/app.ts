@@ -158,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // repositories report what they changed. Never staler than a CDN honouring max-age would be.
   const responseCache = createResponseCache({
     maxEntries: config.publicCacheMaxAge === 0 ? 0 : config.responseCacheMaxEntries,
+    maxBytes: config.responseCacheMaxMb * 1024 * 1024,
     maxAgeMs: config.publicCacheMaxAge * 1000,
     now,
   });

@@ -49,6 +49,7 @@ const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5_000),
   SEED_DEMO: booleanFlag.default(true),
   RESPONSE_CACHE_MAX_ENTRIES: wholeNumber(0, 1_000_000).default(10_000),
+  RESPONSE_CACHE_MAX_MB: wholeNumber(1, 4096).default(64),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
   PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   SIGNUP_CONFIRM_PATH: z
@@ -113,6 +114,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   seedDemo: boolean;
   responseCacheMaxEntries: number;
+  responseCacheMaxMb: number;
   siteUrl: string;
   publicApiUrl: string;
   signupConfirmPath: string;
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     seedDemo: values.SEED_DEMO,
     responseCacheMaxEntries: values.RESPONSE_CACHE_MAX_ENTRIES,
+    responseCacheMaxMb: values.RESPONSE_CACHE_MAX_MB,
     siteUrl: values.SITE_URL.replace(/\/+$/, ''),
     publicApiUrl: (values.PUBLIC_API_URL ?? `http://${values.HOST}:${values.PORT}`).replace(
       /\/+$/,

@@ -210,6 +210,21 @@ describe('the cache itself', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('stays within its byte budget', () => {
+    const cache = createResponseCache({
+      maxEntries: 100,
+      maxBytes: 1000,
+      maxAgeMs: 60_000,
+      now: () => new Date(0),
+    });
+    for (let i = 0; i < 10; i += 1)
+      cache.store(`/${i}`, { ...entry(['x']), body: 'a'.repeat(200) }, cache.generation);
+    expect(cache.bytes).toBeLessThanOrEqual(1000);
+    expect(cache.size).toBe(2);
+    cache.store('/huge', { ...entry(['x']), body: 'a'.repeat(600) }, cache.generation);
+    expect(cache.lookup('/huge', 0)).toBeUndefined();
+  });
+
   it('expires entries at their own deadline', () => {
     const cache = createResponseCache({ maxEntries: 2, maxAgeMs: 60_000, now: () => new Date(0) });
     cache.store('/a', entry(['x'], 1000), 0);

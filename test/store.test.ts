@@ -158,6 +158,30 @@ describe('SQLite store', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
   });
 
+  it('commits concurrent writes together, rolling back only the one that failed', async () => {
+    const { store } = openStore();
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4, 5].map((n) =>
+        store.write(async (tx) => {
+          await tx.insert(store.t.tags).values(tag(`tag_${n}`, `group-${n}`));
+          if (n === 3) throw new Error('third fails after writing');
+          return n;
+        }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const slugs = (await store.db.select({ slug: store.t.tags.slug }).from(store.t.tags))
+      .map((row) => row.slug)
+      .sort();
+    expect(slugs).toEqual(['group-1', 'group-2', 'group-4', 'group-5']);
+  });
+
   it('gives the reader connection no way to write', async () => {
     const { store } = openStore();
     await expect(store.db.insert(store.t.tags).values(tag('tag_1', 'sneaky'))).rejects.toThrow(

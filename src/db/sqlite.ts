@@ -17,6 +17,9 @@ import {
   type Store,
 } from './store.ts';
 
+/** Writes sharing one COMMIT at most; bounds how long the first of them waits. */
+const maxGroupSize = 64;
+
 export interface SqliteStoreOptions {
   path: string;
   /**
@@ -100,22 +103,69 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...(logger === undefined ? {} : { logger }),
   });
 
-  let queueTail: Promise<unknown> = Promise.resolve();
   let closed = false;
   const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
 
-  async function runTransaction<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
-    writerConn.exec('BEGIN IMMEDIATE');
+  interface Job {
+    fn: (tx: Q) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }
+  const queue: Job[] = [];
+  let draining: Promise<void> | null = null;
+
+  /**
+   * Group commit. Writes queued while the previous commit was being made run one after another
+   * inside one transaction, each in a savepoint of its own (a failing one is rolled back alone),
+   * and share one COMMIT — one fsync for many writes. Nobody is answered before that COMMIT
+   * succeeds; if it fails, every write in the group fails.
+   */
+  async function runBatch(batch: Job[]): Promise<void> {
     try {
-      const result = await fn(writer);
-      // A failed COMMIT (deferred constraint, I/O error, disk full) throws here, so the caller
-      // never acknowledges a write that was not stored.
+      writerConn.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const job of batch) job.reject(translateError(error));
+      return;
+    }
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    for (const job of batch) {
+      writerConn.exec('SAVEPOINT write');
+      try {
+        const value = await job.fn(writer);
+        writerConn.exec('RELEASE write');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (writerConn.inTransaction) {
+          writerConn.exec('ROLLBACK TO write');
+          writerConn.exec('RELEASE write');
+        }
+        outcomes.push({ ok: false, error: translateError(error) });
+      }
+    }
+    try {
+      // A failed COMMIT (deferred constraint, I/O error, disk full) throws here, so no caller
+      // acknowledges a write that was not stored.
       writerConn.exec('COMMIT');
-      return result;
     } catch (error) {
       if (writerConn.inTransaction) writerConn.exec('ROLLBACK');
-      throw translateError(error);
+      const failure = translateError(error);
+      for (const job of batch) job.reject(failure);
+      return;
     }
+    batch.forEach((job, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true) job.resolve(outcome.value);
+      else job.reject(outcome?.error);
+    });
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      // Let requests that arrived meanwhile queue their writes, so they share the next commit.
+      await new Promise((resolve) => setImmediate(resolve));
+      await runBatch(queue.splice(0, maxGroupSize));
+    }
+    draining = null;
   }
 
   return {
@@ -124,9 +174,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
       if (closed) return Promise.reject(new Error('The store is closed'));
-      const run = queueTail.then(() => runTransaction(fn));
-      queueTail = run.catch(() => undefined);
-      return run;
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: (value) => resolve(value as T), reject });
+        draining ??= drain();
+      });
     },
 
     statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
@@ -167,7 +218,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await queueTail;
+      await draining;
       try {
         writerConn.pragma('optimize');
       } catch {

@@ -37,6 +37,8 @@ declare module 'fastify' {
 
 export interface ResponseCacheOptions {
   maxEntries: number;
+  /** Upper bound on the bodies held, in bytes (UTF-16 code units × 2, roughly what V8 holds). */
+  maxBytes?: number;
   maxAgeMs: number;
   now: () => Date;
 }
@@ -48,11 +50,14 @@ export function createResponseCache(options: ResponseCacheOptions) {
   // Bumped by every invalidation. A response computed while a write committed may hold the old
   // content; it is served but not stored.
   let generation = 0;
+  let bytes = 0;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
 
   function remove(url: string): void {
     const entry = entries.get(url);
     if (entry === undefined) return;
     entries.delete(url);
+    bytes -= entry.body.length * 2;
     for (const key of entry.keys) {
       const urls = byKey.get(key);
       urls?.delete(url);
@@ -66,6 +71,9 @@ export function createResponseCache(options: ResponseCacheOptions) {
     },
     get generation() {
       return generation;
+    },
+    get bytes() {
+      return bytes;
     },
     invalidate(keys: readonly string[]) {
       generation += 1;
@@ -92,11 +100,15 @@ export function createResponseCache(options: ResponseCacheOptions) {
     store(url: string, entry: Entry, startedAtGeneration: number): void {
       if (options.maxEntries === 0 || startedAtGeneration !== generation) return;
       remove(url);
-      if (entries.size >= options.maxEntries) {
+      const size = entry.body.length * 2;
+      if (size > maxBytes) return;
+      while (entries.size >= options.maxEntries || bytes + size > maxBytes) {
         const oldest = entries.keys().next().value;
-        if (oldest !== undefined) remove(oldest);
+        if (oldest === undefined) break;
+        remove(oldest);
       }
       entries.set(url, entry);
+      bytes += size;
       for (const key of entry.keys) {
         let urls = byKey.get(key);
         if (urls === undefined) {
