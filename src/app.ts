@@ -56,7 +56,7 @@ import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
 import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
 import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
-import { registerErrorHandlers } from './plugins/error-handler.ts';
+import { clientErrorResponse, registerErrorHandlers } from './plugins/error-handler.ts';
 import { registerNoStore } from './plugins/http-cache.ts';
 import {
   createResponseCache,
@@ -123,6 +123,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       caseSensitive: true,
     },
     forceCloseConnections: 'idle',
+    clientErrorHandler: (error, socket) => {
+      const response = clientErrorResponse(error);
+      if (response !== null && socket.writable) socket.write(response);
+      socket.destroy(error);
+    },
     // A client-supplied id is kept when it looks like one (a CDN's or proxy's), for tracing.
     genReqId: (request) => {
       const inbound = request.headers['x-request-id'];

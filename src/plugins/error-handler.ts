@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { ConstraintError } from '../db/store.ts';
 import {
@@ -133,8 +134,54 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     return sendProblem(reply, problem, headers);
   });
 
+  // Known paths with an unsupported method answer 405 with Allow (RFC 9110 §15.5.6), not 404.
+  const routes: Array<{ pattern: RegExp; method: string }> = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(
+      `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`,
+    );
+    for (const method of [route.method].flat()) routes.push({ pattern, method });
+  });
+
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [
+      ...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method)),
+    ];
+    if (allowed.length > 0) {
+      const problem = toProblem(
+        new HttpError(405, 'method-not-allowed', `Use ${allowed.join(', ')} on this path.`),
+        request.id,
+      );
+      return sendProblem(reply, problem.problem, { allow: allowed.join(', ') });
+    }
     const { problem } = toProblem(notFound('No such route or resource.'), request.id);
     return sendProblem(reply, problem);
   });
+}
+
+/**
+ * Errors Node's HTTP parser raises before a request exists (headers too large, a client too
+ * slow, malformed HTTP): answered as problem+json too, then the connection is closed.
+ */
+export function clientErrorResponse(error: { code?: string }): string | null {
+  if (error.code === 'ECONNRESET') return null;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'headers-too-large',
+          'The request line or headers are larger than the server accepts.',
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request-timeout', 'The request was not received in time.']
+        : [400, 'bad-http', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({
+    type: `urn:broadsheet:problem:${code}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    requestId: randomUUID(),
+  });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
