@@ -102,6 +102,8 @@ export interface Dataset {
   articleIds: string[];
   tagSlug: string;
   searchTerm: string;
+  /** Many different mid-frequency words: searches that miss the response cache. */
+  searchTerms: string[];
   deepCursor: string;
   newsletterSlug: string;
   policyVersion: string;
@@ -138,6 +140,7 @@ export async function ensureDataset(dir: string, size: DatasetSize): Promise<Dat
     tagSlug: 'tag-7',
     // A word of middling frequency: a few percent of articles, like a real news search.
     searchTerm: words[400] ?? 'roadmap',
+    searchTerms: words.slice(300, 800),
     deepCursor: encodeCursor([base + deepArticle * 60_000, `art_${pad(deepArticle)}`]),
     newsletterSlug: 'weekly',
     policyVersion: 'privacy-policy@1',

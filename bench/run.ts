@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '10' },
     out: { type: 'string' },
     only: { type: 'string' },
+    render: { type: 'string' },
   },
 });
 const smoke = flags.smoke ?? false;
@@ -145,6 +146,7 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
   let signup = 0;
   let patched = 0;
   let slug = 0;
+  let searchIndex = 0;
   return [
     { name: 'list page 1', path: '/v1/articles', baseline: true },
     {
@@ -159,6 +161,14 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
     { name: 'list by tag', path: `/v1/articles?tag=${dataset.tagSlug}` },
     { name: 'list deep (page 500)', path: `/v1/articles?cursor=${dataset.deepCursor}` },
     { name: 'search', path: `/v1/articles?q=${encodeURIComponent(dataset.searchTerm)}` },
+    {
+      name: 'search, 500 different terms',
+      path: `/v1/articles?q=${encodeURIComponent(dataset.searchTerm)}`,
+      setup: () => (request) => ({
+        ...request,
+        path: `/v1/articles?q=${encodeURIComponent(dataset.searchTerms[(searchIndex += 1) % dataset.searchTerms.length] ?? '')}`,
+      }),
+    },
     { name: 'related', path: `/v1/articles/${dataset.slugs[0]}/related` },
     {
       name: 'conditional GET (304)',
@@ -200,7 +210,18 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
   ];
 }
 
+/** --render results.json: rewrite RESULTS.md and results.svg from an earlier run's JSON. */
+async function renderOnly(file: string): Promise<void> {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const dir = join(file, '..');
+  const table = renderTable(report);
+  writeFileSync(join(dir, 'RESULTS.md'), renderMarkdown(report, table));
+  writeFileSync(join(dir, 'results.svg'), await renderChart(report.results));
+  process.stdout.write(`${table}\n`);
+}
+
 async function main(): Promise<void> {
+  if (flags.render !== undefined) return renderOnly(flags.render);
   const started = Date.now();
   if (!smoke) {
     process.stderr.write('Building the production server (npm run build)…\n');
@@ -363,6 +384,95 @@ function renderTable(report: Report): string {
     .join('\n');
 }
 
+/** The issue's targets, checked against this run (and, for --large, against the default run). */
+function renderTargets(report: Report): string {
+  const find = (name: string) => report.results.find((result) => result.scenario === name);
+  const publicReads = [
+    'list page 1',
+    'single article',
+    'list by tag',
+    'list deep (page 500)',
+    'search',
+    'related',
+    'conditional GET (304)',
+  ];
+  const rows: Array<[string, string, boolean | null]> = [];
+  const check = (
+    label: string,
+    value: number | undefined,
+    ok: (v: number) => boolean,
+    format: (v: number) => string,
+  ) =>
+    rows.push([
+      label,
+      value === undefined ? 'not measured' : format(value),
+      value === undefined ? null : ok(value),
+    ]);
+  check(
+    'list page 1 vs baseline ≥ 1.0×',
+    find('list page 1')?.ratio ?? undefined,
+    (v) => v >= 1,
+    (v) => `${v.toFixed(2)}×`,
+  );
+  check(
+    'single article vs baseline ≥ 1.0×',
+    find('single article')?.ratio ?? undefined,
+    (v) => v >= 1,
+    (v) => `${v.toFixed(2)}×`,
+  );
+  check(
+    'p99 of every public read ≤ 20 ms',
+    Math.max(...publicReads.map((name) => find(name)?.broadsheet.p99 ?? 0)),
+    (v) => v <= 20,
+    (v) => `worst ${v} ms`,
+  );
+  const deep = find('list deep (page 500)');
+  const first = find('list page 1');
+  if (deep !== undefined && first !== undefined) {
+    check(
+      'deep page within 1.5× of page 1 (p50 latency)',
+      Math.max(deep.broadsheet.p50, 1) / Math.max(first.broadsheet.p50, 1),
+      (v) => v <= 1.5,
+      (v) => `${v.toFixed(2)}×`,
+    );
+  }
+  check(
+    'signup POST ≥ 1,000/s',
+    find('newsletter signup')?.broadsheet.rps,
+    (v) => v >= 1000,
+    (v) => `${Math.round(v)}/s`,
+  );
+  check(
+    'editor PATCH ≥ 200/s (synchronous=FULL)',
+    find('editor PATCH (If-Match)')?.broadsheet.rps,
+    (v) => v >= 200,
+    (v) => `${Math.round(v)}/s`,
+  );
+  check(
+    'peak server RSS ≤ 250 MB',
+    Math.max(...report.results.map((result) => result.peakRssMb)),
+    (v) => v <= 250,
+    (v) => `${v} MB`,
+  );
+  check(
+    'cold start to /health/ready ≤ 1 s',
+    report.coldStartMs,
+    (v) => v <= 1000,
+    (v) => `${v} ms`,
+  );
+  check(
+    'zero errors and unexpected statuses',
+    report.results.reduce((sum, r) => sum + r.broadsheet.errors + r.broadsheet.unexpected, 0),
+    (v) => v === 0,
+    String,
+  );
+  const lines = rows.map(
+    ([label, value, ok]) =>
+      `| ${label} | ${value} | ${ok === null ? '—' : ok ? 'met' : '**missed**'} |`,
+  );
+  return ['| target | this run | |', '| --- | --- | --- |', ...lines].join('\n');
+}
+
 function renderMarkdown(report: Report, table: string): string {
   return `# Benchmark results
 
@@ -372,6 +482,10 @@ Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s
 Cold start to \`/health/ready\`: ${report.coldStartMs} ms.
 
 ${table}
+
+## Targets
+
+${renderTargets(report)}
 
 "non-2xx" counts responses other than the scenario's expected status (304 for the conditional GET).
 The baseline is a minimal Fastify + better-sqlite3 server (\`bench/baseline.ts\`) answering the same
