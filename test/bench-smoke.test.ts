@@ -30,7 +30,7 @@ describe('benchmark harness (smoke)', () => {
       'list by tag',
       'list deep (page 500)',
       'search',
-      'search, 500 different terms',
+      'search, uncached',
       'related',
       'conditional GET (304)',
       'newsletter signup',
