@@ -12,6 +12,7 @@ import {
   publicAppealSchema,
   updateAppealBody,
 } from './appeals.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Appeals'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -149,26 +150,13 @@ export function appealAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'deleteAppeal',
-          summary: 'Delete a support appeal',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request, reply) => {
-        await appeals.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: tags,
+      operationId: 'deleteAppeal',
+      summary: 'Delete a support appeal',
+      minRole: 'editor',
+      remove: (id) => appeals.delete(id),
+      conflict: false,
+    });
   };
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
@@ -18,6 +17,7 @@ import {
   publicAuthorSchema,
   updateAuthorBody,
 } from './authors.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Authors'];
 
@@ -180,26 +180,12 @@ export function authorAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'deleteAuthor',
-          summary: 'Delete an author without bylines (409 while articles credit them)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request, reply) => {
-        await authors.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: tags,
+      operationId: 'deleteAuthor',
+      summary: 'Delete an author without bylines (409 while articles credit them)',
+      minRole: 'editor',
+      remove: (id) => authors.delete(id),
+    });
   };
 }

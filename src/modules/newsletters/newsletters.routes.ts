@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
@@ -19,6 +18,7 @@ import {
   publicNewsletterSchema,
   updateNewsletterBody,
 } from './newsletters.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Newsletters'];
 
@@ -156,26 +156,12 @@ export function newsletterAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'deleteNewsletter',
-          summary: 'Delete a newsletter that never had signups (409 otherwise: deactivate it)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request, reply) => {
-        await newsletters.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: tags,
+      operationId: 'deleteNewsletter',
+      summary: 'Delete a newsletter that never had signups (409 otherwise: deactivate it)',
+      minRole: 'editor',
+      remove: (id) => newsletters.delete(id),
+    });
   };
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
@@ -12,6 +11,7 @@ import {
   publicPageSchema,
   updatePageBody,
 } from './pages.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Pages'];
 
@@ -152,26 +152,12 @@ export function pageAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'deletePage',
-          summary: 'Delete a page that was never published (409 otherwise: set it to draft)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request, reply) => {
-        await pages.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: tags,
+      operationId: 'deletePage',
+      summary: 'Delete a page that was never published (409 otherwise: set it to draft)',
+      minRole: 'editor',
+      remove: (id) => pages.delete(id),
+    });
   };
 }

@@ -6,6 +6,7 @@ import { bearerSecurity } from '../../plugins/openapi.ts';
 import { adminListEnvelope, dataEnvelope, idParams, pageQuery } from '../../schemas.ts';
 import type { PhotosRepository } from './photos.repository.ts';
 import { createPhotoBody, photoSchema, updatePhotoBody } from './photos.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Photos'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -104,27 +105,12 @@ export function photoAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'deletePhoto',
-          summary:
-            'Delete a photo that nothing uses any more (409 while an author or article uses it)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request, reply) => {
-        await photos.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: tags,
+      operationId: 'deletePhoto',
+      summary: 'Delete a photo that nothing uses any more (409 while an author or article uses it)',
+      minRole: 'editor',
+      remove: (id) => photos.delete(id),
+    });
   };
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
@@ -13,6 +12,7 @@ import {
 } from '../../schemas.ts';
 import type { TagsRepository } from './tags.repository.ts';
 import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
+import { deleteByIdRoute } from '../shared/routes.ts';
 
 const openApiTags = ['Tags'];
 
@@ -154,26 +154,12 @@ export function tagAdminRoutes(
       }),
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags: openApiTags,
-          operationId: 'deleteTag',
-          summary: 'Delete a tag that no article uses (409 otherwise)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Deleted' }),
-            ...problemResponses(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request, reply) => {
-        await tags.delete(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      tags: openApiTags,
+      operationId: 'deleteTag',
+      summary: 'Delete a tag that no article uses (409 otherwise)',
+      minRole: 'editor',
+      remove: (id) => tags.delete(id),
+    });
   };
 }
