@@ -10,6 +10,8 @@ import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
 // then bylines and tags for all its articles at once.
 
 const maxBatch = 100;
+/** Matches scored for relevance: the newest this many (all of them when filters thin results). */
+const searchCandidates = 2000;
 const ph = sql.placeholder;
 const idSlots = Array.from({ length: maxBatch }, (_, index) => ph(`id${index}`));
 
@@ -156,11 +158,20 @@ export function createPublicArticlesRepository(store: Store) {
       // Rank inside the full-text index first and join only the best `window` matches: joining
       // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
       // 100k articles, ranking alone ~50 ms. A window of -1 means all matches (the fallback).
+      // Scoring is also bounded to the newest `candidates` matches (FTS5 walks rowids, which
+      // follow creation, cheaply in descending order): bm25 over every match of a common word
+      // grows with the archive, and news readers look for recent stories first.
+      const newestBound = sql`coalesce((select rowid from ${articlesSearch} where ${articlesSearch} MATCH ${ph('match')} order by rowid desc limit 1 offset ${ph('candidatesOffset')}), 0)`;
       const ranked = db.$with('ranked').as(
         db
           .select({ rowid: articlesSearch.rowid, score: sql<number>`${bm25}`.as('score') })
           .from(articlesSearch)
-          .where(sql`${articlesSearch} MATCH ${ph('match')}`)
+          .where(
+            and(
+              sql`${articlesSearch} MATCH ${ph('match')}`,
+              sql`${articlesSearch.rowid} >= ${newestBound}`,
+            ),
+          )
           .orderBy(sql`score`)
           .limit(ph('window')),
       );
@@ -367,10 +378,11 @@ export function createPublicArticlesRepository(store: Store) {
       limit: number,
       now: Date,
     ): Promise<ArticleSummary[]> {
-      const run = (window: number) =>
+      const run = (window: number, candidates: number) =>
         searchStatement(filters)({
           match,
           window,
+          candidatesOffset: candidates - 1,
           tag: filters.tagSlug,
           author: filters.authorSlug,
           language: filters.language,
@@ -383,8 +395,8 @@ export function createPublicArticlesRepository(store: Store) {
       // Most matches are public and unfiltered, so a window a few pages deep is nearly always
       // enough; when filters or hidden articles thin it out, rank every match instead.
       const window = (offset + limit) * 4 + 100;
-      let rows = await run(window);
-      if (rows.length < limit) rows = await run(-1);
+      let rows = await run(window, Math.max(searchCandidates, window));
+      if (rows.length < limit) rows = await run(-1, Number.MAX_SAFE_INTEGER);
       return embedAll(rows);
     },
 
