@@ -1,6 +1,14 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -499,7 +507,7 @@ list and single-article requests with one prepared statement each: the practical
 stack on this machine. Ratios above 1 mean Broadsheet served more requests per second.
 
 ![throughput and p99](results.svg)
-`;
+${existsSync('bench/notes.md') ? `\n${readFileSync('bench/notes.md', 'utf8')}` : ''}`;
 }
 
 main().catch((error: unknown) => {
