@@ -34,7 +34,8 @@ export function effectiveStatus(
   return row.status;
 }
 
-function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map<string, Byline[]> {
+/** Rows of (article, byline or tag), in order, grouped per article. */
+export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map<string, Byline[]> {
   const grouped = new Map<string, Byline[]>();
   for (const { articleId, id, slug, name } of rows) {
     const list = grouped.get(articleId) ?? [];

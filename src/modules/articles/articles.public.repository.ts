@@ -4,6 +4,7 @@ import type { Q, Store } from '../../db/store.ts';
 import { iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.repository.ts';
 import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
+import { type Byline, groupByArticle } from './articles.embed.ts';
 
 // Hot public reads. Every query here is prepared once per process and per filter combination
 // (store.statement), and a page costs the same number of queries whatever its size: the page,
@@ -34,8 +35,6 @@ export interface ListBound {
   at: number;
   id: string;
 }
-
-type Byline = { id: string; slug: string; name: string };
 
 interface SummaryRow {
   id: string;
@@ -251,6 +250,25 @@ export function createPublicArticlesRepository(store: Store) {
       .orderBy(...anyLanguageFirst)
       .limit(1),
   );
+  // "Read more" needs only which article a slug is, not its body and embeds.
+  const identity = { id: articles.id, language: articles.language };
+  const identityBySlug = store.statement('articles.public.identityBySlug', (db) =>
+    db
+      .select(identity)
+      .from(articles)
+      .where(and(eq(articles.language, ph('language')), eq(articles.slug, ph('slug')), visible))
+      .limit(1),
+  );
+  const identityBySlugAnyLanguage = store.statement(
+    'articles.public.identityBySlugAnyLanguage',
+    (db) =>
+      db
+        .select(identity)
+        .from(articles)
+        .where(and(eq(articles.slug, ph('slug')), visible))
+        .orderBy(...anyLanguageFirst)
+        .limit(1),
+  );
   const redirectBySlug = store.statement('articles.public.redirect', (db) =>
     db
       .select({ slug: articles.slug, language: articles.language })
@@ -316,14 +334,8 @@ export function createPublicArticlesRepository(store: Store) {
   async function embedAll<T extends SummaryRow>(rows: T[]) {
     const params = idParams(rows.map((row) => row.id));
     const [bylineRows, tagRows] = await Promise.all([bylinesFor(params), tagsFor(params)]);
-    const group = (list: Array<Byline & { articleId: string }>) => {
-      const grouped = new Map<string, Byline[]>();
-      for (const { articleId, ...byline } of list)
-        grouped.set(articleId, [...(grouped.get(articleId) ?? []), byline]);
-      return grouped;
-    };
-    const bylines = group(bylineRows);
-    const tagLists = group(tagRows);
+    const bylines = groupByArticle(bylineRows);
+    const tagLists = groupByArticle(tagRows);
     return rows.map((row) => toSummary(row, bylines.get(row.id) ?? [], tagLists.get(row.id) ?? []));
   }
 
@@ -413,6 +425,19 @@ export function createPublicArticlesRepository(store: Store) {
       if (row === undefined) return undefined;
       const [summary] = await embedAll([row]);
       return summary === undefined ? undefined : { ...summary, bodyHtml: row.bodyHtml };
+    },
+
+    /** Which visible article a slug names (any language, English first, when `language` is undefined). */
+    async findIdentity(
+      language: string | undefined,
+      slug: string,
+      now: Date,
+    ): Promise<{ id: string; language: string } | undefined> {
+      const [row] =
+        language === undefined
+          ? await identityBySlugAnyLanguage({ slug, now: now.getTime() })
+          : await identityBySlug({ language, slug, now: now.getTime() });
+      return row;
     },
 
     /** The current address of an article published under `slug` before, if it is still public. */

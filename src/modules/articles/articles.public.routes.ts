@@ -175,7 +175,11 @@ export function articlePublicRoutes(
       },
       async (request, reply) => {
         const now = clock.now();
-        const article = await articles.findBySlug(request.query.language, request.params.slug, now);
+        const article = await articles.findIdentity(
+          request.query.language,
+          request.params.slug,
+          now,
+        );
         if (article === undefined) throw notFound('No published article with that slug.');
         const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
         reply.header(
