@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/db/sqlite.ts';
 import type { Store } from '../src/db/store.ts';
-import { ConstraintError } from '../src/db/store.ts';
+import { ConstraintError, StorageUnavailableError } from '../src/db/store.ts';
 import { tempDir } from './helpers.ts';
 
 const at = new Date('2026-11-28T09:00:00.000Z');
@@ -180,6 +180,49 @@ describe('SQLite store', () => {
       .map((row) => row.slug)
       .sort();
     expect(slugs).toEqual(['group-1', 'group-2', 'group-4', 'group-5']);
+  });
+
+  it('acknowledges none of a group that SQLite rolled back by itself, and stores none of it', async () => {
+    const { store } = openStore();
+    // SQLITE_FULL and I/O errors make SQLite roll back the whole transaction on its own; a
+    // ROLLBACK from inside the third write reproduces that state without a faulty disk.
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4, 5].map((n) =>
+        store.write(async (tx) => {
+          await tx.insert(store.t.tags).values(tag(`tag_${n}`, `rolled-${n}`));
+          if (n === 3) tx.run(sql`ROLLBACK`);
+          return n;
+        }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(Array(5).fill('rejected'));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        expect(result.reason).toBeInstanceOf(StorageUnavailableError);
+      }
+    }
+    expect(await store.db.select().from(store.t.tags)).toEqual([]);
+    // The queue carries on with a fresh transaction.
+    await store.write(async (tx) => tx.insert(store.t.tags).values(tag('tag_after', 'after')));
+    expect(await store.db.select({ slug: store.t.tags.slug }).from(store.t.tags)).toEqual([
+      { slug: 'after' },
+    ]);
+  });
+
+  it('reports disk and lock failures as StorageUnavailableError (answered 503, not 500)', async () => {
+    const { store, path } = openStore();
+    const fast = openSqliteStore({ path, synchronous: 'FULL', busyTimeoutMs: 10 });
+    opened.push({ store: fast, remove: () => undefined });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(
+        fast.write(async (tx) => tx.insert(store.t.tags).values(tag('tag_busy', 'busy'))),
+      ).rejects.toBeInstanceOf(StorageUnavailableError);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('gives the reader connection no way to write', async () => {

@@ -15,6 +15,7 @@ import {
   type Preparable,
   type Q,
   type Store,
+  StorageUnavailableError,
 } from './store.ts';
 
 /** Writes sharing one COMMIT at most; bounds how long the first of them waits. */
@@ -55,6 +56,9 @@ const constraintCodes: Record<string, ConstraintKind> = {
   SQLITE_CONSTRAINT_NOTNULL: 'not_null',
 };
 
+/** Conditions of the disk or of another process, not of the request: worth a retry later. */
+const storageFailure = /^SQLITE_(IOERR|FULL|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
+
 /**
  * Drizzle wraps driver errors in an error whose message carries the bound parameters (emails,
  * token hashes). Replace it with the driver's own message, and constraint failures with a
@@ -70,6 +74,9 @@ function translateError(error: unknown): unknown {
         ? 'foreign_key'
         : constraintCodes[driverError.code];
     if (kind !== undefined) return new ConstraintError(kind, driverError.message);
+    if (storageFailure.test(driverError.code)) {
+      return new StorageUnavailableError(driverError.message, { cause: driverError });
+    }
     return driverError;
   }
   return error;
@@ -129,17 +136,27 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     for (const job of batch) {
-      writerConn.exec('SAVEPOINT write');
       try {
+        writerConn.exec('SAVEPOINT write');
         const value = await job.fn(writer);
         writerConn.exec('RELEASE write');
         outcomes.push({ ok: true, value });
       } catch (error) {
+        outcomes.push({ ok: false, error: translateError(error) });
         if (writerConn.inTransaction) {
           writerConn.exec('ROLLBACK TO write');
           writerConn.exec('RELEASE write');
         }
-        outcomes.push({ ok: false, error: translateError(error) });
+      }
+      // SQLite rolls the whole transaction back by itself after some errors (disk full, I/O
+      // error, out of memory): the writes before this one are gone too, so none of the group
+      // may be acknowledged, and the rest must not run outside the transaction.
+      if (!writerConn.inTransaction) {
+        const failure = new StorageUnavailableError(
+          'The storage rolled the transaction back; nothing in it was stored.',
+        );
+        for (const each of batch) each.reject(failure);
+        return;
       }
     }
     try {
@@ -147,9 +164,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       // acknowledges a write that was not stored.
       writerConn.exec('COMMIT');
     } catch (error) {
-      if (writerConn.inTransaction) writerConn.exec('ROLLBACK');
       const failure = translateError(error);
       for (const job of batch) job.reject(failure);
+      rollBackQuietly();
       return;
     }
     batch.forEach((job, index) => {
@@ -159,11 +176,30 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
   }
 
+  /** After a failed COMMIT the rollback itself may fail on a faulty disk; SQLite then recovers
+   * the transaction state at the next BEGIN, so the error is not worth more than that. */
+  function rollBackQuietly(): void {
+    try {
+      if (writerConn.inTransaction) writerConn.exec('ROLLBACK');
+    } catch {
+      // See above.
+    }
+  }
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       // Let requests that arrived meanwhile queue their writes, so they share the next commit.
       await new Promise((resolve) => setImmediate(resolve));
-      await runBatch(queue.splice(0, maxGroupSize));
+      const batch = queue.splice(0, maxGroupSize);
+      try {
+        await runBatch(batch);
+      } catch (error) {
+        // Only the savepoint bookkeeping can land here (a ROLLBACK TO on a failing disk). Answer
+        // everyone with the failure and leave no transaction open for the next group.
+        const failure = translateError(error);
+        for (const job of batch) job.reject(failure);
+        rollBackQuietly();
+      }
     }
     draining = null;
   }

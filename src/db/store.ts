@@ -50,3 +50,14 @@ export class ConstraintError extends Error {
     this.name = 'ConstraintError';
   }
 }
+
+/**
+ * The storage could not complete the operation (I/O error, disk full, locked by another
+ * process). The write was not acknowledged; it is safe to retry once storage recovers.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}

@@ -2,12 +2,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { ConstraintError } from '../db/store.ts';
+import { ConstraintError, StorageUnavailableError } from '../db/store.ts';
 import {
   type FieldError,
   HttpError,
   notFound,
   type Problem,
+  problemResponses,
   problemContentType,
 } from '../errors.ts';
 
@@ -86,6 +87,14 @@ export function toProblem(
       );
     }
   }
+  if (error instanceof StorageUnavailableError) {
+    return make(
+      503,
+      'storage-unavailable',
+      'The database could not complete the operation; nothing was acknowledged. Retry shortly.',
+      { headers: { 'retry-after': '1' } },
+    );
+  }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -132,6 +141,14 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       request.log.error({ err: error }, 'request failed');
     }
     return sendProblem(reply, problem, headers);
+  });
+
+  // Any operation can meet a bug (500) or a failing disk (503); document both everywhere, so a
+  // client generated from the OpenAPI document expects them.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { response?: Record<string, unknown> } | undefined;
+    if (schema?.response === undefined) return;
+    schema.response = { ...problemResponses(500, 503), ...schema.response };
   });
 
   // Known paths with an unsupported method answer 405 with Allow (RFC 9110 §15.5.6), not 404.

@@ -6,84 +6,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { tempDir, testConfig } from '../helpers.ts';
-import { exited, startServer } from './server.ts';
+import {
+  checkDatabase,
+  createToken,
+  emptyAcknowledged,
+  exited,
+  missingWrites,
+  startServer,
+  writeLoad,
+} from './server.ts';
 
 const temp = tempDir('broadsheet-stress-');
 afterAll(() => temp.remove());
-
-function createToken(databasePath: string): string {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'tokens', 'create', '--role', 'editor', '--name', 'stress'],
-    {
-      env: { ...process.env, DATABASE_PATH: databasePath },
-      encoding: 'utf8',
-    },
-  );
-  const token = /\b(bs_[A-Za-z0-9_-]{43})\b/.exec(run.stdout)?.[1];
-  if (token === undefined) throw new Error(run.stderr);
-  return token;
-}
-
-function checkDatabase(path: string) {
-  const db = new Database(path, { readonly: true });
-  const integrity = db.pragma('integrity_check', { simple: true });
-  const foreignKeys = db.pragma('foreign_key_check') as unknown[];
-  db.close();
-  return { integrity, foreignKeys };
-}
-
-interface Acknowledged {
-  articles: Map<string, string>; // id → headline as last acknowledged
-  /** Edits sent but not acknowledged (the server died first): they may or may not be stored. */
-  unconfirmedEdits: Map<string, string>;
-  signups: string[];
-}
-
-/** 16 clients writing as fast as they can: article creates and edits, and signups. */
-function writeLoad(url: string, token: string, acknowledged: Acknowledged, stop: { now: boolean }) {
-  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  let counter = 0;
-  return Array.from({ length: 16 }, async (_, client) => {
-    while (!stop.now) {
-      counter += 1;
-      const n = `${client}-${counter}-${Date.now()}`;
-      try {
-        if (counter % 3 === 0) {
-          const email = `stress-${n}@example.org`;
-          const response = await fetch(`${url}/v1/newsletters/weekly/signups`, {
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ email, consent: true, privacyPolicyVersion: 'p@1' }),
-          });
-          if (response.status === 202) acknowledged.signups.push(email);
-        } else {
-          const headline = `Stress ${n}`;
-          const created = await fetch(`${url}/v1/admin/articles`, {
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ headline, body: 'x' }),
-          });
-          if (created.status !== 201) continue;
-          const { data } = (await created.json()) as { data: { id: string } };
-          acknowledged.articles.set(data.id, headline);
-          acknowledged.unconfirmedEdits.set(data.id, `${headline} (edited)`);
-          const edited = await fetch(`${url}/v1/admin/articles/${data.id}`, {
-            method: 'PATCH',
-            headers: { ...auth, 'if-match': '"1"' },
-            body: JSON.stringify({ headline: `${headline} (edited)` }),
-          });
-          if (edited.status === 200) {
-            acknowledged.articles.set(data.id, `${headline} (edited)`);
-            acknowledged.unconfirmedEdits.delete(data.id);
-          }
-        }
-      } catch {
-        // The server was killed mid-request: not acknowledged, nothing to check.
-      }
-    }
-  });
-}
 
 describe('kill -9 during a write burst', () => {
   it('loses no acknowledged write in 20 cycles, and the database stays consistent', async () => {
@@ -96,11 +30,7 @@ describe('kill -9 during a write burst', () => {
     );
     await setup.close();
 
-    const acknowledged: Acknowledged = {
-      articles: new Map(),
-      unconfirmedEdits: new Map(),
-      signups: [],
-    };
+    const acknowledged = emptyAcknowledged();
     for (let cycle = 0; cycle < 20; cycle += 1) {
       const { child, url } = await startServer({
         DATABASE_PATH: databasePath,
@@ -118,27 +48,11 @@ describe('kill -9 during a write burst', () => {
     const { integrity, foreignKeys } = checkDatabase(databasePath);
     expect(integrity).toBe('ok');
     expect(foreignKeys).toEqual([]);
+    expect(missingWrites(databasePath, acknowledged)).toEqual({ articles: [], signups: [] });
     const app = await buildApp({ config: testConfig({}, databasePath) });
-    const { store } = app;
-    const rows = await store.db
-      .select({ id: store.t.articles.id, headline: store.t.articles.headline })
-      .from(store.t.articles);
-    const stored = new Map(rows.map((row) => [row.id, row.headline]));
-    // Acknowledged means stored; an edit whose answer never came may have been stored too.
-    const lost = [...acknowledged.articles].filter(
-      ([id, headline]) =>
-        stored.get(id) !== headline && stored.get(id) !== acknowledged.unconfirmedEdits.get(id),
+    const synchronous = await app.store.db.all<{ synchronous: number }>(
+      sql.raw('PRAGMA synchronous'),
     );
-    expect(lost).toEqual([]);
-    const emails = new Set(
-      (
-        await store.db
-          .select({ email: store.t.newsletterSignups.email })
-          .from(store.t.newsletterSignups)
-      ).map((row) => row.email),
-    );
-    expect(acknowledged.signups.filter((email) => !emails.has(email))).toEqual([]);
-    const synchronous = await store.db.all<{ synchronous: number }>(sql.raw('PRAGMA synchronous'));
     expect(synchronous[0]?.synchronous).toBe(2); // FULL, as the README documents
     await app.close();
     expect(acknowledged.articles.size).toBeGreaterThan(100);
@@ -174,11 +88,7 @@ describe('backup and restore drill', () => {
     const databasePath = join(temp.dir, 'live.db');
     const token = createToken(databasePath);
     const { child, url } = await startServer({ DATABASE_PATH: databasePath });
-    const acknowledged: Acknowledged = {
-      articles: new Map(),
-      unconfirmedEdits: new Map(),
-      signups: [],
-    };
+    const acknowledged = emptyAcknowledged();
     const stop = { now: false };
     const setup = await fetch(`${url}/v1/admin/newsletters`, {
       method: 'POST',
