@@ -63,7 +63,8 @@ import {
   registerCachedPublicResponses,
   type ResponseCache,
 } from './plugins/response-cache.ts';
-import { registerOpenApi } from './plugins/openapi.ts';
+import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
+import { registerRateLimit } from './plugins/rate-limit.ts';
 
 export interface AppOptions {
   config: Config;
@@ -237,22 +238,37 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerErrorHandlers(app);
+  registerRateLimit(app, { perMinute: config.rateLimitPerMinute, now });
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
-    exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+    exposedHeaders: [
+      'ETag',
+      'Location',
+      'Retry-After',
+      'X-Request-Id',
+      'RateLimit',
+      'RateLimit-Policy',
+    ],
     maxAge: 600,
   });
   await registerOpenApi(app);
 
   await app.register(
-    healthRoutes(() => store.ready()),
+    async (scope) => {
+      describeAccess(scope, 'Needs no credentials. Never cached.');
+      await scope.register(healthRoutes(() => store.ready()));
+    },
     { prefix: '/health' },
   );
 
   // Public content API: no credentials, published content only, cacheable.
   await app.register(async (scope) => {
+    describeAccess(
+      scope,
+      'Public: needs no credentials. Content routes serve published content only.',
+    );
     registerCachedPublicResponses(scope, responseCache, {
       maxAge: config.publicCacheMaxAge,
       staleWhileRevalidate: config.publicCacheStaleWhileRevalidate,

@@ -61,6 +61,7 @@ const envSchema = z.object({
     .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
     .default('/newsletter/unsubscribe'),
   SIGNUP_CONFIRMATION_TTL_HOURS: wholeNumber(1, 24 * 30).default(48),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000_000).default(1200),
   SIGNUP_RATE_LIMIT: wholeNumber(1, 100_000).default(10),
   SIGNUP_CONFIRMATIONS_PER_HOUR: wholeNumber(1, 1_000_000).default(500),
   BLOCKED_EMAIL_DOMAINS: z
@@ -120,6 +121,8 @@ export interface Config {
   signupConfirmPath: string;
   signupUnsubscribePath: string;
   signupConfirmationTtlHours: number;
+  /** Requests per client address per minute, on every route (429 beyond it). */
+  rateLimitPerMinute: number;
   signupRateLimit: number;
   signupConfirmationsPerHour: number;
   blockedEmailDomains: string[];
@@ -181,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signupConfirmPath: values.SIGNUP_CONFIRM_PATH,
     signupUnsubscribePath: values.SIGNUP_UNSUBSCRIBE_PATH,
     signupConfirmationTtlHours: values.SIGNUP_CONFIRMATION_TTL_HOURS,
+    rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     signupRateLimit: values.SIGNUP_RATE_LIMIT,
     signupConfirmationsPerHour: values.SIGNUP_CONFIRMATIONS_PER_HOUR,
     blockedEmailDomains: values.BLOCKED_EMAIL_DOMAINS,

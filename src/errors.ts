@@ -1,32 +1,41 @@
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { bounded } from './schemas.ts';
 
 // RFC 9457 problem details: the schema and the typed errors any layer may throw. They are
 // rendered in one place only, plugins/error-handler.ts.
 
 export const problemContentType = 'application/problem+json';
 
+/** Bounds on what a problem carries back, so a hostile request cannot make a huge answer. */
+export const problemLimits = { errors: 100, path: 500, message: 1000, detail: 2000 };
+
 const fieldErrorSchema = z.object({
-  path: z
-    .string()
-    .meta({ description: 'Where the problem is, e.g. `body.email` or `query.limit`.' }),
-  message: z.string(),
+  path: bounded(problemLimits.path).meta({
+    description: 'Where the problem is, e.g. `body.email` or `query.limit`.',
+  }),
+  message: bounded(problemLimits.message),
 });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 export const problemSchema = z
   .object({
-    type: z.string().meta({ description: 'A URI identifying the kind of problem.' }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    requestId: z
-      .string()
-      .meta({ description: 'Also in the `X-Request-Id` header and the server log.' }),
-    errors: z.array(fieldErrorSchema).optional(),
+    type: bounded(200).meta({ description: 'A URI identifying the kind of problem.' }),
+    title: bounded(100),
+    status: z.number().int().min(400).max(599),
+    detail: bounded(problemLimits.detail).optional(),
+    requestId: bounded(128).meta({
+      description: 'Also in the `X-Request-Id` header and the server log.',
+    }),
+    errors: z
+      .array(fieldErrorSchema)
+      .max(problemLimits.errors)
+      .optional()
+      .meta({ description: `The first ${problemLimits.errors} bad fields.` }),
     currentVersion: z
       .number()
       .int()
+      .min(1)
       .optional()
       .meta({ description: 'On 412: the version the resource has now.' }),
   })

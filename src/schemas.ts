@@ -8,6 +8,7 @@ export const defaultPageSize = 20;
 
 export const timestamp = z.iso
   .datetime({ offset: false })
+  .max(35)
   .meta({ example: '2026-11-28T09:30:00.000Z' });
 
 export const id = z
@@ -22,20 +23,29 @@ export const slug = z
   .max(maxSlugLength)
   .regex(slugPattern, 'must be lower-case letters, digits and single hyphens');
 
+export const maxUrlLength = 2048;
+export const maxEmailLength = 254;
+
 export const httpUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
-  .max(2048);
+  .max(maxUrlLength);
 
 /** Trims and lower-cases the domain; the local part is left alone (it may be case-sensitive). */
 export const emailAddress = z
   .string()
   .trim()
-  .max(254)
+  .max(maxEmailLength)
   .pipe(z.email({ error: 'must be an email address' }))
   .transform((email) => {
     const at = email.lastIndexOf('@');
     return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`;
   });
+
+/**
+ * A response string, bounded like the input it came from: the OpenAPI document promises every
+ * string a maxLength (OWASP API4), and the response serializer holds the server to it.
+ */
+export const bounded = (max: number) => z.string().max(max);
 
 /** A trimmed, bounded, non-empty single-line string. */
 export const text = (max: number) => z.string().trim().min(1).max(max);
@@ -46,6 +56,7 @@ export const prose = (max: number) => z.string().max(max);
 // here rather than silently coerced.
 export const limitQuery = z
   .string()
+  .max(4)
   .regex(/^\d{1,4}$/, 'must be a whole number')
   .transform(Number)
   .pipe(z.number().int().min(1).max(maxPageSize))
@@ -74,15 +85,15 @@ export const nonEmptyPatch = <T extends z.ZodObject>(schema: T) =>
 export const dataEnvelope = <T extends z.ZodType>(item: T) => z.object({ data: item });
 
 const publicListMeta = z.object({
-  limit: z.number().int(),
-  nextCursor: z.string().nullable(),
+  limit: z.number().int().min(1).max(maxPageSize),
+  nextCursor: bounded(512).nullable(),
 });
-const adminListMeta = publicListMeta.extend({ total: z.number().int() });
+const adminListMeta = publicListMeta.extend({ total: z.number().int().min(0) });
 
 export const publicListEnvelope = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), meta: publicListMeta });
+  z.object({ data: z.array(item).max(maxPageSize), meta: publicListMeta });
 export const adminListEnvelope = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), meta: adminListMeta });
+  z.object({ data: z.array(item).max(maxPageSize), meta: adminListMeta });
 
 export const iso = (date: Date): string => date.toISOString();
 export const isoOrNull = (date: Date | null): string | null =>

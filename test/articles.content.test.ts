@@ -169,6 +169,30 @@ describe('Markdown', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('&lt;script&gt;');
   });
+
+  it('refuses a body that would render to more HTML than the bound, storing nothing', async () => {
+    // A link reference defined once with a long URL and used 45,000 times: 200 KB of Markdown,
+    // about 50 MB of HTML.
+    const body = `[a]: https://example.org/${'x'.repeat(1000)}\n\n${'[a] '.repeat(45_000)}`;
+    expect(body.length).toBeLessThanOrEqual(200_000);
+    const before = await api.get('/v1/admin/articles?limit=1').set(bearer(editor)).expect(200);
+    const refused = await api
+      .post('/v1/admin/articles')
+      .set(bearer(editor))
+      .send({ headline: 'Amplified', body })
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { path: 'body.body', message: expect.stringContaining('at most 1500000') },
+    ]);
+    const after = await api.get('/v1/admin/articles?limit=1').set(bearer(editor)).expect(200);
+    expect(after.body.meta.total).toBe(before.body.meta.total);
+    // The worst plain escaping (every character a quote) is still accepted.
+    await api
+      .post('/v1/admin/articles')
+      .set(bearer(editor))
+      .send({ headline: 'Quotes', body: '"'.repeat(200_000) })
+      .expect(201);
+  });
 });
 
 describe('public lists', () => {

@@ -17,6 +17,8 @@ export function testConfig(overrides: Partial<Config> = {}, databasePath?: strin
     ...loadConfig({}),
     logLevel: 'silent',
     seedDemo: false,
+    // Suites send thousands of requests from one address; the limit has tests of its own.
+    rateLimitPerMinute: 1_000_000,
     databasePath: databasePath ?? join(tempDir().dir, 'broadsheet.db'),
     ...overrides,
   };

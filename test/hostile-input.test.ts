@@ -228,6 +228,21 @@ describe('hostile input', () => {
     expect(await storedState()).toBe(snapshot);
   });
 
+  it('answers 2,000 unknown keys (one of them 20 KB long) with a bounded problem', async () => {
+    const body: Record<string, number> = { [`k${'x'.repeat(20_000)}`]: 1 };
+    for (let i = 0; i < 2000; i += 1) body[`unknown${i}`] = i;
+    const response = await t.api
+      .post('/v1/admin/tags')
+      .set(bearer(editor))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ name: 'x', ...body }))
+      .expect(400);
+    const errors = response.body.errors as Array<{ path: string; message: string }>;
+    expect(errors).toHaveLength(100);
+    expect(Math.max(...errors.map((error) => error.path.length))).toBeLessThanOrEqual(500);
+    expect(response.text.length).toBeLessThan(20_000);
+  });
+
   it('treats duplicate JSON keys as the last one wins (JSON.parse), still validated', async () => {
     const response = await t.api
       .post('/v1/admin/tags')

@@ -26,6 +26,22 @@ md.renderer.rules.image = (tokens, index, options, env, self) => {
     : defaultImageRule(tokens, index, options, env, self);
 };
 
+/**
+ * The most HTML a body may render to. Escaping alone can make 6 characters of one (`"` →
+ * `&quot;`), but a link reference defined once with a long URL and used thousands of times made
+ * 50 MB of HTML from 200 KB of Markdown; such a body is refused instead of stored and served.
+ */
+export const maxRenderedHtmlLength = 1_500_000;
+
+export class RenderedTooLargeError extends Error {
+  constructor(readonly length: number) {
+    super(
+      `The Markdown renders to ${length} characters of HTML; at most ${maxRenderedHtmlLength} are allowed.`,
+    );
+    this.name = 'RenderedTooLargeError';
+  }
+}
+
 export interface RenderedMarkdown {
   html: string;
   /** Plain text, blocks separated by newlines: for search, excerpts and word counts. */
@@ -49,10 +65,9 @@ export function renderMarkdown(source: string): RenderedMarkdown {
     });
     blocks.push(parts.join('').trim());
   }
-  return {
-    html: md.renderer.render(tokens, md.options, {}),
-    text: blocks.filter(Boolean).join('\n'),
-  };
+  const html = md.renderer.render(tokens, md.options, {});
+  if (html.length > maxRenderedHtmlLength) throw new RenderedTooLargeError(html.length);
+  return { html, text: blocks.filter(Boolean).join('\n') };
 }
 
 const wordPattern = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;

@@ -1,10 +1,13 @@
 /**
  * Fixed-window counters in memory, per key (a client address). Bounded: expired windows are
- * swept when the table grows, so a flood of distinct addresses cannot exhaust memory.
+ * swept as new ones start, and at `maxKeys` the oldest is forgotten, so a flood of distinct
+ * addresses can exhaust neither memory nor time.
  */
 export interface RateLimiter {
   /** Counts a hit; returns 0 when allowed, else the seconds until the window resets. */
   hit(key: string, now: number): number;
+  /** Counts a hit and tells what is left of the key's window. */
+  take(key: string, now: number): { allowed: boolean; remaining: number; resetSeconds: number };
 }
 
 export function createRateLimiter(options: {
@@ -14,25 +17,33 @@ export function createRateLimiter(options: {
 }): RateLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
   const maxKeys = options.maxKeys ?? 100_000;
-  return {
-    hit(key, now) {
-      let window = windows.get(key);
-      if (window === undefined || window.resetAt <= now) {
-        if (windows.size >= maxKeys) {
-          for (const [other, entry] of windows) if (entry.resetAt <= now) windows.delete(other);
-          // Still full of live windows: forget the oldest rather than grow without bound.
-          if (windows.size >= maxKeys) {
-            const oldest = windows.keys().next().value;
-            if (oldest !== undefined) windows.delete(oldest);
-          }
-        }
-        window = { count: 0, resetAt: now + options.windowMs };
-        windows.set(key, window);
+  function take(key: string, now: number) {
+    let window = windows.get(key);
+    if (window === undefined || window.resetAt <= now) {
+      // Windows are re-inserted when they start, so the Map is ordered by reset time: expired
+      // ones are at the front, and sweeping stops at the first live one (O(1) amortised, even
+      // under a flood of distinct addresses).
+      windows.delete(key);
+      for (const [other, entry] of windows) {
+        if (entry.resetAt > now && windows.size < maxKeys) break;
+        // Expired, or still full of live windows: forget the oldest rather than grow.
+        windows.delete(other);
       }
-      window.count += 1;
-      return window.count <= options.limit
-        ? 0
-        : Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+      window = { count: 0, resetAt: now + options.windowMs };
+      windows.set(key, window);
+    }
+    window.count += 1;
+    return {
+      allowed: window.count <= options.limit,
+      remaining: Math.max(0, options.limit - window.count),
+      resetSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)),
+    };
+  }
+  return {
+    take,
+    hit(key, now) {
+      const state = take(key, now);
+      return state.allowed ? 0 : state.resetSeconds;
     },
   };
 }

@@ -3,11 +3,13 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { ConstraintError, StorageUnavailableError } from '../db/store.ts';
+import { RenderedTooLargeError } from '../lib/markdown.ts';
 import {
   type FieldError,
   HttpError,
   notFound,
   type Problem,
+  problemLimits,
   problemResponses,
   problemContentType,
 } from '../errors.ts';
@@ -46,6 +48,17 @@ function fieldErrorsFromValidation(context: string, issues: ValidationIssue[]): 
   });
 }
 
+const clip = (value: string, max: number) =>
+  value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+
+/** A body with 10,000 unknown keys (or one 1 MB key) must not earn a 10,000-entry answer. */
+function boundedErrors(errors: FieldError[]): FieldError[] {
+  return errors.slice(0, problemLimits.errors).map((error) => ({
+    path: clip(error.path, problemLimits.path),
+    message: clip(error.message, problemLimits.message),
+  }));
+}
+
 /** Maps any thrown value to the problem it should be shown as. Unknown errors become a bare 500. */
 export function toProblem(
   error: unknown,
@@ -61,9 +74,9 @@ export function toProblem(
       type: problemType(code),
       title: STATUS_CODES[status] ?? 'Error',
       status,
-      ...(detail === undefined ? {} : { detail }),
+      ...(detail === undefined ? {} : { detail: clip(detail, problemLimits.detail) }),
       requestId,
-      ...(extras.errors === undefined ? {} : { errors: extras.errors }),
+      ...(extras.errors === undefined ? {} : { errors: boundedErrors(extras.errors) }),
       ...(extras.currentVersion === undefined ? {} : { currentVersion: extras.currentVersion }),
     },
     headers: extras.headers ?? {},
@@ -86,6 +99,12 @@ export function toProblem(
         'The resource is still referenced, or refers to one that does not exist.',
       );
     }
+  }
+  if (error instanceof RenderedTooLargeError) {
+    // Every Markdown field the API renders is called `body`.
+    return make(400, 'validation-failed', 'The request has invalid fields.', {
+      errors: [{ path: 'body.body', message: error.message }],
+    });
   }
   if (error instanceof StorageUnavailableError) {
     return make(
@@ -143,12 +162,12 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     return sendProblem(reply, problem, headers);
   });
 
-  // Any operation can meet a bug (500) or a failing disk (503); document both everywhere, so a
-  // client generated from the OpenAPI document expects them.
+  // Any operation can meet the rate limit (429), a bug (500) or a failing disk (503): documented
+  // everywhere, so a client generated from the OpenAPI document expects them.
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { response?: Record<string, unknown> } | undefined;
     if (schema?.response === undefined) return;
-    schema.response = { ...problemResponses(500, 503), ...schema.response };
+    schema.response = { ...problemResponses(429, 500, 503), ...schema.response };
   });
 
   // Known paths with an unsupported method answer 405 with Allow (RFC 9110 §15.5.6), not 404.

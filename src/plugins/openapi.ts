@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { corsHeaderDoc, rateLimitHeaderDocs, retryAfterHeaderDoc } from './rate-limit.ts';
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 export const publicSecurity = [];
@@ -15,12 +16,77 @@ export const openApiInfo = {
     'Errors are RFC 9457 problem details (`application/problem+json`).',
 };
 
+const int32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
+/**
+ * zod's JSON Schema gives integers their bounds but no `format`; derive int32 or int64 from
+ * those same bounds, so generated clients pick the right type (and OWASP API4 is satisfied).
+ */
+export function withIntegerFormats<T>(node: T): T {
+  if (Array.isArray(node)) {
+    for (const item of node) withIntegerFormats(item);
+  } else if (typeof node === 'object' && node !== null) {
+    const schema = node as Record<string, unknown>;
+    if (schema.type === 'integer' && schema.format === undefined) {
+      const fits =
+        typeof schema.minimum === 'number' &&
+        typeof schema.maximum === 'number' &&
+        schema.minimum >= int32.min &&
+        schema.maximum <= int32.max;
+      schema.format = fits ? 'int32' : 'int64';
+    }
+    for (const value of Object.values(schema)) withIntegerFormats(value);
+  }
+  return node;
+}
+
+/** Every 2xx and 4xx answer carries the rate-limit headers; every 429 also Retry-After. */
+function withResponseHeaders<T>(document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, unknown>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      const responses = (operation as { responses?: Record<string, { headers?: object }> })
+        .responses;
+      for (const [status, response] of Object.entries(responses ?? {})) {
+        if (!/^[24]/.test(status)) continue;
+        response.headers = {
+          ...response.headers,
+          ...rateLimitHeaderDocs,
+          ...corsHeaderDoc,
+          ...(status === '429' ? retryAfterHeaderDoc : {}),
+        };
+      }
+    }
+  }
+  return document;
+}
+
+// Relative: the instance that serves the document. `x-internal: false`: a public API.
+const servers: Array<{ url: string; description: string }> = [
+  {
+    url: '/',
+    description:
+      'The instance serving this document, in whichever environment it runs (local, staging or production).',
+    ...{ 'x-internal': false },
+  },
+];
+
+/** States in every operation's description of a scope who may call it. */
+export function describeAccess(scope: FastifyInstance, sentence: string): void {
+  scope.addHook('onRoute', (routeOptions) => {
+    const schema = (routeOptions.schema ?? {}) as Record<string, unknown>;
+    const before = typeof schema.description === 'string' ? `${schema.description}\n\n` : '';
+    schema.description = `${before}${sentence}`;
+    routeOptions.schema = schema;
+  });
+}
+
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: openApiInfo,
-      servers: [],
+      servers,
       tags: [
         {
           name: 'Articles',
@@ -48,7 +114,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) =>
+      withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }

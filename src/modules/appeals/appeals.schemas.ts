@@ -1,24 +1,39 @@
 import { z } from 'zod';
 import { appealFrequencies } from '../../db/schema.ts';
-import { httpUrl, id, slug, text, timestamp } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
+import { bounded, httpUrl, id, maxUrlLength, slug, text, timestamp } from '../../schemas.ts';
 
 // ISO 4217 codes as known to the runtime's ICU data.
 const currencyCodes = new Set(Intl.supportedValuesOf('currency'));
 const maxAmount = 100_000_000;
 
 const amount = z.number().int().min(1).max(maxAmount);
+const limits = {
+  name: 120,
+  heading: 200,
+  body: 10_000,
+  label: 60,
+  paymentMethod: 40,
+  paymentMethods: 12,
+  suggestedAmounts: 6,
+};
+
+const remindAfterDays = z.number().int().min(1).max(365);
+const priority = z.number().int().min(-1000).max(1000);
 
 const frequencyInput = z
   .strictObject({
     frequency: z.enum(appealFrequencies),
     currency: z
       .string()
+      .max(3)
       .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code')
       .refine((code) => currencyCodes.has(code), 'must be an ISO 4217 currency code'),
     suggestedAmounts: z
       .array(amount)
       .min(1)
-      .max(6)
+      .max(limits.suggestedAmounts)
       .meta({ description: 'In minor units (cents), e.g. 500 = $5.' }),
     minimumAmount: amount.meta({ description: 'In minor units; "from just $2" is 200.' }),
   })
@@ -30,9 +45,9 @@ const frequencyInput = z
 export const frequencySchema = z
   .object({
     frequency: z.enum(appealFrequencies),
-    currency: z.string(),
-    suggestedAmounts: z.array(z.number().int()),
-    minimumAmount: z.number().int(),
+    currency: bounded(3),
+    suggestedAmounts: z.array(amount).max(limits.suggestedAmounts),
+    minimumAmount: amount,
   })
   .meta({ id: 'AppealFrequency' });
 
@@ -41,10 +56,10 @@ const placement = slug.meta({
 });
 
 const editableFields = {
-  name: text(120).meta({ description: 'For editors only.' }),
+  name: text(limits.name).meta({ description: 'For editors only.' }),
   placement,
-  heading: text(200),
-  body: z.string().max(10_000).meta({ description: 'Markdown (CommonMark).' }),
+  heading: text(limits.heading),
+  body: z.string().max(limits.body).meta({ description: 'Markdown (CommonMark).' }),
   frequencies: z
     .array(frequencyInput)
     .min(1)
@@ -53,27 +68,19 @@ const editableFields = {
       (options) => new Set(options.map((option) => option.frequency)).size === options.length,
       'must not repeat a frequency',
     ),
-  ctaLabel: text(60).meta({ example: 'Continue' }),
+  ctaLabel: text(limits.label).meta({ example: 'Continue' }),
   ctaUrl: httpUrl.meta({ description: 'Where the call to action leads (the payment page).' }),
-  dismissLabel: text(60).meta({ example: 'Remind me later' }),
-  remindAfterDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(365)
-    .meta({ description: 'How long the frontend waits after "remind me later".' }),
+  dismissLabel: text(limits.label).meta({ example: 'Remind me later' }),
+  remindAfterDays: remindAfterDays.meta({
+    description: 'How long the frontend waits after "remind me later".',
+  }),
   paymentMethods: z
-    .array(text(40))
-    .max(12)
+    .array(text(limits.paymentMethod))
+    .max(limits.paymentMethods)
     .meta({ description: 'Marks to show, e.g. visa, mastercard, paypal.' }),
   startsAt: timestamp,
   endsAt: timestamp.nullable().meta({ description: 'Open-ended when null.' }),
-  priority: z
-    .number()
-    .int()
-    .min(-1000)
-    .max(1000)
-    .meta({ description: 'Highest wins when several are active.' }),
+  priority: priority.meta({ description: 'Highest wins when several are active.' }),
   active: z.boolean(),
 };
 
@@ -113,15 +120,15 @@ export type UpdateAppealInput = z.infer<typeof updateAppealBody>;
 
 const publicFields = {
   id,
-  placement: z.string(),
-  heading: z.string(),
-  bodyHtml: z.string(),
-  frequencies: z.array(frequencySchema),
-  ctaLabel: z.string(),
-  ctaUrl: z.string(),
-  dismissLabel: z.string(),
-  remindAfterDays: z.number().int(),
-  paymentMethods: z.array(z.string()),
+  placement: bounded(maxSlugLength),
+  heading: bounded(limits.heading),
+  bodyHtml: bounded(maxRenderedHtmlLength),
+  frequencies: z.array(frequencySchema).max(appealFrequencies.length),
+  ctaLabel: bounded(limits.label),
+  ctaUrl: bounded(maxUrlLength),
+  dismissLabel: bounded(limits.label),
+  remindAfterDays,
+  paymentMethods: z.array(bounded(limits.paymentMethod)).max(limits.paymentMethods),
   startsAt: timestamp,
   endsAt: timestamp.nullable(),
 };
@@ -132,9 +139,9 @@ export type PublicAppeal = z.infer<typeof publicAppealSchema>;
 export const adminAppealSchema = z
   .object({
     ...publicFields,
-    name: z.string(),
-    body: z.string(),
-    priority: z.number().int(),
+    name: bounded(limits.name),
+    body: bounded(limits.body),
+    priority,
     active: z.boolean(),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -13,6 +13,7 @@ import {
   languageQuery,
   publicArticleSchema,
   publicListQuery,
+  maxRelated,
   relatedQuery,
 } from './articles.schemas.ts';
 
@@ -168,7 +169,7 @@ export function articlePublicRoutes(
           params: slugParams,
           querystring: relatedQuery,
           response: {
-            200: z.object({ data: z.array(articleSummarySchema) }),
+            200: z.object({ data: z.array(articleSummarySchema).max(maxRelated) }),
             ...problemResponses(400, 404),
           },
         },

@@ -18,6 +18,7 @@ import {
   type AdminArticle,
 } from './articles.schemas.ts';
 import { type ArticlesService, versionTag } from './articles.service.ts';
+import { maxRevisionsPerArticle } from './articles.repository.ts';
 
 const tags = ['Articles'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -235,7 +236,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           security: bearerSecurity,
           params: idParams,
           response: {
-            200: z.object({ data: z.array(revisionSchema) }),
+            200: z.object({ data: z.array(revisionSchema).max(maxRevisionsPerArticle) }),
             ...problemResponses(400, 401, 403, 404),
           },
         },

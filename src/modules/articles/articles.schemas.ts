@@ -3,16 +3,22 @@ import {
   cursorQuery,
   id,
   limitQuery,
+  bounded,
   nonEmptyPatch,
   slug,
   text,
   timestamp,
 } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
+import { authorLimits } from '../authors/authors.schemas.ts';
+import { tagLimits } from '../tags/tags.schemas.ts';
 
 export const maxAuthorsPerArticle = 10;
 export const maxTagsPerArticle = 10;
 export const maxBodyLength = 200_000;
+const limits = { headline: 300, dek: 500, excerpt: 1000, language: 10 };
 
 export const articleStatusSchema = z.enum(['draft', 'scheduled', 'published', 'archived']).meta({
   description: 'scheduled = published with a publishedAt still in the future (not yet public).',
@@ -21,27 +27,37 @@ export type ArticleStatus = z.infer<typeof articleStatusSchema>;
 
 export const languageSchema = z
   .string()
+  .max(limits.language)
   .regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language code such as en, ru or pt-BR')
   .meta({ example: 'en' });
 
-const bylineSchema = z.object({ id, slug: z.string(), name: z.string() }).meta({ id: 'Byline' });
+const slugOut = bounded(maxSlugLength);
+const bylineSchema = z
+  .object({ id, slug: slugOut, name: bounded(authorLimits.name) })
+  .meta({ id: 'Byline' });
 const articleTagSchema = z
-  .object({ id, slug: z.string(), name: z.string() })
+  .object({ id, slug: slugOut, name: bounded(tagLimits.name) })
   .meta({ id: 'ArticleTag' });
 
 const publicArticleFields = {
   id,
-  slug: z.string(),
-  language: z.string(),
-  headline: z.string(),
-  dek: z.string().nullable(),
-  excerpt: z.string(),
-  wordCount: z.number().int(),
-  readingTimeMinutes: z.number().int(),
+  slug: slugOut,
+  language: bounded(limits.language),
+  headline: bounded(limits.headline),
+  dek: bounded(limits.dek).nullable(),
+  excerpt: bounded(limits.excerpt),
+  wordCount: z.number().int().min(0),
+  readingTimeMinutes: z.number().int().min(0),
   publishedAt: timestamp,
   updatedAt: timestamp,
-  authors: z.array(bylineSchema).meta({ description: 'In byline order.' }),
-  tags: z.array(articleTagSchema).meta({ description: 'In order; the first is the primary tag.' }),
+  authors: z
+    .array(bylineSchema)
+    .max(maxAuthorsPerArticle)
+    .meta({ description: 'In byline order.' }),
+  tags: z
+    .array(articleTagSchema)
+    .max(maxTagsPerArticle)
+    .meta({ description: 'In order; the first is the primary tag.' }),
   photo: photoSchema.nullable().meta({ description: 'The lead photo, with caption and credit.' }),
 };
 
@@ -49,7 +65,7 @@ export const articleSummarySchema = z.object(publicArticleFields).meta({ id: 'Ar
 export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 
 export const publicArticleSchema = z
-  .object({ ...publicArticleFields, bodyHtml: z.string() })
+  .object({ ...publicArticleFields, bodyHtml: bounded(maxRenderedHtmlLength) })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
 
@@ -57,16 +73,16 @@ export const adminArticleSchema = z
   .object({
     ...publicArticleFields,
     publishedAt: timestamp.nullable(),
-    customExcerpt: z
-      .string()
+    customExcerpt: bounded(limits.excerpt)
       .nullable()
       .meta({ description: 'The excerpt as written; null when derived from the body.' }),
-    body: z.string().meta({ description: 'Markdown (CommonMark).' }),
-    bodyHtml: z.string(),
+    body: bounded(maxBodyLength).meta({ description: 'Markdown (CommonMark).' }),
+    bodyHtml: bounded(maxRenderedHtmlLength),
     status: articleStatusSchema,
     version: z
       .number()
       .int()
+      .min(1)
       .meta({ description: 'Also the ETag; send it back in If-Match to change the article.' }),
     createdAt: timestamp,
   })
@@ -80,13 +96,13 @@ const uniqueIds = (max: number) =>
     .refine((ids) => new Set(ids).size === ids.length, { message: 'must not repeat an id' });
 
 export const createArticleBody = z.strictObject({
-  headline: text(300),
+  headline: text(limits.headline),
   slug: slug
     .optional()
     .meta({ description: 'Generated from the headline when absent (unique per language).' }),
   language: languageSchema.optional().meta({ description: 'Defaults to en.' }),
-  dek: text(500).optional(),
-  excerpt: text(1000)
+  dek: text(limits.dek).optional(),
+  excerpt: text(limits.excerpt)
     .optional()
     .meta({ description: 'Derived from the first paragraph when absent.' }),
   body: z
@@ -104,11 +120,11 @@ export type CreateArticleInput = z.infer<typeof createArticleBody>;
 
 export const updateArticleBody = nonEmptyPatch(
   z.strictObject({
-    headline: text(300).optional(),
+    headline: text(limits.headline).optional(),
     slug: slug.optional(),
     language: languageSchema.optional(),
-    dek: text(500).nullable().optional(),
-    excerpt: text(1000)
+    dek: text(limits.dek).nullable().optional(),
+    excerpt: text(limits.excerpt)
       .nullable()
       .optional()
       .meta({ description: 'null goes back to the derived excerpt.' }),
@@ -180,31 +196,38 @@ export const languageQuery = z.strictObject({
     .meta({ description: 'Which language’s article has this slug. Absent: any, English first.' }),
 });
 
+export const maxRelated = 10;
+
 export const relatedQuery = z.strictObject({
   language: languageSchema.optional(),
   limit: z
     .string()
+    .max(2)
     .regex(/^\d{1,2}$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(1).max(10))
+    .pipe(z.number().int().min(1).max(maxRelated))
     .optional()
-    .meta({ description: 'How many, 1–10 (default 3).' }),
+    .meta({ description: `How many, 1–${maxRelated} (default 3).` }),
 });
 
 export const revisionSchema = z
   .object({
     id,
-    version: z.number().int().meta({ description: 'The article version this snapshot was.' }),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: 'The article version this snapshot was.' }),
     createdAt: timestamp.meta({ description: 'When this version was replaced.' }),
-    headline: z.string(),
-    slug: z.string(),
-    language: z.string(),
-    dek: z.string().nullable(),
-    customExcerpt: z.string().nullable(),
-    body: z.string(),
-    authorIds: z.array(z.string()),
-    tagIds: z.array(z.string()),
-    photoId: z.string().nullable(),
+    headline: bounded(limits.headline),
+    slug: slugOut,
+    language: bounded(limits.language),
+    dek: bounded(limits.dek).nullable(),
+    customExcerpt: bounded(limits.excerpt).nullable(),
+    body: bounded(maxBodyLength),
+    authorIds: z.array(id).max(maxAuthorsPerArticle),
+    tagIds: z.array(id).max(maxTagsPerArticle),
+    photoId: id.nullable(),
     status: z.enum(['draft', 'published', 'archived']),
     publishedAt: timestamp.nullable(),
   })

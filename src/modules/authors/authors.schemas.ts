@@ -1,27 +1,42 @@
 import { z } from 'zod';
-import { emailAddress, httpUrl, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import {
+  bounded,
+  emailAddress,
+  httpUrl,
+  id,
+  maxEmailLength,
+  maxUrlLength,
+  nonEmptyPatch,
+  slug,
+  text,
+  timestamp,
+} from '../../schemas.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
 
-const linkSchema = z.object({ label: z.string(), url: z.string() }).meta({ id: 'AuthorLink' });
-const linkInput = z.strictObject({ label: text(60), url: httpUrl });
+export const authorLimits = { name: 120, bio: 5000, linkLabel: 60, links: 10 };
+
+const linkSchema = z
+  .object({ label: bounded(authorLimits.linkLabel), url: bounded(maxUrlLength) })
+  .meta({ id: 'AuthorLink' });
+const linkInput = z.strictObject({ label: text(authorLimits.linkLabel), url: httpUrl });
 
 /** What readers see. Never add private fields here: response schemas are the allow-list. */
 export const publicAuthorSchema = z
   .object({
     id,
-    slug: z.string(),
-    name: z.string(),
-    bio: z.string().nullable(),
+    slug: bounded(maxSlugLength),
+    name: bounded(authorLimits.name),
+    bio: bounded(authorLimits.bio).nullable(),
     photo: photoSchema.nullable(),
-    links: z.array(linkSchema),
+    links: z.array(linkSchema).max(authorLimits.links),
   })
   .meta({ id: 'Author' });
 export type PublicAuthor = z.infer<typeof publicAuthorSchema>;
 
 export const adminAuthorSchema = publicAuthorSchema
   .extend({
-    email: z
-      .string()
+    email: bounded(maxEmailLength)
       .nullable()
       .meta({ description: 'Private: for the newsroom, never shown to readers.' }),
     createdAt: timestamp,
@@ -31,23 +46,23 @@ export const adminAuthorSchema = publicAuthorSchema
 export type AdminAuthor = z.infer<typeof adminAuthorSchema>;
 
 export const createAuthorBody = z.strictObject({
-  name: text(120),
+  name: text(authorLimits.name),
   slug: slug.optional().meta({ description: 'Generated from the name when absent.' }),
-  bio: text(5000).optional(),
+  bio: text(authorLimits.bio).optional(),
   email: emailAddress.optional(),
   photoId: id.optional(),
-  links: z.array(linkInput).max(10).optional(),
+  links: z.array(linkInput).max(authorLimits.links).optional(),
 });
 export type CreateAuthorInput = z.infer<typeof createAuthorBody>;
 
 export const updateAuthorBody = nonEmptyPatch(
   z.strictObject({
-    name: text(120).optional(),
+    name: text(authorLimits.name).optional(),
     slug: slug.optional(),
-    bio: text(5000).nullable().optional(),
+    bio: text(authorLimits.bio).nullable().optional(),
     email: emailAddress.nullable().optional(),
     photoId: id.nullable().optional(),
-    links: z.array(linkInput).max(10).optional(),
+    links: z.array(linkInput).max(authorLimits.links).optional(),
   }),
 );
 export type UpdateAuthorInput = z.infer<typeof updateAuthorBody>;

@@ -1,12 +1,24 @@
 import { z } from 'zod';
 import { cadences, weekdays } from '../../db/schema.ts';
-import { httpUrl, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import {
+  bounded,
+  httpUrl,
+  id,
+  maxUrlLength,
+  nonEmptyPatch,
+  slug,
+  text,
+  timestamp,
+} from '../../schemas.ts';
+
+const limits = { name: 120, description: 2000, policyVersion: 100 };
 
 const cadence = z.enum(cadences).meta({ description: 'How often it is sent.' });
 const sendDay = z
   .enum(weekdays)
   .meta({ description: 'The day it goes out, for weekly and fortnightly newsletters.' });
-const policyVersion = text(100).meta({
+const policyVersion = text(limits.policyVersion).meta({
   description:
     'The privacy-policy version subscribers agree to now. `<page-slug>@<version>` (e.g. `privacy-policy@3`) ' +
     'points at that version of a page, which must then exist; any other label is stored as given.',
@@ -16,18 +28,18 @@ const policyVersion = text(100).meta({
 export const publicNewsletterSchema = z
   .object({
     id,
-    slug: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
+    slug: bounded(maxSlugLength),
+    name: bounded(limits.name),
+    description: bounded(limits.description).nullable(),
     cadence,
     sendDay: sendDay.nullable(),
-    previewUrl: z.string().nullable(),
-    privacyPolicyVersion: z.string(),
+    previewUrl: bounded(maxUrlLength).nullable(),
+    privacyPolicyVersion: bounded(limits.policyVersion),
     privacyPolicy: z
       .object({
-        slug: z.string(),
-        version: z.number().int(),
-        url: z.string().meta({
+        slug: bounded(maxSlugLength),
+        version: z.number().int().min(1).max(999_999_999),
+        url: bounded(maxUrlLength).meta({
           description: 'The exact text of that version: GET it for the link next to the form.',
         }),
       })
@@ -46,9 +58,9 @@ export const adminNewsletterSchema = publicNewsletterSchema
 export type AdminNewsletter = z.infer<typeof adminNewsletterSchema>;
 
 export const createNewsletterBody = z.strictObject({
-  name: text(120),
+  name: text(limits.name),
   slug: slug.optional().meta({ description: 'Generated from the name when absent.' }),
-  description: text(2000).optional(),
+  description: text(limits.description).optional(),
   cadence,
   sendDay: sendDay.optional(),
   previewUrl: httpUrl.optional(),
@@ -59,9 +71,9 @@ export type CreateNewsletterInput = z.infer<typeof createNewsletterBody>;
 
 export const updateNewsletterBody = nonEmptyPatch(
   z.strictObject({
-    name: text(120).optional(),
+    name: text(limits.name).optional(),
     slug: slug.optional(),
-    description: text(2000).nullable().optional(),
+    description: text(limits.description).nullable().optional(),
     cadence: cadence.optional(),
     sendDay: sendDay.nullable().optional(),
     previewUrl: httpUrl.nullable().optional(),

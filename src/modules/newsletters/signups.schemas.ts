@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { signupStatuses } from '../../db/schema.ts';
-import { cursorQuery, emailAddress, id, limitQuery, text, timestamp } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import {
+  bounded,
+  cursorQuery,
+  emailAddress,
+  id,
+  limitQuery,
+  maxEmailLength,
+  text,
+  timestamp,
+} from '../../schemas.ts';
+
+const limits = { policyVersion: 100, source: 200, newsletterName: 120 };
 
 export const signupBody = z.strictObject({
   email: emailAddress,
@@ -8,10 +20,12 @@ export const signupBody = z.strictObject({
   consent: z.union([z.literal(true), z.literal('true')], {
     error: 'must be true: the reader has to agree to the privacy policy',
   }),
-  privacyPolicyVersion: text(100).meta({
+  privacyPolicyVersion: text(limits.policyVersion).meta({
     description: 'The version shown next to the form; must be the one in force.',
   }),
-  source: text(200).optional().meta({ description: 'Which form, e.g. `article-footer`.' }),
+  source: text(limits.source)
+    .optional()
+    .meta({ description: 'Which form, e.g. `article-footer`.' }),
   website: z.string().max(2000).optional().meta({
     description:
       'Honeypot: leave empty (hide it from people). Filled in, the signup is silently dropped.',
@@ -20,7 +34,7 @@ export const signupBody = z.strictObject({
 export type SignupInput = z.infer<typeof signupBody>;
 
 export const acceptedSchema = z
-  .object({ data: z.object({ status: z.literal('accepted'), message: z.string() }) })
+  .object({ data: z.object({ status: z.literal('accepted'), message: bounded(500) }) })
   .meta({ id: 'SignupAccepted', description: 'The same answer whatever the address’s state.' });
 
 export const tokenBody = z.strictObject({ token: z.string().min(16).max(200) });
@@ -42,7 +56,7 @@ export const unsubscribeQuery = z.strictObject({
 export const confirmedSchema = z.object({
   data: z.object({
     status: z.literal('confirmed'),
-    newsletter: z.object({ slug: z.string(), name: z.string() }),
+    newsletter: z.object({ slug: bounded(maxSlugLength), name: bounded(limits.newsletterName) }),
   }),
 });
 export const unsubscribedSchema = z.object({
@@ -54,13 +68,13 @@ export const signupStatusSchema = z.enum(signupStatuses);
 export const adminSignupSchema = z
   .object({
     id,
-    email: z.string().nullable().meta({ description: 'Null once erased.' }),
+    email: bounded(maxEmailLength).nullable().meta({ description: 'Null once erased.' }),
     status: signupStatusSchema,
     consent: z.object({
-      policyVersion: z.string(),
+      policyVersion: bounded(limits.policyVersion),
       consentedAt: timestamp,
-      source: z.string().nullable(),
-      ipHash: z.string().nullable().meta({ description: 'Salted SHA-256 of the client address.' }),
+      source: bounded(limits.source).nullable(),
+      ipHash: bounded(64).nullable().meta({ description: 'Salted SHA-256 of the client address.' }),
     }),
     confirmedAt: timestamp.nullable(),
     unsubscribedAt: timestamp.nullable(),

@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { pageStatuses } from '../../db/schema.ts';
-import { id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import { bounded, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
 
 const maxPageBody = 100_000;
+const maxTitle = 200;
+const version = z.number().int().min(1).max(999_999_999);
 
 export const publicPageSchema = z
   .object({
-    slug: z.string(),
-    title: z.string(),
-    bodyHtml: z.string(),
-    version: z
-      .number()
-      .int()
-      .meta({ description: 'Cite as `<slug>@<version>`, e.g. privacy-policy@3.' }),
+    slug: bounded(maxSlugLength),
+    title: bounded(maxTitle),
+    bodyHtml: bounded(maxRenderedHtmlLength),
+    version: version.meta({ description: 'Cite as `<slug>@<version>`, e.g. privacy-policy@3.' }),
     updatedAt: timestamp,
   })
   .meta({ id: 'Page' });
@@ -21,12 +22,12 @@ export type PublicPage = z.infer<typeof publicPageSchema>;
 export const adminPageSchema = z
   .object({
     id,
-    slug: z.string(),
-    title: z.string(),
-    body: z.string().meta({ description: 'Markdown (CommonMark).' }),
-    bodyHtml: z.string(),
+    slug: bounded(maxSlugLength),
+    title: bounded(maxTitle),
+    body: bounded(maxPageBody).meta({ description: 'Markdown (CommonMark).' }),
+    bodyHtml: bounded(maxRenderedHtmlLength),
     status: z.enum(pageStatuses),
-    version: z.number().int(),
+    version,
     publishedAt: timestamp.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -35,7 +36,7 @@ export const adminPageSchema = z
 export type AdminPage = z.infer<typeof adminPageSchema>;
 
 export const createPageBody = z.strictObject({
-  title: text(200),
+  title: text(maxTitle),
   slug: slug.optional().meta({ description: 'Generated from the title when absent.' }),
   body: z.string().max(maxPageBody),
   status: z.enum(pageStatuses).optional().meta({ description: 'Defaults to draft.' }),
@@ -44,7 +45,7 @@ export type CreatePageInput = z.infer<typeof createPageBody>;
 
 export const updatePageBody = nonEmptyPatch(
   z.strictObject({
-    title: text(200).optional(),
+    title: text(maxTitle).optional(),
     slug: slug.optional(),
     body: z.string().max(maxPageBody).optional(),
     status: z.enum(pageStatuses).optional(),
@@ -56,9 +57,10 @@ export const pageVersionParams = z.strictObject({
   slug: z.string().min(1).max(200),
   version: z
     .string()
+    .max(9)
     .regex(/^\d{1,9}$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(1)),
+    .pipe(version),
 });
 
 /** `privacy-policy@3` → { slug: 'privacy-policy', version: 3 }; anything else → null. */

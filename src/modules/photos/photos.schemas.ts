@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import { httpUrl, id, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
+import {
+  bounded,
+  httpUrl,
+  id,
+  maxUrlLength,
+  nonEmptyPatch,
+  text,
+  timestamp,
+} from '../../schemas.ts';
 
 const dimension = z.number().int().min(1).max(100_000);
+const limits = { credit: 120, altText: 500, caption: 1000, license: 200 };
 
 const creditFields = {
-  photographer: text(120).optional(),
-  agency: text(120).optional(),
+  photographer: text(limits.credit).optional(),
+  agency: text(limits.credit).optional(),
 };
 
 const creditInput = z
@@ -17,9 +26,9 @@ const creditInput = z
 
 export const creditSchema = z
   .object({
-    photographer: z.string().nullable(),
-    agency: z.string().nullable(),
-    line: z.string().meta({
+    photographer: bounded(limits.credit).nullable(),
+    agency: bounded(limits.credit).nullable(),
+    line: bounded(2 * limits.credit + 3).meta({
       description: 'Ready-to-print credit: "Photographer / Agency", or whichever one is set.',
       example: 'Valery Sharifulin / TASS',
     }),
@@ -29,13 +38,13 @@ export const creditSchema = z
 export const photoSchema = z
   .object({
     id,
-    url: z.string(),
-    altText: z.string(),
-    caption: z.string().nullable(),
+    url: bounded(maxUrlLength),
+    altText: bounded(limits.altText),
+    caption: bounded(limits.caption).nullable(),
     credit: creditSchema,
-    license: z.string().nullable(),
-    width: z.number().int().nullable(),
-    height: z.number().int().nullable(),
+    license: bounded(limits.license).nullable(),
+    width: dimension.nullable(),
+    height: dimension.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -46,10 +55,12 @@ export const createPhotoBody = z.strictObject({
   url: httpUrl.meta({
     description: 'Where the image is served from. Never fetched by Broadsheet.',
   }),
-  altText: text(500).meta({ description: 'Describes the image for screen readers. Required.' }),
-  caption: text(1000).optional(),
+  altText: text(limits.altText).meta({
+    description: 'Describes the image for screen readers. Required.',
+  }),
+  caption: text(limits.caption).optional(),
   credit: creditInput,
-  license: text(200).optional(),
+  license: text(limits.license).optional(),
   width: dimension.optional(),
   height: dimension.optional(),
 });
@@ -58,10 +69,10 @@ export type CreatePhotoInput = z.infer<typeof createPhotoBody>;
 export const updatePhotoBody = nonEmptyPatch(
   z.strictObject({
     url: httpUrl.optional(),
-    altText: text(500).optional(),
-    caption: text(1000).nullable().optional(),
+    altText: text(limits.altText).optional(),
+    caption: text(limits.caption).nullable().optional(),
     credit: creditInput.optional(),
-    license: text(200).nullable().optional(),
+    license: text(limits.license).nullable().optional(),
     width: dimension.nullable().optional(),
     height: dimension.nullable().optional(),
   }),

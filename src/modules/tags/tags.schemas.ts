@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { id, slug, text, timestamp, nonEmptyPatch } from '../../schemas.ts';
+import { maxSlugLength } from '../../lib/slugify.ts';
+import { bounded, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+
+export const tagLimits = { name: 100, description: 2000 };
 
 export const tagSchema = z
   .object({
     id,
-    slug: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
+    slug: bounded(maxSlugLength),
+    name: bounded(tagLimits.name),
+    description: bounded(tagLimits.description).nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -14,17 +17,17 @@ export const tagSchema = z
 export type Tag = z.infer<typeof tagSchema>;
 
 export const createTagBody = z.strictObject({
-  name: text(100),
+  name: text(tagLimits.name),
   slug: slug.optional().meta({ description: 'Generated from the name when absent.' }),
-  description: text(2000).optional(),
+  description: text(tagLimits.description).optional(),
 });
 export type CreateTagInput = z.infer<typeof createTagBody>;
 
 export const updateTagBody = nonEmptyPatch(
   z.strictObject({
-    name: text(100).optional(),
+    name: text(tagLimits.name).optional(),
     slug: slug.optional(),
-    description: text(2000).nullable().optional(),
+    description: text(tagLimits.description).nullable().optional(),
   }),
 );
 export type UpdateTagInput = z.infer<typeof updateTagBody>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { roles } from '../../plugins/auth.ts';
-import { text, timestamp } from '../../schemas.ts';
+import { bounded, id, text, timestamp } from '../../schemas.ts';
+
+const maxTokenName = 100;
 
 export const roleSchema = z.enum(roles).meta({
   description:
@@ -9,12 +11,12 @@ export const roleSchema = z.enum(roles).meta({
 
 export const tokenSchema = z
   .object({
-    id: z.string(),
-    name: z.string(),
+    id,
+    name: bounded(maxTokenName),
     role: roleSchema,
-    tokenPrefix: z
-      .string()
-      .meta({ description: 'The first characters of the token, to tell tokens apart.' }),
+    tokenPrefix: bounded(16).meta({
+      description: 'The first characters of the token, to tell tokens apart.',
+    }),
     createdAt: timestamp,
     expiresAt: timestamp.nullable(),
     lastUsedAt: timestamp.nullable(),
@@ -25,14 +27,14 @@ export type TokenResponse = z.infer<typeof tokenSchema>;
 
 export const createdTokenSchema = tokenSchema
   .extend({
-    token: z
-      .string()
-      .meta({ description: 'The secret. Shown only in this response; store it now.' }),
+    token: bounded(64).meta({
+      description: 'The secret. Shown only in this response; store it now.',
+    }),
   })
   .meta({ id: 'CreatedApiToken' });
 
 export const createTokenBody = z.strictObject({
-  name: text(100),
+  name: text(maxTokenName),
   role: roleSchema,
   expiresAt: timestamp.optional().meta({ description: 'When the token stops working (UTC).' }),
 });
