@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from './helpers.ts';
 type Operation = {
   operationId?: string;
   summary?: string;
+  description?: string;
   tags?: string[];
   security?: unknown[];
   responses?: Record<string, { content?: Record<string, unknown> }>;
@@ -51,6 +52,10 @@ describe('OpenAPI document', () => {
         ).toBe(false);
         operationIds.add(operation.operationId ?? '');
         expect(operation.summary, label).toBeTruthy();
+        // Who may call it, stated once (GET and its HEAD twin share one schema object).
+        const paragraphs = (operation.description ?? '').split('\n\n');
+        expect(paragraphs.length, label).toBeGreaterThan(0);
+        expect(new Set(paragraphs).size, `${label} repeats a paragraph`).toBe(paragraphs.length);
         expect(operation.tags?.length, label).toBeGreaterThan(0);
         const expectedSecurity = path.startsWith('/v1/admin/') ? [{ bearerAuth: [] }] : [];
         expect(operation.security, label).toEqual(expectedSecurity);

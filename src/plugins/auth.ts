@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../errors.ts';
+import { withSentence } from './openapi.ts';
 
 export const roles = ['writer', 'editor', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -45,10 +46,11 @@ export function registerBearerAuth(scope: FastifyInstance, authenticate: Authent
   // the hook enforces, so documentation and enforcement cannot drift.
   scope.addHook('onRoute', (routeOptions) => {
     const required = routeOptions.config?.minRole ?? 'admin';
-    const schema = (routeOptions.schema ?? {}) as Record<string, unknown>;
-    schema['x-required-role'] = required;
-    const summary = typeof schema.description === 'string' ? `${schema.description}\n\n` : '';
-    schema.description = `${summary}Requires a token with the \`${required}\` role or higher.`;
+    const schema = withSentence(
+      routeOptions.schema,
+      `Requires a token with the \`${required}\` role or higher.`,
+    );
+    Object.assign(schema, { 'x-required-role': required });
     routeOptions.schema = schema;
   });
   scope.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {

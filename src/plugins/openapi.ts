@@ -71,13 +71,23 @@ const servers: Array<{ url: string; description: string }> = [
   },
 ];
 
+/**
+ * Appends a sentence to an operation's description once: Fastify announces a GET route twice
+ * (GET and its HEAD twin) with the same schema object.
+ */
+export function withSentence(schema: object | undefined, sentence: string): object {
+  const target = (schema ?? {}) as Record<string, unknown>;
+  const before = typeof target.description === 'string' ? target.description : '';
+  if (!before.includes(sentence)) {
+    target.description = before === '' ? sentence : `${before}\n\n${sentence}`;
+  }
+  return target;
+}
+
 /** States in every operation's description of a scope who may call it. */
 export function describeAccess(scope: FastifyInstance, sentence: string): void {
   scope.addHook('onRoute', (routeOptions) => {
-    const schema = (routeOptions.schema ?? {}) as Record<string, unknown>;
-    const before = typeof schema.description === 'string' ? `${schema.description}\n\n` : '';
-    schema.description = `${before}${sentence}`;
-    routeOptions.schema = schema;
+    routeOptions.schema = withSentence(routeOptions.schema, sentence);
   });
 }
 
