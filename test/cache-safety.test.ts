@@ -75,3 +75,83 @@ describe('public responses and request headers', () => {
     expect(other.text).toBe(allowed.text);
   });
 });
+
+describe('public responses and private data', () => {
+  it('never carry an email, a token or its hash, a draft, or a private field', async () => {
+    const editor = await t.token('editor');
+    const secretToken = await t.token('admin');
+    // Private things to look for: an author's email, a signup's address, a draft article.
+    const author = await t.api
+      .post('/v1/admin/authors')
+      .set(bearer(editor))
+      .send({ name: 'Quiet Contributor', email: 'quiet.contributor@newsroom.example' })
+      .expect(201);
+    const draft = await t.api
+      .post('/v1/admin/articles')
+      .set(bearer(editor))
+      .send({
+        headline: 'Unpublished scoop about the summit',
+        body: 'Embargoed until Friday.',
+        authorIds: [author.body.data.id],
+      })
+      .expect(201);
+    const newsletter = (await t.api.get('/v1/newsletters').expect(200)).body.data[0];
+    await t.api
+      .post(`/v1/newsletters/${newsletter.slug}/signups`)
+      .send({
+        email: 'reader.private@example.org',
+        consent: true,
+        privacyPolicyVersion: newsletter.privacyPolicyVersion,
+      })
+      .expect(202);
+    const { store } = t.app;
+    const hashes = (
+      await store.db.select({ hash: store.t.apiTokens.tokenHash }).from(store.t.apiTokens)
+    ).map((row) => row.hash);
+
+    // Every public URL: the fixed ones, plus each published article, author and tag page.
+    const articles = (await t.api.get('/v1/articles?limit=100').expect(200)).body.data as Array<{
+      slug: string;
+    }>;
+    const authors = (await t.api.get('/v1/authors?limit=100').expect(200)).body.data as Array<{
+      slug: string;
+    }>;
+    const tags = (await t.api.get('/v1/tags?limit=100').expect(200)).body.data as Array<{
+      slug: string;
+    }>;
+    const everyUrl = [
+      ...urls,
+      ...articles.flatMap(({ slug }) => [`/v1/articles/${slug}`, `/v1/articles/${slug}/related`]),
+      ...authors.map(({ slug }) => `/v1/authors/${slug}`),
+      ...tags.map(({ slug }) => `/v1/tags/${slug}`),
+      `/v1/articles/${draft.body.data.slug}`,
+      '/v1/articles?q=scoop',
+    ];
+    // Every private address in the database (authors' and readers'), every token hash.
+    const privateEmails = [
+      ...(await store.db.select({ email: store.t.authors.email }).from(store.t.authors)),
+      ...(await store.db
+        .select({ email: store.t.newsletterSignups.email })
+        .from(store.t.newsletterSignups)),
+    ].flatMap((row) => (row.email === null ? [] : [row.email]));
+    expect(privateEmails).toContain('reader.private@example.org');
+    const forbidden = [
+      /bs_[A-Za-z0-9_-]{20,}/, // any API token
+      /Unpublished scoop|Embargoed/, // the draft
+    ];
+    // Fields only editors see (a problem body's own `status` is not one of them).
+    const privateFields = /"(email|ipHash|tokenHash|token|customExcerpt|status|body)"\s*:/;
+    for (const url of everyUrl) {
+      const response = await t.api.get(url);
+      expect([200, 404], url).toContain(response.status);
+      for (const pattern of forbidden)
+        expect(response.text, `${url} ${pattern}`).not.toMatch(pattern);
+      if (response.status === 200) expect(response.text, url).not.toMatch(privateFields);
+      for (const secret of [...hashes, ...privateEmails]) {
+        expect(response.text, url).not.toContain(secret);
+      }
+      expect(response.text).not.toContain(secretToken);
+    }
+    expect(everyUrl.length).toBeGreaterThan(20);
+  });
+});
