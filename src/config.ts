@@ -49,7 +49,7 @@ const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5_000),
   SEED_DEMO: booleanFlag.default(true),
   RESPONSE_CACHE_MAX_ENTRIES: wholeNumber(0, 1_000_000).default(10_000),
-  RESPONSE_CACHE_MAX_MB: wholeNumber(1, 4096).default(48),
+  RESPONSE_CACHE_MAX_MB: wholeNumber(1, 4096).default(64),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
   PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   SIGNUP_CONFIRM_PATH: z
