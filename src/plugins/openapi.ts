@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { corsHeaderDoc, rateLimitHeaderDocs, retryAfterHeaderDoc } from './rate-limit.ts';
+import { rateLimitHeaderDocs, retryAfterHeaderDoc } from './rate-limit.ts';
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 export const publicSecurity = [];
@@ -39,6 +39,13 @@ export function withIntegerFormats<T>(node: T): T {
   }
   return node;
 }
+
+const corsHeaderDoc = {
+  'Access-Control-Allow-Origin': {
+    description: 'Present when the request’s Origin is one of CORS_ORIGINS (then that origin).',
+    schema: { type: 'string', maxLength: 2048 },
+  },
+};
 
 /** Every 2xx and 4xx answer carries the rate-limit headers; every 429 also Retry-After. */
 function withResponseHeaders<T>(document: T): T {

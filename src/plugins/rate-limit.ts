@@ -45,13 +45,6 @@ export const rateLimitHeaderDocs = {
   },
 };
 
-export const corsHeaderDoc = {
-  'Access-Control-Allow-Origin': {
-    description: 'Present when the request’s Origin is one of CORS_ORIGINS (then that origin).',
-    schema: { type: 'string', maxLength: 2048 },
-  },
-};
-
 export const retryAfterHeaderDoc = {
   'Retry-After': {
     description: 'Seconds to wait before retrying.',

@@ -12,7 +12,7 @@ import {
   publicAppealSchema,
   updateAppealBody,
 } from './appeals.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Appeals'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -79,28 +79,15 @@ export function appealAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'getAppeal',
-          summary: 'Get a support appeal',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            200: dataEnvelope(adminAppealSchema),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request) => {
-        const appeal = await appeals.findById(request.params.id);
-        if (appeal === undefined) throw notFound('No appeal with that id.');
-        return { data: appeal };
-      },
-    );
+    getByIdRoute(app, {
+      tags: tags,
+      operationId: 'getAppeal',
+      summary: 'Get a support appeal',
+      minRole: 'editor',
+      schema: adminAppealSchema,
+      find: (id) => appeals.findById(id),
+      notFound: 'No appeal with that id.',
+    });
 
     app.post(
       '',

@@ -17,7 +17,7 @@ import {
   publicAuthorSchema,
   updateAuthorBody,
 } from './authors.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Authors'];
 
@@ -109,28 +109,15 @@ export function authorAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'writer' },
-        schema: {
-          tags,
-          operationId: 'getAuthor',
-          summary: 'Get an author by id, with private fields',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            200: dataEnvelope(adminAuthorSchema),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request) => {
-        const author = await authors.findById(request.params.id);
-        if (author === undefined) throw notFound('No author with that id.');
-        return { data: author };
-      },
-    );
+    getByIdRoute(app, {
+      tags: tags,
+      operationId: 'getAuthor',
+      summary: 'Get an author by id, with private fields',
+      minRole: 'writer',
+      schema: adminAuthorSchema,
+      find: (id) => authors.findById(id),
+      notFound: 'No author with that id.',
+    });
 
     app.post(
       '',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { notFound, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
 import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
 import {
@@ -18,7 +18,7 @@ import {
   publicNewsletterSchema,
   updateNewsletterBody,
 } from './newsletters.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Newsletters'];
 
@@ -85,28 +85,15 @@ export function newsletterAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          tags,
-          operationId: 'getNewsletter',
-          summary: 'Get a newsletter',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            200: dataEnvelope(adminNewsletterSchema),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request) => {
-        const newsletter = await newsletters.findById(request.params.id);
-        if (newsletter === undefined) throw notFound('No newsletter with that id.');
-        return { data: newsletter };
-      },
-    );
+    getByIdRoute(app, {
+      tags: tags,
+      operationId: 'getNewsletter',
+      summary: 'Get a newsletter',
+      minRole: 'editor',
+      schema: adminNewsletterSchema,
+      find: (id) => newsletters.findById(id),
+      notFound: 'No newsletter with that id.',
+    });
 
     app.post(
       '',

@@ -11,7 +11,7 @@ import {
   publicPageSchema,
   updatePageBody,
 } from './pages.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Pages'];
 
@@ -84,25 +84,15 @@ export function pageAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'writer' },
-        schema: {
-          tags,
-          operationId: 'getPage',
-          summary: 'Get a page with its Markdown body',
-          security: bearerSecurity,
-          params: idParams,
-          response: { 200: dataEnvelope(adminPageSchema), ...problemResponses(400, 401, 403, 404) },
-        },
-      },
-      async (request) => {
-        const page = await pages.findById(request.params.id);
-        if (page === undefined) throw notFound('No page with that id.');
-        return { data: page };
-      },
-    );
+    getByIdRoute(app, {
+      tags: tags,
+      operationId: 'getPage',
+      summary: 'Get a page with its Markdown body',
+      minRole: 'writer',
+      schema: adminPageSchema,
+      find: (id) => pages.findById(id),
+      notFound: 'No page with that id.',
+    });
 
     app.post(
       '',

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { pageLimit, readCursor, toPage } from '../../pagination.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
 import { adminListEnvelope, dataEnvelope, idParams, pageQuery } from '../../schemas.ts';
 import type { PhotosRepository } from './photos.repository.ts';
 import { createPhotoBody, photoSchema, updatePhotoBody } from './photos.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Photos'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -38,25 +38,15 @@ export function photoAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'writer' },
-        schema: {
-          tags,
-          operationId: 'getPhoto',
-          summary: 'Get a photo',
-          security: bearerSecurity,
-          params: idParams,
-          response: { 200: dataEnvelope(photoSchema), ...problemResponses(400, 401, 403, 404) },
-        },
-      },
-      async (request) => {
-        const photo = await photos.findById(request.params.id);
-        if (photo === undefined) throw notFound('No photo with that id.');
-        return { data: photo };
-      },
-    );
+    getByIdRoute(app, {
+      tags: tags,
+      operationId: 'getPhoto',
+      summary: 'Get a photo',
+      minRole: 'writer',
+      schema: photoSchema,
+      find: (id) => photos.findById(id),
+      notFound: 'No photo with that id.',
+    });
 
     app.post(
       '',

@@ -12,7 +12,7 @@ import {
 } from '../../schemas.ts';
 import type { TagsRepository } from './tags.repository.ts';
 import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
-import { deleteByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const openApiTags = ['Tags'];
 
@@ -90,25 +90,15 @@ export function tagAdminRoutes(
       },
     );
 
-    app.get(
-      '/:id',
-      {
-        config: { minRole: 'writer' },
-        schema: {
-          tags: openApiTags,
-          operationId: 'getTag',
-          summary: 'Get a tag by id',
-          security: bearerSecurity,
-          params: idParams,
-          response: { 200: dataEnvelope(tagSchema), ...problemResponses(400, 401, 403, 404) },
-        },
-      },
-      async (request) => {
-        const tag = await tags.findById(request.params.id);
-        if (tag === undefined) throw notFound('No tag with that id.');
-        return { data: tag };
-      },
-    );
+    getByIdRoute(app, {
+      tags: openApiTags,
+      operationId: 'getTag',
+      summary: 'Get a tag by id',
+      minRole: 'writer',
+      schema: tagSchema,
+      find: (id) => tags.findById(id),
+      notFound: 'No tag with that id.',
+    });
 
     app.post(
       '',
