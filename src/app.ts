@@ -9,7 +9,12 @@ import { openSqliteStore } from './db/sqlite.ts';
 import type { Store } from './db/store.ts';
 import { redactSecrets } from './lib/redact.ts';
 import { createLogger } from './logger.ts';
-import { articlePublicRoutes } from './modules/articles/articles.public.routes.ts';
+import {
+  articlePublicRoutes,
+  type PublicSearch,
+} from './modules/articles/articles.public.routes.ts';
+import { createPublicSearchIndexer } from './modules/articles/public-search.ts';
+import { createSearchRunner } from './workers/search-pool.ts';
 import { createPublicArticlesRepository } from './modules/articles/articles.public.repository.ts';
 import { createArticlesRepository } from './modules/articles/articles.repository.ts';
 import { articleAdminRoutes } from './modules/articles/articles.routes.ts';
@@ -178,6 +183,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
   });
   const publicArticles = createPublicArticlesRepository(store);
+  const publicSearchIndex = createPublicSearchIndexer(store);
+  const searchRunner = createSearchRunner(
+    {
+      databasePath: store.file,
+      threads: config.searchThreads,
+      budgetMs: config.searchBudgetMs,
+      maxQueue: config.searchMaxQueue,
+    },
+    publicArticles,
+    (error) => app.log.warn({ err: error }, 'search thread failed'),
+  );
+  app.addHook('onClose', async () => searchRunner.close());
+  const publicSearch: PublicSearch = async (task) => {
+    // Scheduled articles that fell due since the last search join the index first.
+    await publicSearchIndex.indexDue(task.now);
+    return searchRunner.search(task);
+  };
   const pages = createPagesRepository(store, changed);
   const appeals = createAppealsRepository(store, changed);
   const newsletters = createNewslettersRepository(store, pages, changed);
@@ -275,7 +297,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       maxAgeMs: config.publicCacheMaxAge * 1000,
       now,
     });
-    await scope.register(articlePublicRoutes(publicArticles, clock), { prefix: '/v1/articles' });
+    await scope.register(articlePublicRoutes(publicArticles, clock, publicSearch), {
+      prefix: '/v1/articles',
+    });
     await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
     await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
     await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });

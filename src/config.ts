@@ -61,6 +61,9 @@ const envSchema = z.object({
     .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
     .default('/newsletter/unsubscribe'),
   SIGNUP_CONFIRMATION_TTL_HOURS: wholeNumber(1, 24 * 30).default(48),
+  SEARCH_THREADS: wholeNumber(0, 16).default(1),
+  SEARCH_BUDGET_MS: wholeNumber(10, 60_000).default(1000),
+  SEARCH_MAX_QUEUE: wholeNumber(1, 10_000).default(64),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000_000).default(1200),
   SIGNUP_RATE_LIMIT: wholeNumber(1, 100_000).default(10),
   SIGNUP_CONFIRMATIONS_PER_HOUR: wholeNumber(1, 1_000_000).default(500),
@@ -121,6 +124,11 @@ export interface Config {
   signupConfirmPath: string;
   signupUnsubscribePath: string;
   signupConfirmationTtlHours: number;
+  /** Worker threads for public search (0: on the main thread). */
+  searchThreads: number;
+  /** The most time one public search may take before it is stopped with a 503. */
+  searchBudgetMs: number;
+  searchMaxQueue: number;
   /** Requests per client address per minute, on every route (429 beyond it). */
   rateLimitPerMinute: number;
   signupRateLimit: number;
@@ -184,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signupConfirmPath: values.SIGNUP_CONFIRM_PATH,
     signupUnsubscribePath: values.SIGNUP_UNSUBSCRIBE_PATH,
     signupConfirmationTtlHours: values.SIGNUP_CONFIRMATION_TTL_HOURS,
+    searchThreads: values.SEARCH_THREADS,
+    searchBudgetMs: values.SEARCH_BUDGET_MS,
+    searchMaxQueue: values.SEARCH_MAX_QUEUE,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     signupRateLimit: values.SIGNUP_RATE_LIMIT,
     signupConfirmationsPerHour: values.SIGNUP_CONFIRMATIONS_PER_HOUR,

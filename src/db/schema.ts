@@ -7,7 +7,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import { articlesSearch } from './search-index.ts';
+import { articlesPublicSearch, articlesSearch } from './search-index.ts';
 
 // Timestamps are stored as integer milliseconds since the epoch (UTC) and surface as Date.
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -115,12 +115,19 @@ export const articles = sqliteTable(
     // Stored status; "scheduled" is derived: published with a publishedAt still in the future.
     status: text('status', { enum: articleStatuses }).notNull().default('draft'),
     publishedAt: timestamp('published_at'),
+    // Whether the article's row is in the public search index, which holds visible articles only
+    // (see articles_public_search): a scheduled article enters it once it falls due.
+    inPublicSearch: integer('in_public_search', { mode: 'boolean' }).notNull().default(false),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
   (table) => [
     uniqueIndex('articles_language_slug_unique').on(table.language, table.slug),
+    // Published articles not yet in the public search index, by when they fall due.
+    index('articles_public_search_due_idx')
+      .on(table.publishedAt)
+      .where(sql`${table.status} = 'published' and ${table.inPublicSearch} = 0`),
     // Public URLs may leave the language out: then the slug alone finds the article.
     index('articles_slug_idx').on(table.slug),
     uniqueIndex('articles_search_row_id_unique').on(table.searchRowId),
@@ -420,6 +427,7 @@ export const tables = {
   articleRevisions,
   articleSlugRedirects,
   articlesSearch,
+  articlesPublicSearch,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

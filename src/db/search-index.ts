@@ -14,3 +14,14 @@ export const articlesSearch = sqliteTable('articles_search', {
 
 /** bm25 weights per column: a headline match outranks a dek match outranks a body match. */
 export const searchWeights = { headline: 10, dek: 4, bodyText: 1 } as const;
+
+/**
+ * The public full-text index: the same columns, holding visible articles only, so ranking
+ * statistics never depend on drafts or scheduled articles (migrations/0007_public_search_index.sql).
+ */
+export const articlesPublicSearch = sqliteTable('articles_public_search', {
+  rowid: integer('rowid').notNull(),
+  headline: text('headline').notNull(),
+  dek: text('dek').notNull(),
+  bodyText: text('body_text').notNull(),
+});

@@ -82,6 +82,55 @@ function translateError(error: unknown): unknown {
   return error;
 }
 
+/** Prepares reads once per connection and turns driver errors into the Store's own. */
+function statementCache(reader: Q) {
+  const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
+  return function statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
+    name: string,
+    build: (db: Q) => Preparable<R>,
+  ): (params: P) => Promise<R> {
+    let statement = prepared.get(name);
+    if (statement === undefined) {
+      statement = build(reader).prepare();
+      prepared.set(name, statement);
+    }
+    const ready = statement;
+    return async (params: P) => {
+      try {
+        return ready.all(params) as R;
+      } catch (error) {
+        throw translateError(error);
+      }
+    };
+  };
+}
+
+/**
+ * A read-only store over an existing database, for a worker thread with its own connection
+ * (search runs off the event loop that serves requests). It never migrates and cannot write.
+ */
+export function openSqliteReadStore(
+  options: Pick<SqliteStoreOptions, 'path' | 'synchronous'>,
+): Store {
+  const conn = new Database(options.path, { readonly: true, fileMustExist: true });
+  applyPragmas(conn, options);
+  const reader: Q = drizzle({ client: conn, schema: tables });
+  let closed = false;
+  return {
+    t: tables,
+    file: options.path,
+    db: reader,
+    write: () => Promise.reject(new Error('This store is read-only')),
+    statement: statementCache(reader),
+    backup: () => Promise.reject(new Error('This store is read-only')),
+    ready: async () => !closed,
+    async close() {
+      closed = true;
+      conn.close();
+    },
+  };
+}
+
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder;
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -111,7 +160,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   let closed = false;
-  const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
 
   interface Job {
     fn: (tx: Q) => Promise<unknown>;
@@ -206,6 +254,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     t: tables,
+    file: options.path === ':memory:' ? undefined : options.path,
     db: reader,
 
     write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
@@ -216,24 +265,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
-    statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
-      name: string,
-      build: (db: Q) => Preparable<R>,
-    ): (params: P) => Promise<R> {
-      let statement = prepared.get(name);
-      if (statement === undefined) {
-        statement = build(reader).prepare();
-        prepared.set(name, statement);
-      }
-      const ready = statement;
-      return async (params: P) => {
-        try {
-          return ready.all(params) as R;
-        } catch (error) {
-          throw translateError(error);
-        }
-      };
-    },
+    statement: statementCache(reader),
 
     async backup(toPath: string): Promise<void> {
       // VACUUM INTO reads one snapshot and writes a compact copy; copying the files of a live

@@ -18,6 +18,11 @@ export interface Preparable<R> {
  */
 export interface Store {
   readonly t: Tables;
+  /**
+   * The SQLite file, for worker threads that open read connections of their own (search);
+   * undefined for an in-memory database, which other threads cannot open.
+   */
+  readonly file: string | undefined;
   /** Reads. Writes through this handle are refused by the engine. */
   readonly db: Q;
   /** Runs `fn` as one write transaction. Resolves only after COMMIT succeeded. */

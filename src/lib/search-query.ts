@@ -3,13 +3,29 @@
 //
 // Supported: words (all must match), "exact phrases", -word and -"phrase" exclusions, and a
 // trailing * for prefix search (`diplom*`). Everything else is literal text.
+//
+// The cost of a query is bounded by its shape, not only its length (RELIABILITY.md 6b):
+// sixteen one-letter prefixes (`a* b* … p*`) took 1.6–4.4 s of SQLite work at 10,000 articles,
+// because each short prefix expands to a large part of the vocabulary. A query over the limits
+// below is refused with a message that says which limit, never silently cut.
 
-export interface ParsedSearch {
-  /** The MATCH expression, or null when nothing positive is searched for. */
-  match: string | null;
-}
+export const searchLimits = {
+  /** Words and phrases, included and excluded together. */
+  maxTerms: 8,
+  /** Prefix terms (`word*`); each is served by the index's prefix table. */
+  maxPrefixTerms: 2,
+  /** Letters or digits before the `*`. */
+  minPrefixLength: 3,
+  maxExclusions: 4,
+} as const;
 
-const maxTerms = 16;
+export type ParsedSearch =
+  | {
+      /** The MATCH expression, or null when nothing positive is searched for. */
+      match: string | null;
+      problem?: undefined;
+    }
+  | { match: null; problem: string };
 
 function quote(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
@@ -23,12 +39,14 @@ function clean(term: string): string {
     .trim();
 }
 
+const wordCharacters = /[\p{L}\p{N}]/gu;
+
 export function parseSearch(input: string): ParsedSearch {
   const include: string[] = [];
   const exclude: string[] = [];
+  let prefixTerms = 0;
   const pattern = /(-?)"([^"]*)"?|(-?)(\S+)/g;
   for (const match of input.matchAll(pattern)) {
-    if (include.length + exclude.length >= maxTerms) break;
     const negated = (match[1] ?? match[3] ?? '') === '-';
     const phrase = match[2];
     let expression: string | null = null;
@@ -39,12 +57,36 @@ export function parseSearch(input: string): ParsedSearch {
       const raw = match[4] ?? '';
       const prefix = raw.endsWith('*');
       const text = clean(raw);
-      if (text !== '') expression = prefix && !text.includes(' ') ? `${quote(text)}*` : quote(text);
+      if (text !== '' && prefix && !text.includes(' ')) {
+        const letters = text.match(wordCharacters)?.length ?? 0;
+        if (letters < searchLimits.minPrefixLength)
+          return refuse(
+            `A prefix search needs at least ${searchLimits.minPrefixLength} letters before the * ("${text}*" has ${letters}).`,
+          );
+        prefixTerms += 1;
+        expression = `${quote(text)}*`;
+      } else if (text !== '') {
+        expression = quote(text);
+      }
     }
     if (expression === null || !/[\p{L}\p{N}]/u.test(expression)) continue;
     (negated ? exclude : include).push(expression);
   }
+  if (include.length + exclude.length > searchLimits.maxTerms)
+    return refuse(`Search for at most ${searchLimits.maxTerms} words and phrases at once.`);
+  if (prefixTerms > searchLimits.maxPrefixTerms)
+    return refuse(`At most ${searchLimits.maxPrefixTerms} prefix terms (word*) in one search.`);
+  if (exclude.length > searchLimits.maxExclusions)
+    return refuse(`At most ${searchLimits.maxExclusions} exclusions (-word) in one search.`);
   if (include.length === 0) return { match: null };
   const positive = include.join(' AND ');
   return { match: exclude.length === 0 ? positive : `(${positive}) NOT (${exclude.join(' OR ')})` };
 }
+
+function refuse(problem: string): ParsedSearch {
+  return { match: null, problem };
+}
+
+export const searchSyntaxDescription =
+  `Full-text search: words (all must match), "exact phrases", -exclusions and prefix* terms. ` +
+  `At most ${searchLimits.maxTerms} terms, ${searchLimits.maxPrefixTerms} prefix terms of at least ${searchLimits.minPrefixLength} letters and ${searchLimits.maxExclusions} exclusions; a query over these limits is a 400.`;

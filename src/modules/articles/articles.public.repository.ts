@@ -59,7 +59,7 @@ export function createPublicArticlesRepository(store: Store) {
     tags,
     photos,
     articleSlugRedirects,
-    articlesSearch,
+    articlesPublicSearch: articlesSearch,
   } = store.t;
 
   const summaryFields = {
@@ -77,8 +77,9 @@ export function createPublicArticlesRepository(store: Store) {
   };
   const selectSummary = (db: Q) => db.select(summaryFields);
 
+  // Ranked over the public index only: its statistics never include a draft or a scheduled article.
   const bm25 = sql.raw(
-    `bm25(articles_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
+    `bm25(articles_public_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
   );
   const visible = and(
     eq(articles.status, 'published'),

@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { encodeCursor } from '../../lib/cursor.ts';
-import { parseSearch } from '../../lib/search-query.ts';
 import { pageLimit, readCursor } from '../../pagination.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, publicListEnvelope, slugParams } from '../../schemas.ts';
-import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
+import type {
+  ListBound,
+  PublicArticlesRepository,
+  PublicListFilters,
+} from './articles.public.repository.ts';
+import { searchMatch } from './articles.service.ts';
 import {
   type ArticleSummary,
   articleSummarySchema,
@@ -49,9 +53,19 @@ function lowestBound(bounds: ListBound[]): ListBound {
   );
 }
 
+/** Ranked public search; it may run elsewhere (a worker thread) under a time budget. */
+export type PublicSearch = (task: {
+  match: string;
+  filters: PublicListFilters;
+  offset: number;
+  limit: number;
+  now: Date;
+}) => Promise<ArticleSummary[]>;
+
 export function articlePublicRoutes(
   articles: PublicArticlesRepository,
   clock: { now: () => Date },
+  search: PublicSearch,
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -93,11 +107,11 @@ export function articlePublicRoutes(
         let nextCursor: string | null = null;
         if (q !== undefined) {
           const offset = position?.[0] === 'search' ? position[1] : 0;
-          const { match } = parseSearch(q);
+          const match = searchMatch(q);
           const rows =
             match === null || offset >= maxSearchDepth
               ? []
-              : await articles.search(match, filters, offset, limit + 1, now);
+              : await search({ match, filters, offset, limit: limit + 1, now });
           items = rows.slice(0, limit);
           if (rows.length > limit && offset + limit < maxSearchDepth)
             nextCursor = encodeCursor(['search', offset + limit]);

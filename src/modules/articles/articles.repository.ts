@@ -8,6 +8,7 @@ import { claimSlug } from '../shared/slugs.ts';
 import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
 import { olderThan } from '../shared/keyset.ts';
+import { copyToPublicSearch } from './public-search.ts';
 
 export const maxRevisionsPerArticle = 50;
 
@@ -67,6 +68,7 @@ export function createArticlesRepository(
     articleRevisions,
     articleSlugRedirects,
     articlesSearch,
+    articlesPublicSearch,
   } = store.t;
   const { authors, tags, photos: photosTable } = store.t;
 
@@ -203,6 +205,29 @@ export function createArticlesRepository(
     }
   }
 
+  /**
+   * Keeps the public index to what a reader can see now. A scheduled article stays out until it
+   * falls due; then the public search path adds it (see indexDueArticles).
+   */
+  async function syncPublicSearch(
+    tx: Q,
+    articleId: string,
+    searchRowId: number,
+    content: Pick<ArticleContent, 'status' | 'publishedAt'>,
+    at: Date,
+  ): Promise<void> {
+    await tx.delete(articlesPublicSearch).where(eq(articlesPublicSearch.rowid, searchRowId));
+    const visible =
+      content.status === 'published' &&
+      content.publishedAt !== null &&
+      content.publishedAt.getTime() <= at.getTime();
+    if (visible) await copyToPublicSearch(tx, [searchRowId]);
+    await tx
+      .update(articles)
+      .set({ inPublicSearch: visible })
+      .where(eq(articles.id, articleId));
+  }
+
   return {
     findAdmin: (id: string, now: Date) => loadAdmin(store.db, id, now),
 
@@ -235,6 +260,7 @@ export function createArticlesRepository(
           dek: content.dek ?? '',
           bodyText: content.bodyText ?? '',
         });
+        await syncPublicSearch(tx, id, searchRowId, content, at);
         const created = await loadAdmin(tx, id, at);
         if (created === undefined) throw new Error('article vanished inside its own transaction');
         return created;
@@ -286,6 +312,7 @@ export function createArticlesRepository(
             ...(content.bodyText === undefined ? {} : { bodyText: content.bodyText }),
           })
           .where(eq(articlesSearch.rowid, current.searchRowId));
+        await syncPublicSearch(tx, id, current.searchRowId, content, at);
 
         if (slug !== current.slug || content.language !== current.language) {
           // Readers and search engines hold links to the old address: keep it answering.
@@ -367,6 +394,9 @@ export function createArticlesRepository(
         checkVersion(current, expected);
         check(current);
         await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, current.searchRowId));
+        await tx
+          .delete(articlesPublicSearch)
+          .where(eq(articlesPublicSearch.rowid, current.searchRowId));
         wasPublic = current.status === 'published';
         await tx.delete(articles).where(eq(articles.id, id));
       });

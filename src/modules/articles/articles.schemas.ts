@@ -1,3 +1,4 @@
+import { searchSyntaxDescription } from '../../lib/search-query.ts';
 import { z } from 'zod';
 import {
   cursorQuery,
@@ -168,7 +169,7 @@ export const adminListQuery = z.strictObject({
     .min(1)
     .max(200)
     .optional()
-    .meta({ description: 'Full-text search; "phrases", -exclusions, prefix*.' }),
+    .meta({ description: searchSyntaxDescription }),
 });
 
 export const publicListQuery = z.strictObject({
@@ -177,10 +178,15 @@ export const publicListQuery = z.strictObject({
   author: optionalSlug.meta({ description: 'Author slug.' }),
   tag: optionalSlug.meta({ description: 'Tag slug.' }),
   language: languageSchema.optional(),
-  q: z.string().trim().min(1).max(200).optional().meta({
-    description:
-      'Full-text search, ranked (headline above dek above body); "phrases", -exclusions, prefix*.',
-  }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({
+      description: `Ranked by relevance (headline above dek above body). ${searchSyntaxDescription}`,
+    }),
   publishedAfter: timestamp
     .optional()
     .meta({ description: 'Inclusive lower bound on publishedAt.' }),

@@ -1,4 +1,10 @@
-import { conflict, forbidden, notFound, preconditionRequired } from '../../errors.ts';
+import {
+  conflict,
+  forbidden,
+  invalidFields,
+  notFound,
+  preconditionRequired,
+} from '../../errors.ts';
 import {
   countWords,
   deriveExcerpt,
@@ -27,6 +33,15 @@ import type {
 // from an article's Markdown on every save. Persistence mechanics live in the repository.
 
 /** RFC 9110 If-Match: strong comparison, so weak tags never match; `*` matches any version. */
+
+/** The FTS5 expression for a reader's query, or a 400 naming `query.q` when it is over a limit. */
+export function searchMatch(q: string): string | null {
+  const parsed = parseSearch(q);
+  if (parsed.problem !== undefined)
+    throw invalidFields([{ path: 'query.q', message: parsed.problem }]);
+  return parsed.match;
+}
+
 export function parseIfMatch(header: string | undefined): ExpectedVersion {
   if (header === undefined || header.trim() === '') {
     throw preconditionRequired(
@@ -164,7 +179,7 @@ export function createArticlesService({ repository, now }: ArticlesServiceDeps) 
       page: { limit: number; after: [number, string] | null },
     ) {
       const { q, ...rest } = filters;
-      const match = q === undefined ? undefined : parseSearch(q).match;
+      const match = q === undefined ? undefined : searchMatch(q);
       if (q !== undefined && match === null) return Promise.resolve({ items: [], total: 0 });
       return repository.listAdmin({ ...rest, match: match ?? undefined }, page, now());
     },

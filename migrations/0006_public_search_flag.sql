@@ -1,0 +1,2 @@
+ALTER TABLE `articles` ADD `in_public_search` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `articles_public_search_due_idx` ON `articles` (`published_at`) WHERE "articles"."status" = 'published' and "articles"."in_public_search" = 0;

@@ -1,0 +1,81 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Q, Store } from '../../db/store.ts';
+
+// The public search index holds visible articles only (migrations/0007_public_search_index.sql).
+// Publication by time needs no job: before a public search, articles that fell due since the
+// last one are copied in, found through a partial index that is empty almost always.
+
+const dueBatch = 500;
+
+/** Copies articles' rows from the editors' index (every article) into the public one. */
+export async function copyToPublicSearch(tx: Q, searchRowIds: number[]): Promise<void> {
+  if (searchRowIds.length === 0) return;
+  const { articlesSearch, articlesPublicSearch } = tx._.fullSchema;
+  await tx.insert(articlesPublicSearch).select(
+    tx
+      .select({
+        rowid: articlesSearch.rowid,
+        headline: articlesSearch.headline,
+        dek: articlesSearch.dek,
+        bodyText: articlesSearch.bodyText,
+      })
+      .from(articlesSearch)
+      .where(inArray(articlesSearch.rowid, searchRowIds)),
+  );
+}
+
+export function createPublicSearchIndexer(store: Store) {
+  const { articles } = store.t;
+  const dueCondition = (now: number) =>
+    and(
+      eq(articles.status, 'published'),
+      eq(articles.inPublicSearch, false),
+      lte(articles.publishedAt, new Date(now)),
+    );
+  const anyDue = store.statement('articles.public.searchDue', (db) =>
+    db
+      .select({ id: articles.id })
+      .from(articles)
+      .where(
+        and(
+          eq(articles.status, 'published'),
+          eq(articles.inPublicSearch, false),
+          sql`${articles.publishedAt} <= ${sql.placeholder('now')}`,
+        ),
+      )
+      .limit(1),
+  );
+
+  return {
+    /** Adds every article that has fallen due by `now` to the public index; cheap when none has. */
+    async indexDue(now: Date): Promise<void> {
+      if ((await anyDue({ now: now.getTime() })).length === 0) return;
+      await store.write(async (tx) => {
+        for (;;) {
+          const due = await tx
+            .select({ id: articles.id, searchRowId: articles.searchRowId })
+            .from(articles)
+            .where(dueCondition(now.getTime()))
+            .limit(dueBatch);
+          if (due.length === 0) return;
+          await copyToPublicSearch(
+            tx,
+            due.map((row) => row.searchRowId),
+          );
+          await tx
+            .update(articles)
+            .set({ inPublicSearch: true })
+            .where(
+              inArray(
+                articles.id,
+                due.map((row) => row.id),
+              ),
+            );
+          if (due.length < dueBatch) return;
+        }
+      });
+    },
+  };
+}
+
+export type PublicSearchIndexer = ReturnType<typeof createPublicSearchIndexer>;

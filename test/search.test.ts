@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpError } from '../src/errors.ts';
+import { searchLimits } from '../src/lib/search-query.ts';
+import type { PublicArticlesRepository } from '../src/modules/articles/articles.public.repository.ts';
+import { createSearchRunner } from '../src/workers/search-pool.ts';
+import { bearer, createTestApp, manualClock, type TestApp } from './helpers.ts';
+
+// Public search: the cost of any accepted query is bounded (query shape, prefix index, a hard
+// per-query budget on a worker thread), and ranking only ever sees what the public can see.
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function article(
+  app: TestApp,
+  editor: string,
+  fields: Record<string, unknown>,
+  publish: { publishedAt?: string } | false = {},
+) {
+  const created = await app.api
+    .post('/v1/admin/articles')
+    .set(bearer(editor))
+    .send({ body: 'Text.', ...fields })
+    .expect(201);
+  if (publish === false) return created.body.data as { id: string; slug: string };
+  const published = await app.api
+    .post(`/v1/admin/articles/${created.body.data.id}/publish`)
+    .set(bearer(editor))
+    .set('If-Match', '"1"')
+    .send(publish)
+    .expect(200);
+  return published.body.data as { id: string; slug: string };
+}
+
+const searchSlugs = async (app: TestApp, q: string) =>
+  (
+    (await app.api.get(`/v1/articles?q=${encodeURIComponent(q)}`).expect(200)).body.data as Array<{
+      slug: string;
+    }>
+  ).map((item) => item.slug);
+
+describe('public search cost', () => {
+  it.each([
+    ['a* b* c* d* e* f* g* h* i* j* k* l* m* n* o* p*', 'at least 3 letters'],
+    ['ab*', 'at least 3 letters'],
+    ['mos* syr* tur*', `At most ${searchLimits.maxPrefixTerms} prefix terms`],
+    ['one two three four five six seven eight nine', `at most ${searchLimits.maxTerms} words`],
+    ['moscow -a1 -b2 -c3 -d4 -e5', `At most ${searchLimits.maxExclusions} exclusions`],
+  ])('refuses %j with a 400 naming query.q', async (q, message) => {
+    t = await createTestApp();
+    const response = await t.api
+      .get(`/v1/articles?q=${encodeURIComponent(q)}`)
+      .expect(400)
+      .expect('content-type', /application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      { path: 'query.q', message: expect.stringContaining(message) },
+    ]);
+    const editor = await t.token('editor');
+    await t.api
+      .get(`/v1/admin/articles?q=${encodeURIComponent(q)}`)
+      .set(bearer(editor))
+      .expect(400);
+  });
+
+  it('runs on a worker thread: search works end to end through the thread', async () => {
+    t = await createTestApp({ config: { searchThreads: 1 } });
+    const editor = await t.token('editor');
+    await article(t, editor, { headline: 'Pipeline talks resume' });
+    expect(await searchSlugs(t, 'pipeline')).toEqual(['pipeline-talks-resume']);
+    expect(await searchSlugs(t, 'resum*')).toEqual(['pipeline-talks-resume']);
+  });
+});
+
+describe('the search thread pool', () => {
+  const slowWorker = new URL('./fixtures/slow-search.worker.ts', import.meta.url);
+  const task = (holdMs: number) => ({
+    match: String(holdMs),
+    filters: {},
+    offset: 0,
+    limit: 1,
+    now: new Date(),
+  });
+  const noSearch = {} as PublicArticlesRepository;
+
+  it('stops a query past its budget with a 503, keeps the event loop free, and replaces the thread', async () => {
+    const runner = createSearchRunner(
+      { databasePath: 'unused.db', threads: 1, budgetMs: 200, maxQueue: 4, entry: slowWorker },
+      noSearch,
+      () => undefined,
+    );
+    try {
+      expect(await runner.search(task(1))).toHaveLength(1);
+      let ticks = 0;
+      const ticker = setInterval(() => (ticks += 1), 10);
+      const error = await runner.search(task(60_000)).catch((caught: unknown) => caught);
+      clearInterval(ticker);
+      expect(error).toBeInstanceOf(HttpError);
+      expect(error).toMatchObject({
+        statusCode: 503,
+        code: 'search-unavailable',
+        extras: { headers: { 'retry-after': '1' } },
+      });
+      // The main thread kept running while the worker was held (timers fired throughout).
+      expect(ticks).toBeGreaterThan(3);
+      expect(await runner.search(task(1))).toHaveLength(1);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('bounds the queue of waiting searches: beyond it, 503 at once', async () => {
+    const runner = createSearchRunner(
+      { databasePath: 'unused.db', threads: 1, budgetMs: 5_000, maxQueue: 2, entry: slowWorker },
+      noSearch,
+      () => undefined,
+    );
+    try {
+      await runner.search(task(1));
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          runner.search(task(300)).then(
+            () => 'ok',
+            (error: unknown) => (error instanceof HttpError ? error.statusCode : 'other'),
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome === 'ok').length).toBeGreaterThanOrEqual(1);
+      expect(outcomes).toContain(503);
+      expect(outcomes).not.toContain('other');
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
+describe('public search privacy', () => {
+  it('ranks over visible articles only: drafts and scheduled articles cannot change the public order', async () => {
+    const clock = manualClock();
+    t = await createTestApp({ now: clock.now, config: { searchThreads: 0 } });
+    const editor = await t.token('editor');
+    const filler = (words: number) => Array.from({ length: words }, () => 'harbour').join(' ');
+    await article(t, editor, { headline: 'Pipeline deal', body: `Pipeline. ${filler(5)}` });
+    await article(t, editor, {
+      headline: 'Port news',
+      body: `pipeline pipeline pipeline pipeline. ${filler(400)}`,
+    });
+    await article(t, editor, { headline: 'Shipping', body: `pipeline pipeline. ${filler(60)}` });
+    await article(t, editor, { headline: 'Tankers', body: `pipeline. ${filler(2)}` });
+    const before = await searchSlugs(t, 'pipeline');
+    expect(before).toHaveLength(4);
+
+    // Many long drafts and scheduled articles that use the word: bm25 over them would change
+    // the average length and the word's rarity, and so the order of the public results.
+    const later = new Date(clock.now().getTime() + 86_400_000).toISOString();
+    for (let index = 0; index < 12; index += 1) {
+      await article(
+        t,
+        editor,
+        { headline: `Secret ${index}`, body: `pipeline ${filler(3000)}` },
+        false,
+      );
+      await article(
+        t,
+        editor,
+        { headline: `Embargoed ${index}`, body: `zanzibar pipeline ${filler(3000)}` },
+        { publishedAt: later },
+      );
+    }
+    expect(await searchSlugs(t, 'pipeline')).toEqual(before);
+    expect(await searchSlugs(t, 'zanzibar')).toEqual([]);
+
+    // Once the scheduled articles fall due they join the index, without any write.
+    clock.advance(86_400_001);
+    expect(await searchSlugs(t, 'zanzibar')).toHaveLength(12);
+  });
+
+  it('takes an unpublished article out of the public index at once', async () => {
+    t = await createTestApp({ config: { searchThreads: 0 } });
+    const editor = await t.token('editor');
+    const story = await article(t, editor, { headline: 'Kherson ferry resumes' });
+    expect(await searchSlugs(t, 'kherson')).toEqual([story.slug]);
+    await t.api
+      .post(`/v1/admin/articles/${story.id}/unpublish`)
+      .set(bearer(editor))
+      .set('If-Match', '"2"')
+      .expect(200);
+    expect(await searchSlugs(t, 'kherson')).toEqual([]);
+  });
+});
