@@ -46,7 +46,10 @@ import {
 import { signupAdminRoutes } from './modules/newsletters/signups.admin.routes.ts';
 import { createSignupsRepository } from './modules/newsletters/signups.repository.ts';
 import { signupPublicRoutes, signupTokenRoutes } from './modules/newsletters/signups.routes.ts';
-import { createSignupsService } from './modules/newsletters/signups.service.ts';
+import {
+  createSignupsService,
+  type SignupsService,
+} from './modules/newsletters/signups.service.ts';
 import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
 import { createMailer } from './mail.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
@@ -91,6 +94,7 @@ export interface AppServices {
   newsletters: NewslettersRepository;
   pages: PagesRepository;
   appeals: AppealsRepository;
+  signups: SignupsService;
 }
 
 declare module 'fastify' {
@@ -224,10 +228,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       confirmationTtlMs: config.signupConfirmationTtlHours * 3_600_000,
       confirmationsPerHour: config.signupConfirmationsPerHour,
       blockedDomains: config.blockedEmailDomains,
+      pendingRetentionMs: config.signupPendingRetentionDays * 86_400_000,
     },
     now,
+    log: app.log,
+    checkpoint: () => store.checkpoint(),
   });
-  const signupLimiter = createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 });
+  const signupLimits = {
+    perMinute: createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 }),
+    perHour: createRateLimiter({ limit: config.signupsPerClientPerHour, windowMs: 3_600_000 }),
+  };
+  // Unconfirmed signups past their retention are purged at start and then every hour.
+  const purgeUnconfirmed = () =>
+    signups.purgeUnconfirmed().then(
+      (purged) => {
+        if (purged > 0) app.log.info({ purged }, 'purged unconfirmed signups past retention');
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'purging unconfirmed signups failed'),
+    );
+  const purgeTimer = setInterval(() => void purgeUnconfirmed(), 3_600_000);
+  purgeTimer.unref();
+  app.addHook('onReady', async () => {
+    await purgeUnconfirmed();
+  });
+  app.addHook('onClose', async () => clearInterval(purgeTimer));
   app.decorate('store', store);
   app.decorate('services', {
     tokens,
@@ -239,6 +263,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     pages,
     appeals,
     responseCache,
+    signups,
   });
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
@@ -303,7 +328,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
     await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
     await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
-    await scope.register(signupPublicRoutes(signups, signupLimiter, now), {
+    await scope.register(signupPublicRoutes(signups, signupLimits, now), {
       prefix: '/v1/newsletters',
     });
     await scope.register(signupTokenRoutes(signups), { prefix: '/v1/newsletter-signups' });
@@ -322,7 +347,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(newsletterAdminRoutes(newsletters, clock), {
       prefix: '/v1/admin/newsletters',
     });
-    await scope.register(signupAdminRoutes(newsletters, signupsRepository, clock), {
+    await scope.register(signupAdminRoutes(newsletters, signupsRepository, signups), {
       prefix: '/v1/admin',
     });
     await scope.register(pageAdminRoutes(pages, clock), { prefix: '/v1/admin/pages' });

@@ -67,6 +67,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000_000).default(1200),
   SIGNUP_RATE_LIMIT: wholeNumber(1, 100_000).default(10),
   SIGNUP_CONFIRMATIONS_PER_HOUR: wholeNumber(1, 1_000_000).default(500),
+  SIGNUPS_PER_CLIENT_PER_HOUR: wholeNumber(1, 1_000_000).default(30),
+  SIGNUP_PENDING_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   BLOCKED_EMAIL_DOMAINS: z
     .string()
     .default('')
@@ -133,6 +135,9 @@ export interface Config {
   rateLimitPerMinute: number;
   signupRateLimit: number;
   signupConfirmationsPerHour: number;
+  /** Signups one client may make in an hour: well below the global confirmation cap. */
+  signupsPerClientPerHour: number;
+  signupPendingRetentionDays: number;
   blockedEmailDomains: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -198,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     signupRateLimit: values.SIGNUP_RATE_LIMIT,
     signupConfirmationsPerHour: values.SIGNUP_CONFIRMATIONS_PER_HOUR,
+    signupsPerClientPerHour: values.SIGNUPS_PER_CLIENT_PER_HOUR,
+    signupPendingRetentionDays: values.SIGNUP_PENDING_RETENTION_DAYS,
     blockedEmailDomains: values.BLOCKED_EMAIL_DOMAINS,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,

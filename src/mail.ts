@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
+import { redactSecrets } from './lib/redact.ts';
 
 // Outgoing email. With SMTP_URL: nodemailer over SMTP. Without it (local development): the
 // message is logged with the recipient redacted and its links visible, so flows can be followed.
@@ -23,6 +24,18 @@ export interface Mailer {
 export function redactAddress(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '[redacted]' : `[redacted]@${address.slice(at + 1)}`;
+}
+
+/**
+ * A 5xx SMTP reply is permanent (RFC 5321 §4.2.1): the same message will be refused again, so
+ * retrying only adds load and log noise. 4xx replies and connection errors are worth a retry.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  const code =
+    typeof error === 'object' && error !== null && 'responseCode' in error
+      ? Number(error.responseCode)
+      : NaN;
+  return code >= 500 && code < 600;
 }
 
 export interface MailerOptions {
@@ -72,11 +85,21 @@ export function createMailer(options: MailerOptions): Mailer {
           log.info({ purpose, to: redactAddress(mail.to) }, 'email sent');
       },
       (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (attemptNumber > retries || closed) {
+        // SMTP rejections quote the recipient ("550 5.1.1 <jane@…>: unknown user").
+        const message = redactSecrets(error instanceof Error ? error.message : String(error));
+        const permanent = isPermanentFailure(error);
+        if (permanent || attemptNumber > retries || closed) {
           log.error(
-            { purpose, to: redactAddress(mail.to), attempts: attemptNumber, reason: message },
-            'email delivery failed; giving up',
+            {
+              purpose,
+              to: redactAddress(mail.to),
+              attempts: attemptNumber,
+              permanent,
+              reason: message,
+            },
+            permanent
+              ? 'email rejected permanently by the SMTP server; not retried'
+              : 'email delivery failed; giving up',
           );
           return;
         }

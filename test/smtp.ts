@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server on 127.0.0.1 that keeps what it receives. `failFirst` rejects that many messages. */
-export async function startSmtpServer(options: { failFirst?: number } = {}) {
+export async function startSmtpServer(options: { failFirst?: number; failureCode?: number } = {}) {
   const messages: ParsedMail[] = [];
   let failuresLeft = options.failFirst ?? 0;
   let attempts = 0;
@@ -11,13 +11,18 @@ export async function startSmtpServer(options: { failFirst?: number } = {}) {
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       attempts += 1;
       simpleParser(stream).then(
         (parsed) => {
           if (failuresLeft > 0) {
             failuresLeft -= 1;
-            callback(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 451 }));
+            // Real servers quote the recipient in their rejection text.
+            const recipient = session.envelope.rcptTo[0]?.address ?? '';
+            const code = options.failureCode ?? 451;
+            const text =
+              code >= 500 ? `Mailbox <${recipient}> does not exist` : 'Mailbox busy, try later';
+            callback(Object.assign(new Error(text), { responseCode: code }));
             return;
           }
           messages.push(parsed);

@@ -279,12 +279,21 @@ export const newsletterSignups = sqliteTable(
       .references(() => newsletters.id, { onDelete: 'restrict' }),
     // Normalised (trimmed, domain lower-cased). Null once erased.
     email: text('email'),
+    // The mailbox the address reaches: lower-cased, without a +tag. Mail is throttled per mailbox,
+    // so case and +tag variants cannot multiply confirmation emails. Null once erased.
+    emailKey: text('email_key'),
     status: text('status', { enum: signupStatuses }).notNull(),
     // The latest consent: what was agreed to, when, on which form, from which (hashed) address.
     consentPolicyVersion: text('consent_policy_version').notNull(),
     consentedAt: timestamp('consented_at').notNull(),
     consentSource: text('consent_source'),
     ipHash: text('ip_hash'),
+    // A consent asked for again (after an unsubscribe, or while still pending) and not confirmed
+    // yet: it replaces the consent above only when its confirmation link is used.
+    pendingPolicyVersion: text('pending_policy_version'),
+    pendingConsentedAt: timestamp('pending_consented_at'),
+    pendingSource: text('pending_source'),
+    pendingIpHash: text('pending_ip_hash'),
     confirmedAt: timestamp('confirmed_at'),
     unsubscribedAt: timestamp('unsubscribed_at'),
     // SHA-256 of the pending confirmation token; cleared when used.
@@ -309,10 +318,16 @@ export const newsletterSignups = sqliteTable(
       table.id,
     ),
     index('newsletter_signups_last_sent_idx').on(table.lastConfirmationSentAt),
+    index('newsletter_signups_email_key_idx').on(table.newsletterId, table.emailKey),
+    // Unconfirmed signups, oldest first, for the retention purge.
+    index('newsletter_signups_pending_created_idx')
+      .on(table.createdAt)
+      .where(sql`${table.status} = 'pending'`),
   ],
 );
 
-export const consentEvents = ['consent', 'confirm', 'unsubscribe', 'erase'] as const;
+// `expire`: an unconfirmed signup was purged after the retention period (its data erased).
+export const consentEvents = ['consent', 'confirm', 'unsubscribe', 'erase', 'expire'] as const;
 
 /** The consent ledger: every change of a signup, appended, never rewritten (GDPR Art. 7(1)). */
 export const newsletterConsentEvents = sqliteTable(

@@ -121,6 +121,7 @@ export function openSqliteReadStore(
     file: options.path,
     db: reader,
     write: () => Promise.reject(new Error('This store is read-only')),
+    checkpoint: () => Promise.reject(new Error('This store is read-only')),
     statement: statementCache(reader),
     backup: () => Promise.reject(new Error('This store is read-only')),
     ready: async () => !closed,
@@ -138,6 +139,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const writerConn = new Database(options.path);
   applyPragmas(writerConn, options);
   applyMigrations(writerConn, migrationsFolder);
+  // A log left by a killed process is folded into the database and emptied at every start, so
+  // nothing it held (an erased address, if the kill came right after the erasure) outlives it.
+  writerConn.pragma('wal_checkpoint(TRUNCATE)');
   const expectedMigrations = shippedMigrationCount(migrationsFolder);
 
   // A separate read-only connection: reads never wait behind the write queue, and the engine
@@ -266,6 +270,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     statement: statementCache(reader),
+
+    async checkpoint(): Promise<void> {
+      // Between write groups no transaction is open: wait for the queue to drain, then
+      // checkpoint synchronously, before another group can begin.
+      while (draining !== null) await draining;
+      if (closed) return;
+      try {
+        const [result] = writerConn.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        if (result !== undefined && result.busy !== 0)
+          throw new StorageUnavailableError('A reader held the write-ahead log; checkpoint later.');
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
 
     async backup(toPath: string): Promise<void> {
       // VACUUM INTO reads one snapshot and writes a compact copy; copying the files of a live

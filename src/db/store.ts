@@ -35,6 +35,11 @@ export interface Store {
     name: string,
     build: (db: Q) => Preparable<R>,
   ): (params: P) => Promise<R>;
+  /**
+   * Moves everything written so far into the main database file and empties the write-ahead
+   * log, so that no file keeps the old content of changed rows (after an erasure).
+   */
+  checkpoint(): Promise<void>;
   /** Writes a consistent snapshot of the whole database to a new file (online, under load). */
   backup(toPath: string): Promise<void>;
   /** Health probe: the database answers and every migration shipped with the code is applied. */

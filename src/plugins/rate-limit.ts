@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
-import { createRateLimiter } from '../lib/rate-limit.ts';
+import { clientKey, createRateLimiter } from '../lib/rate-limit.ts';
 
 const policyName = 'per-client';
 
@@ -18,7 +18,7 @@ export function registerRateLimit(
   const limiter = createRateLimiter({ limit: options.perMinute, windowMs: windowSeconds * 1000 });
   const policy = `"${policyName}";q=${options.perMinute};w=${windowSeconds}`;
   app.addHook('onRequest', async (request, reply) => {
-    const state = limiter.take(request.ip, options.now().getTime());
+    const state = limiter.take(clientKey(request.ip), options.now().getTime());
     reply.header('ratelimit-policy', policy);
     reply.header('ratelimit', `"${policyName}";r=${state.remaining};t=${state.resetSeconds}`);
     if (!state.allowed) {

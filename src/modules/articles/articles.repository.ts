@@ -222,10 +222,7 @@ export function createArticlesRepository(
       content.publishedAt !== null &&
       content.publishedAt.getTime() <= at.getTime();
     if (visible) await copyToPublicSearch(tx, [searchRowId]);
-    await tx
-      .update(articles)
-      .set({ inPublicSearch: visible })
-      .where(eq(articles.id, articleId));
+    await tx.update(articles).set({ inPublicSearch: visible }).where(eq(articles.id, articleId));
   }
 
   return {

@@ -163,13 +163,7 @@ export const adminListQuery = z.strictObject({
   author: optionalSlug.meta({ description: 'Author slug.' }),
   tag: optionalSlug.meta({ description: 'Tag slug.' }),
   language: languageSchema.optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: searchSyntaxDescription }),
+  q: z.string().trim().min(1).max(200).optional().meta({ description: searchSyntaxDescription }),
 });
 
 export const publicListQuery = z.strictObject({

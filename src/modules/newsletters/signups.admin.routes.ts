@@ -5,10 +5,11 @@ import { notFound, problemResponses } from '../../errors.ts';
 import { toCsvRow } from '../../lib/csv.ts';
 import { pageLimit, readCursor, toPage } from '../../pagination.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { adminListEnvelope, idParams, slugParams } from '../../schemas.ts';
+import { adminListEnvelope, dataEnvelope, idParams, slugParams } from '../../schemas.ts';
 import type { NewslettersRepository } from './newsletters.repository.ts';
 import { type SignupsRepository, toAdminSignup } from './signups.repository.ts';
-import { adminSignupSchema, signupListQuery } from './signups.schemas.ts';
+import { adminSignupSchema, signupListQuery, signupMailStatsSchema } from './signups.schemas.ts';
+import type { SignupsService } from './signups.service.ts';
 
 const tags = ['Newsletters'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -29,7 +30,7 @@ const csvColumns = [
 export function signupAdminRoutes(
   newsletters: NewslettersRepository,
   signups: SignupsRepository,
-  clock: { now: () => Date },
+  service: SignupsService,
 ): FastifyPluginAsyncZod {
   return async (app) => {
     async function newsletterId(slug: string): Promise<string> {
@@ -124,6 +125,24 @@ export function signupAdminRoutes(
       },
     );
 
+    app.get(
+      '/newsletter-signups/stats',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          tags,
+          operationId: 'getSignupMailStats',
+          summary:
+            'Confirmation emails sent in the last hour against the global cap (SIGNUP_CONFIRMATIONS_PER_HOUR)',
+          description:
+            'While the cap is reached, new signups are recorded but get no confirmation email until the hour rolls over.',
+          security: bearerSecurity,
+          response: { 200: dataEnvelope(signupMailStatsSchema), ...problemResponses(401, 403) },
+        },
+      },
+      async () => ({ data: await service.mailStats() }),
+    );
+
     app.delete(
       '/newsletter-signups/:id',
       {
@@ -142,8 +161,7 @@ export function signupAdminRoutes(
         },
       },
       async (request, reply) => {
-        if (!(await signups.erase(request.params.id, clock.now())))
-          throw notFound('No signup with that id.');
+        if (!(await service.erase(request.params.id))) throw notFound('No signup with that id.');
         return reply.code(204).send(null);
       },
     );

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, max } from 'drizzle-orm';
+import { mailboxKey } from '../../lib/email.ts';
 import type { Q, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
@@ -45,6 +46,13 @@ export interface SignupAttempt {
 export type ConfirmOutcome =
   { kind: 'confirmed'; newsletterId: string } | { kind: 'invalid' } | { kind: 'expired' };
 
+const noPendingConsent = {
+  pendingPolicyVersion: null,
+  pendingConsentedAt: null,
+  pendingSource: null,
+  pendingIpHash: null,
+};
+
 export function createSignupsRepository(store: Store) {
   const { newsletterSignups: signups, newsletterConsentEvents: events } = store.t;
 
@@ -66,14 +74,44 @@ export function createSignupsRepository(store: Store) {
     });
   }
 
+  /**
+   * Erasure (GDPR Art. 17): the address and every IP hash are gone for good. An anonymous
+   * tombstone stays (status "erased" with its consent times), so counts and the ledger's shape
+   * remain, but nothing in it points to a person.
+   */
+  async function anonymise(tx: Q, signupId: string, at: Date, event: 'erase' | 'expire') {
+    await tx
+      .update(signups)
+      .set({
+        email: null,
+        emailKey: null,
+        ipHash: null,
+        consentSource: null,
+        status: 'erased',
+        confirmationTokenHash: null,
+        confirmationExpiresAt: null,
+        ...noPendingConsent,
+        updatedAt: at,
+      })
+      .where(eq(signups.id, signupId));
+    await tx
+      .update(events)
+      .set({ ipHash: null, source: null })
+      .where(eq(events.signupId, signupId));
+    await appendEvent(tx, signupId, event, at);
+  }
+
   return {
     /**
      * Records a consent for any address state in one transaction, so every path costs about the
      * same. Returns the signup id when a confirmation email must go out, else null.
      */
-    async recordAttempt(attempt: SignupAttempt): Promise<{ signupId: string; send: boolean }> {
+    async recordAttempt(
+      attempt: SignupAttempt,
+    ): Promise<{ signupId: string; send: boolean; capReached: boolean }> {
       return store.write(async (tx) => {
         const { at } = attempt;
+        const emailKey = mailboxKey(attempt.email);
         const [existing] = await tx
           .select()
           .from(signups)
@@ -81,34 +119,32 @@ export function createSignupsRepository(store: Store) {
             and(eq(signups.newsletterId, attempt.newsletterId), eq(signups.email, attempt.email)),
           )
           .limit(1);
-        const consent = {
-          consentPolicyVersion: attempt.policyVersion,
-          consentedAt: at,
-          consentSource: attempt.source,
-          ipHash: attempt.ipHash,
-          updatedAt: at,
-        };
+        // The per-address throttle is per mailbox: case and +tag variants share it.
+        const [{ lastSent } = { lastSent: null }] = await tx
+          .select({ lastSent: max(signups.lastConfirmationSentAt) })
+          .from(signups)
+          .where(
+            and(eq(signups.newsletterId, attempt.newsletterId), eq(signups.emailKey, emailKey)),
+          );
         // Confirmed subscribers get no mail (they are subscribed already); everyone else needs to confirm.
         const wantsMail = existing?.status !== 'confirmed';
         const recentlyMailed =
-          existing?.lastConfirmationSentAt != null &&
-          at.getTime() - existing.lastConfirmationSentAt.getTime() < attempt.perAddressIntervalMs;
+          lastSent !== null && at.getTime() - lastSent.getTime() < attempt.perAddressIntervalMs;
         let send = wantsMail && !recentlyMailed;
+        let capReached = false;
         if (send) {
           const sentLastHour = await tx.$count(
             signups,
             gt(signups.lastConfirmationSentAt, new Date(at.getTime() - 3_600_000)),
           );
-          send = sentLastHour < attempt.hourlyCap;
+          capReached = sentLastHour >= attempt.hourlyCap;
+          send = !capReached;
         }
-        const confirmation = send
-          ? {
-              confirmationTokenHash: attempt.tokenHash,
-              confirmationExpiresAt: attempt.tokenExpiresAt,
-              lastConfirmationSentAt: at,
-            }
-          : {};
-        const status: SignupStatus = existing?.status === 'confirmed' ? 'confirmed' : 'pending';
+        const confirmation = {
+          confirmationTokenHash: attempt.tokenHash,
+          confirmationExpiresAt: attempt.tokenExpiresAt,
+          lastConfirmationSentAt: at,
+        };
 
         let signupId: string;
         if (existing === undefined) {
@@ -117,41 +153,47 @@ export function createSignupsRepository(store: Store) {
             id: signupId,
             newsletterId: attempt.newsletterId,
             email: attempt.email,
-            status,
-            ...consent,
-            ...confirmation,
+            emailKey,
+            status: 'pending',
+            consentPolicyVersion: attempt.policyVersion,
+            consentedAt: at,
+            consentSource: attempt.source,
+            ipHash: attempt.ipHash,
+            ...(send ? confirmation : {}),
             createdAt: at,
+            updatedAt: at,
           });
         } else {
           signupId = existing.id;
-          await tx
-            .update(signups)
-            .set({
-              ...consent,
-              ...confirmation,
-              status,
-              ...(existing.status === 'unsubscribed'
-                ? { unsubscribedAt: null, confirmedAt: null }
-                : {}),
-            })
-            .where(eq(signups.id, signupId));
+          // The row keeps telling the truth until the reader confirms: an unsubscribed address
+          // stays unsubscribed and a confirmed one keeps its consent. A new request is held as
+          // pending consent with the link that was mailed for it; the ledger has every request.
+          if (send) {
+            await tx
+              .update(signups)
+              .set({
+                pendingPolicyVersion: attempt.policyVersion,
+                pendingConsentedAt: at,
+                pendingSource: attempt.source,
+                pendingIpHash: attempt.ipHash,
+                ...confirmation,
+                updatedAt: at,
+              })
+              .where(eq(signups.id, signupId));
+          }
         }
         await appendEvent(tx, signupId, 'consent', at, {
           policyVersion: attempt.policyVersion,
           source: attempt.source,
           ipHash: attempt.ipHash,
         });
-        return { signupId, send };
+        return { signupId, send, capReached };
       });
     },
 
-    async findForMail(signupId: string) {
-      const [row] = await store.db
-        .select({ email: signups.email, newsletterId: signups.newsletterId })
-        .from(signups)
-        .where(eq(signups.id, signupId))
-        .limit(1);
-      return row;
+    /** Confirmation emails sent in the hour before `at`, across all newsletters. */
+    async confirmationsSentSince(since: Date): Promise<number> {
+      return store.db.$count(signups, gt(signups.lastConfirmationSentAt, since));
     },
 
     /** Single use: the token is cleared as it is accepted. */
@@ -176,10 +218,22 @@ export function createSignupsRepository(store: Store) {
             unsubscribedAt: null,
             confirmationTokenHash: null,
             confirmationExpiresAt: null,
+            // The consent this link was mailed for becomes the one in force.
+            ...(row.pendingConsentedAt === null
+              ? {}
+              : {
+                  consentPolicyVersion: row.pendingPolicyVersion ?? row.consentPolicyVersion,
+                  consentedAt: row.pendingConsentedAt,
+                  consentSource: row.pendingSource,
+                  ipHash: row.pendingIpHash,
+                }),
+            ...noPendingConsent,
             updatedAt: at,
           })
           .where(eq(signups.id, row.id));
-        await appendEvent(tx, row.id, 'confirm', at, { policyVersion: row.consentPolicyVersion });
+        await appendEvent(tx, row.id, 'confirm', at, {
+          policyVersion: row.pendingPolicyVersion ?? row.consentPolicyVersion,
+        });
         return { kind: 'confirmed', newsletterId: row.newsletterId };
       });
     },
@@ -201,6 +255,7 @@ export function createSignupsRepository(store: Store) {
             unsubscribedAt: at,
             confirmationTokenHash: null,
             confirmationExpiresAt: null,
+            ...noPendingConsent,
             updatedAt: at,
           })
           .where(eq(signups.id, signupId));
@@ -209,11 +264,7 @@ export function createSignupsRepository(store: Store) {
       });
     },
 
-    /**
-     * Erasure (GDPR Art. 17): the address and every IP hash are gone for good. An anonymous
-     * tombstone stays — status "erased" with its consent times — so counts and the ledger's
-     * shape remain, but nothing in it points to a person.
-     */
+    /** Idempotent; see anonymise. */
     async erase(signupId: string, at: Date): Promise<boolean> {
       return store.write(async (tx) => {
         const [current] = await tx
@@ -223,26 +274,26 @@ export function createSignupsRepository(store: Store) {
           .limit(1);
         if (current === undefined) return false;
         if (current.status === 'erased') return true;
-        const updated = await tx
-          .update(signups)
-          .set({
-            email: null,
-            ipHash: null,
-            consentSource: null,
-            status: 'erased',
-            confirmationTokenHash: null,
-            confirmationExpiresAt: null,
-            updatedAt: at,
-          })
-          .where(eq(signups.id, signupId))
-          .returning({ id: signups.id });
-        if (updated.length === 0) return false;
-        await tx
-          .update(events)
-          .set({ ipHash: null, source: null })
-          .where(eq(events.signupId, signupId));
-        await appendEvent(tx, signupId, 'erase', at);
+        await anonymise(tx, signupId, at, 'erase');
         return true;
+      });
+    },
+
+    /**
+     * Unconfirmed signups older than `createdBefore` are erased like an erasure, with an `expire`
+     * event in the ledger: an address nobody confirmed is not kept forever. Batched, so a large
+     * backlog never holds the writer for long; returns how many were purged.
+     */
+    async purgeUnconfirmed(createdBefore: Date, at: Date, batchSize = 500): Promise<number> {
+      return store.write(async (tx) => {
+        const stale = await tx
+          .select({ id: signups.id })
+          .from(signups)
+          .where(and(eq(signups.status, 'pending'), lt(signups.createdAt, createdBefore)))
+          .orderBy(asc(signups.createdAt))
+          .limit(batchSize);
+        for (const { id } of stale) await anonymise(tx, id, at, 'expire');
+        return stale.length;
       });
     },
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HttpError, invalidFields, problemResponses } from '../../errors.ts';
-import type { RateLimiter } from '../../lib/rate-limit.ts';
+import { clientKey, type RateLimiter } from '../../lib/rate-limit.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { slugParams } from '../../schemas.ts';
 import {
@@ -48,7 +48,7 @@ function acceptHtmlForms(app: FastifyInstance): void {
 
 export function signupPublicRoutes(
   signups: SignupsService,
-  perAddressLimit: RateLimiter,
+  limits: { perMinute: RateLimiter; perHour: RateLimiter },
   now: () => Date,
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -72,7 +72,14 @@ export function signupPublicRoutes(
         // The limit is checked before the body is even parsed, keyed on the client address only
         // (request.ip honours TRUST_PROXY; X-Forwarded-For is ignored without it).
         onRequest: async (request, reply) => {
-          const retryAfter = perAddressLimit.hit(request.ip, now().getTime());
+          const client = clientKey(request.ip);
+          const at = now().getTime();
+          // A client's hourly budget sits well below the global confirmation cap, so no single
+          // client can use up every reader's confirmation emails.
+          const retryAfter = Math.max(
+            limits.perMinute.hit(client, at),
+            limits.perHour.hit(client, at),
+          );
           if (retryAfter > 0) {
             reply.header('retry-after', String(retryAfter));
             throw new HttpError(

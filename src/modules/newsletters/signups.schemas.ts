@@ -89,3 +89,16 @@ export const signupListQuery = z.strictObject({
   limit: limitQuery,
   cursor: cursorQuery,
 });
+
+export const signupMailStatsSchema = z
+  .object({
+    confirmationsSentLastHour: z.number().int().min(0),
+    hourlyCap: z.number().int().min(1),
+    capReached: z.boolean(),
+    capLastReachedAt: timestamp
+      .nullable()
+      .meta({
+        description: 'When a signup last found the cap reached (since this process started).',
+      }),
+  })
+  .meta({ id: 'SignupMailStats' });

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { HttpError, invalidFields, notFound } from '../../errors.ts';
+import { domainAndParents } from '../../lib/email.ts';
 import type { Mailer, OutgoingMail } from '../../mail.ts';
 import type { InstanceSecrets } from '../shared/instance-secrets.ts';
 import type { NewslettersRepository } from './newsletters.repository.ts';
@@ -19,7 +20,17 @@ export interface SignupSettings {
   confirmationTtlMs: number;
   confirmationsPerHour: number;
   blockedDomains: readonly string[];
+  /** Unconfirmed signups older than this are purged (an `expire` event in the ledger). */
+  pendingRetentionMs: number;
 }
+
+/** Where the service reports what an operator must know (the app passes its logger). */
+export interface SignupsLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** At most one "cap reached" warning in this long, however many signups hit the cap. */
+const capWarningIntervalMs = 10 * 60_000;
 
 const oneDayMs = 86_400_000;
 
@@ -35,6 +46,9 @@ export interface SignupsServiceDeps {
   secrets: InstanceSecrets;
   settings: SignupSettings;
   now: () => Date;
+  log: SignupsLog;
+  /** Empties the storage's write-ahead log (Store.checkpoint), after personal data is erased. */
+  checkpoint: () => Promise<void>;
 }
 
 export function createSignupsService({
@@ -44,8 +58,11 @@ export function createSignupsService({
   secrets,
   settings,
   now,
+  log,
+  checkpoint,
 }: SignupsServiceDeps) {
   const blocked = new Set([...disposableDomains, ...settings.blockedDomains]);
+  let capReachedAt: Date | null = null;
 
   const hashAddress = (ip: string) => createHmac('sha256', secrets.ipSalt).update(ip).digest('hex');
 
@@ -128,8 +145,8 @@ export function createSignupsService({
           },
         ]);
       }
-      const domain = input.email.slice(input.email.lastIndexOf('@') + 1);
-      if (blocked.has(domain)) {
+      // `a@sub.mailinator.com` is as disposable as `a@mailinator.com`.
+      if (domainAndParents(input.email).some((domain) => blocked.has(domain))) {
         throw invalidFields([
           {
             path: 'body.email',
@@ -139,7 +156,7 @@ export function createSignupsService({
       }
       const token = randomBytes(32).toString('base64url');
       const at = now();
-      const { signupId, send } = await signups.recordAttempt({
+      const { signupId, send, capReached } = await signups.recordAttempt({
         newsletterId: newsletter.id,
         email: input.email,
         policyVersion: input.privacyPolicyVersion,
@@ -151,6 +168,15 @@ export function createSignupsService({
         perAddressIntervalMs: oneDayMs,
         hourlyCap: settings.confirmationsPerHour,
       });
+      if (capReached) {
+        const previous = capReachedAt;
+        capReachedAt = at;
+        if (previous === null || at.getTime() - previous.getTime() >= capWarningIntervalMs)
+          log.warn(
+            { hourlyCap: settings.confirmationsPerHour },
+            'signup confirmation cap reached: no confirmation emails are sent until the hour rolls over (SIGNUP_CONFIRMATIONS_PER_HOUR)',
+          );
+      }
       if (send)
         mailer.deliver(
           confirmationMail(input.email, newsletter, token, signupId),
@@ -183,6 +209,42 @@ export function createSignupsService({
       if (signupId === null || !(await signups.unsubscribe(signupId, now()))) {
         throw new HttpError(400, 'invalid-token', 'This unsubscribe link is not valid.');
       }
+    },
+
+    /** What the editor API shows about confirmation mail: is the global cap holding mail back? */
+    async mailStats() {
+      const at = now();
+      const sentLastHour = await signups.confirmationsSentSince(new Date(at.getTime() - 3_600_000));
+      return {
+        confirmationsSentLastHour: sentLastHour,
+        hourlyCap: settings.confirmationsPerHour,
+        capReached: sentLastHour >= settings.confirmationsPerHour,
+        capLastReachedAt: capReachedAt?.toISOString() ?? null,
+      };
+    },
+
+    /**
+     * Erases a signup's personal data; false when there is no such signup. The write-ahead log is
+     * emptied afterwards, so no file on disk holds the address any more.
+     */
+    async erase(signupId: string): Promise<boolean> {
+      const erased = await signups.erase(signupId, now());
+      if (erased) await checkpoint();
+      return erased;
+    },
+
+    /** Purges unconfirmed signups past the retention period; returns how many. */
+    async purgeUnconfirmed(): Promise<number> {
+      const at = now();
+      const before = new Date(at.getTime() - settings.pendingRetentionMs);
+      let total = 0;
+      for (;;) {
+        const purged = await signups.purgeUnconfirmed(before, at);
+        total += purged;
+        if (purged === 0) break;
+      }
+      if (total > 0) await checkpoint();
+      return total;
     },
 
     unsubscribeToken,
