@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { flushStandardOutputLog } from './logger.ts';
 import { seedDemoIfEmpty } from './seed.ts';
 
 // Loads the config, builds the app, listens; SIGTERM/SIGINT close it gracefully.
@@ -25,17 +26,18 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    const forced = setTimeout(() => {
-      app.log.error('graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, shutdownGraceMs);
+    // Armed before anything else can go wrong, and it exits without writing a word first:
+    // logging never blocks (see logger.ts), but the way out must not depend on it.
+    const forced = setTimeout(() => process.exit(1), shutdownGraceMs);
     forced.unref();
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const exit = (code: number) =>
+      void flushStandardOutputLog(500).finally(() => process.exit(code));
     app.close().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, 'error while shutting down');
-        process.exit(1);
+        exit(1);
       },
     );
   };

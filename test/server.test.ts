@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, get, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
@@ -96,4 +96,40 @@ describe('server process', () => {
     restarted.child.kill('SIGTERM');
     await new Promise((resolve) => restarted.child.on('exit', resolve));
   }, 60_000);
+
+  it('exits on SIGTERM even when nobody reads its log any more (a full stdout pipe)', async () => {
+    const databasePath = join(temp.dir, 'stalled-log.db');
+    const { child, port } = await startServer({
+      DATABASE_PATH: databasePath,
+      SEED_DEMO: 'false',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
+    // The reader stays alive but stops reading: the pipe fills with request log lines.
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.removeAllListeners('data');
+      stream?.pause();
+    }
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const probe = () =>
+      new Promise<number>((resolve) => {
+        const req = get({ host: '127.0.0.1', port, path: '/health/live', agent }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(0));
+        req.setTimeout(2000, () => req.destroy());
+      });
+    // Enough log lines to fill any pipe buffer several times over.
+    for (let round = 0; round < 40; round += 1)
+      await Promise.all(Array.from({ length: 100 }, probe));
+    agent.destroy();
+    child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000)),
+    ]);
+    if (code === 'hung') child.kill('SIGKILL');
+    expect(code).not.toBe('hung');
+  }, 90_000);
 });
