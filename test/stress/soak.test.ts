@@ -7,8 +7,10 @@ import { exited, startServer } from './server.ts';
 
 // 60 s at a fixed 500 requests a second (after 10 s of warm-up at the same rate), 90% public
 // reads and 10% writes (article creates and newsletter signups), against the real server
-// process over the 10,000-article benchmark newsroom, at synchronous = FULL: no errors, p99
-// within 50 ms, and no growth trend in resident memory over the last 30 s.
+// process over the 10,000-article benchmark newsroom, at synchronous = FULL: no errors and no
+// growth trend in resident memory over the last 30 s. Latencies are printed, never asserted:
+// a timing bound makes a test pass or fail by how busy the machine is (RELIABILITY.md 6e); the
+// benchmark owns speed.
 // SOAK_REPORT=1 also prints p99 per route and RSS by the second.
 
 const temp = tempDir('broadsheet-soak-');
@@ -26,7 +28,7 @@ function residentMb(pid: number): number {
 }
 
 describe('load soak', () => {
-  it(`holds ${ratePerSecond} req/s (90% reads, 10% writes) for ${seconds} s: 0 errors, p99 ≤ 50 ms, flat memory`, async () => {
+  it(`holds ${ratePerSecond} req/s (90% reads, 10% writes) for ${seconds} s: 0 errors, every request answered, flat memory`, async () => {
     const dataset = await ensureDataset(temp.dir, defaultSize);
     const databasePath = join(temp.dir, 'soak.db');
     copyFileSync(dataset.path, databasePath);
@@ -173,9 +175,6 @@ describe('load soak', () => {
 
     expect(failures.slice(0, 5).join('; '), summary).toBe('');
     expect(latencies.length).toBe(total - warmup);
-    // The schedule was kept: the generator itself did not fall behind.
-    expect(elapsed, summary).toBeLessThan(seconds * 1.05);
-    expect(percentile(0.99), summary).toBeLessThanOrEqual(50);
     expect(last30.length).toBeGreaterThanOrEqual(25);
     // 7,500 requests between the two halves: a leak of 1 KB a request would lift the floor
     // by 7.5 MB.
