@@ -31,6 +31,40 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('pages', () => {
+  it('never serves a version that was only ever a draft, and names one content key', async () => {
+    const created = await t.api
+      .post('/v1/admin/pages')
+      .set(bearer(editor))
+      .send({ title: 'Masthead', body: 'Internal: do not publish yet.', status: 'draft' })
+      .expect(201);
+    const id = created.body.data.id as string;
+    await t.api
+      .patch(`/v1/admin/pages/${id}`)
+      .set(bearer(editor))
+      .send({ body: 'Our editors and correspondents.' })
+      .expect(200);
+    await t.api
+      .patch(`/v1/admin/pages/${id}`)
+      .set(bearer(editor))
+      .send({ status: 'published' })
+      .expect(200);
+    await t.api.get('/v1/pages/masthead/versions/1').expect(404);
+    const current = await t.api.get('/v1/pages/masthead/versions/2').expect(200);
+    expect(current.body.data.bodyHtml).toContain('Our editors');
+    const page = await t.api.get('/v1/pages/masthead').expect(200);
+    expect(page.headers['surrogate-key']).toBe(`pages page:${id}`);
+    expect(current.headers['surrogate-key']).toBe(`pages page:${id}`);
+    // The key is the one writes purge: the cached page changes at once.
+    await t.api
+      .patch(`/v1/admin/pages/${id}`)
+      .set(bearer(editor))
+      .send({ title: 'Masthead and staff' })
+      .expect(200);
+    expect((await t.api.get('/v1/pages/masthead').expect(200)).body.data.title).toBe(
+      'Masthead and staff',
+    );
+  });
+
   it('publishes a page, versions every text change, and serves each version', async () => {
     const created = await t.api
       .post('/v1/admin/pages')

@@ -379,6 +379,9 @@ export const pageVersions = sqliteTable(
     body: text('body').notNull(),
     bodyHtml: text('body_html').notNull(),
     createdAt: timestamp('created_at').notNull(),
+    // When this version was first public; null for a version only ever seen by editors (a draft
+    // text is never served at /v1/pages/{slug}/versions/{n}).
+    publishedAt: timestamp('published_at'),
   },
   (table) => [primaryKey({ columns: [table.pageId, table.version] })],
 );

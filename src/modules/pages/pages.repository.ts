@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -32,6 +32,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
   const publishedBySlug = store.statement('pages.publishedBySlug', (db) =>
     db
       .select({
+        id: pages.id,
         slug: pages.slug,
         title: pages.title,
         bodyHtml: pages.bodyHtml,
@@ -45,6 +46,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
   const publishedVersion = store.statement('pages.publishedVersion', (db) =>
     db
       .select({
+        id: pages.id,
         slug: pages.slug,
         title: pageVersions.title,
         bodyHtml: pageVersions.bodyHtml,
@@ -58,27 +60,38 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
           eq(pages.slug, ph('slug')),
           eq(pages.status, 'published'),
           eq(pageVersions.version, ph('version')),
+          // Only text that was public once: a version written while the page was a draft stays
+          // the editors' own, even after the page is published.
+          isNotNull(pageVersions.publishedAt),
         ),
       )
       .limit(1),
   );
 
+  /** The page with its id, which names its content key (`page:<id>`). */
   const toPublic = (row: {
+    id: string;
     slug: string;
     title: string;
     bodyHtml: string;
     version: number;
     updatedAt: Date;
-  }): PublicPage => ({ ...row, updatedAt: iso(row.updatedAt) });
+  }): { id: string; page: PublicPage } => {
+    const { id, updatedAt, ...rest } = row;
+    return { id, page: { ...rest, updatedAt: iso(updatedAt) } };
+  };
 
   return {
-    async findPublished(slug: string): Promise<PublicPage | undefined> {
+    async findPublished(slug: string): Promise<{ id: string; page: PublicPage } | undefined> {
       const [row] = await publishedBySlug({ slug });
       return row === undefined ? undefined : toPublic(row);
     },
 
     /** The exact text a version had, e.g. the privacy policy a subscriber agreed to. */
-    async findPublishedVersion(slug: string, version: number): Promise<PublicPage | undefined> {
+    async findPublishedVersion(
+      slug: string,
+      version: number,
+    ): Promise<{ id: string; page: PublicPage } | undefined> {
       const [row] = await publishedVersion({ slug, version });
       return row === undefined ? undefined : toPublic(row);
     },
@@ -162,6 +175,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
           body: input.body,
           bodyHtml,
           createdAt: at,
+          publishedAt: status === 'published' ? at : null,
         });
         return inserted;
       });
@@ -216,7 +230,20 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
             body,
             bodyHtml: bodyHtml ?? current.bodyHtml,
             createdAt: at,
+            publishedAt: status === 'published' ? at : null,
           });
+        } else if (status === 'published') {
+          // Publishing makes the current text public from now on.
+          await tx
+            .update(pageVersions)
+            .set({ publishedAt: at })
+            .where(
+              and(
+                eq(pageVersions.pageId, id),
+                eq(pageVersions.version, version),
+                isNull(pageVersions.publishedAt),
+              ),
+            );
         }
         return updated;
       });

@@ -30,10 +30,11 @@ export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod 
         },
       },
       async (request, reply) => {
-        const page = await pages.findPublished(request.params.slug);
-        if (page === undefined) throw notFound('No published page with that slug.');
-        reply.header('surrogate-key', `pages page:${page.slug}`);
-        return { data: page };
+        const found = await pages.findPublished(request.params.slug);
+        if (found === undefined) throw notFound('No published page with that slug.');
+        // The key every write to the page purges.
+        reply.header('surrogate-key', `pages page:${found.id}`);
+        return { data: found.page };
       },
     );
 
@@ -51,10 +52,10 @@ export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod 
         },
       },
       async (request, reply) => {
-        const page = await pages.findPublishedVersion(request.params.slug, request.params.version);
-        if (page === undefined) throw notFound('No such version of a published page.');
-        reply.header('surrogate-key', `pages page:${page.slug}`);
-        return { data: page };
+        const found = await pages.findPublishedVersion(request.params.slug, request.params.version);
+        if (found === undefined) throw notFound('No such version of a published page.');
+        reply.header('surrogate-key', `pages page:${found.id}`);
+        return { data: found.page };
       },
     );
   };
