@@ -202,6 +202,45 @@ describe('double opt-in over real SMTP', () => {
       .expect(400);
   });
 
+  it('accepts the one-click body as multipart/form-data, as in RFC 8058’s own example', async () => {
+    const email = freshEmail();
+    await signup(email).expect(202);
+    const message = await mailTo(email);
+    const url = new URL(rawHeader(message, 'List-Unsubscribe').slice(1, -1));
+    const boundary = '----broadsheet-one-click';
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="List-Unsubscribe"',
+      '',
+      'One-Click',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const response = await t.api
+      .post(`${url.pathname}${url.search}`)
+      .set('Content-Type', `multipart/form-data; boundary=${boundary}`)
+      .send(body)
+      .expect(200);
+    expect(response.body.data).toEqual({ status: 'unsubscribed' });
+    expect(await findSignup(email)).toMatchObject({ status: 'unsubscribed' });
+    // A file part is refused, never stored or parsed as a field.
+    const withFile = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="upload"; filename="x.txt"',
+      'Content-Type: text/plain',
+      '',
+      'hello',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const refused = await t.api
+      .post(`${url.pathname}${url.search}`)
+      .set('Content-Type', `multipart/form-data; boundary=${boundary}`)
+      .send(withFile);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+  });
+
   it('expires confirmation links after 48 hours', async () => {
     const email = freshEmail();
     await signup(email).expect(202);

@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HttpError, invalidFields, problemResponses } from '../../errors.ts';
@@ -101,6 +102,12 @@ export function signupPublicRoutes(
 export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZod {
   return async (app) => {
     acceptHtmlForms(app);
+    // RFC 8058's own example posts the one-click body as multipart/form-data: plain fields only,
+    // a handful of small ones, no files.
+    await app.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fields: 4, fieldNameSize: 100, fieldSize: 1000, files: 0, parts: 4 },
+    });
 
     app.post(
       '/confirm',
@@ -132,7 +139,8 @@ export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZo
           operationId: 'unsubscribeFromNewsletter',
           summary:
             'Unsubscribe: JSON { token }, or RFC 8058 one-click (token in the query, form body List-Unsubscribe=One-Click)',
-          description: 'Needs no cookie or credential and is idempotent.',
+          description:
+            'Needs no cookie or credential and is idempotent. The one-click body may be sent as `application/x-www-form-urlencoded` or `multipart/form-data` (RFC 8058).',
           security: publicSecurity,
           querystring: unsubscribeQuery,
           body: unsubscribeBody,
