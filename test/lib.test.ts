@@ -53,3 +53,17 @@ describe('slugs', () => {
     expect(firstFreeSlug('news', new Set(['news', 'news-2']))).toBe('news-3');
   });
 });
+
+describe('derived plain text', () => {
+  it('carries no markup, even when the body spells tags with entities or code spans', () => {
+    const { text, html } = renderMarkdown(
+      '&lt;img src=x onerror=alert(1)&gt; Breaking &lt;/b&gt;news `<script>x</script>` ends &lt;!-- c --&gt;\n\n2 < 3 and 5 > 4',
+    );
+    expect(text).not.toMatch(/<\/?[a-z!]/i);
+    expect(text).toContain('Breaking news');
+    expect(text).toContain('2 < 3 and 5 > 4');
+    expect(deriveExcerpt(text)).not.toContain('<');
+    // The HTML keeps them escaped, as before.
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});

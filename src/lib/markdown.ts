@@ -42,6 +42,16 @@ export class RenderedTooLargeError extends Error {
   }
 }
 
+// Tag-like runs (`<script>`, `</b>`, `<!-- x -->`): Markdown decodes `&lt;b&gt;` to `<b>` in
+// text, and derived plain text (excerpts, search, word counts) must carry no markup. Linear: each
+// match starts at a "<" and stops at the next "<" or ">".
+const markupPattern = /<\/?[A-Za-z!][^<>]*>/g;
+
+/** Plain text with tag-like runs removed (what remains of a lone "<" or ">" is kept). */
+export function stripMarkup(text: string): string {
+  return text.replace(markupPattern, '').replace(/[ \t]{2,}/g, ' ');
+}
+
 export interface RenderedMarkdown {
   html: string;
   /** Plain text, blocks separated by newlines: for search, excerpts and word counts. */
@@ -67,7 +77,13 @@ export function renderMarkdown(source: string): RenderedMarkdown {
   }
   const html = md.renderer.render(tokens, md.options, {});
   if (html.length > maxRenderedHtmlLength) throw new RenderedTooLargeError(html.length);
-  return { html, text: blocks.filter(Boolean).join('\n') };
+  return {
+    html,
+    text: blocks
+      .map((block) => stripMarkup(block).trim())
+      .filter(Boolean)
+      .join('\n'),
+  };
 }
 
 const wordPattern = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
