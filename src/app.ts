@@ -325,8 +325,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(articlePublicRoutes(publicArticles, clock, publicSearch), {
       prefix: '/v1/articles',
     });
-    await scope.register(authorPublicRoutes(authors), { prefix: '/v1/authors' });
-    await scope.register(tagPublicRoutes(tags), { prefix: '/v1/tags' });
+    const visibility = { now, nextChangeAt: (at: Date) => publicArticles.nextDueAt(at) };
+    await scope.register(authorPublicRoutes(authors, visibility), { prefix: '/v1/authors' });
+    await scope.register(tagPublicRoutes(tags, visibility), { prefix: '/v1/tags' });
     await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
     await scope.register(signupPublicRoutes(signups, signupLimits, now), {
       prefix: '/v1/newsletters',

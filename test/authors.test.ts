@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, samplePhoto, type TestApp } from './helpers.ts';
+import {
+  bearer,
+  createTestApp,
+  publishArticleWith,
+  samplePhoto,
+  type TestApp,
+} from './helpers.ts';
 
 let t: TestApp;
 let writer: string;
@@ -36,6 +42,10 @@ describe('authors', () => {
       photo: { id: photo.body.data.id, credit: { line: 'Valery Sharifulin / TASS' } },
     });
 
+    // A byline is public once a published article carries it (as in Ghost).
+    await t.api.get('/v1/authors/sergey-lavrov').expect(404);
+    expect((await t.api.get('/v1/authors').expect(200)).body.data).toEqual([]);
+    await publishArticleWith(t, editor, { authorIds: [created.body.data.id] });
     const publicAuthor = await t.api.get('/v1/authors/sergey-lavrov').expect(200);
     expect(publicAuthor.body.data).toEqual({
       id: created.body.data.id,
@@ -70,6 +80,7 @@ describe('authors', () => {
   });
 
   it('embeds photos in lists with one query for the whole page', async () => {
+    const authorIds: string[] = [];
     for (let i = 0; i < 4; i += 1) {
       const photo = await t.api
         .post('/v1/admin/photos')
@@ -80,8 +91,10 @@ describe('authors', () => {
         .post('/v1/admin/authors')
         .set(bearer(writer))
         .send({ name: `Staff Writer ${i}`, photoId: photo.body.data.id })
-        .expect(201);
+        .expect(201)
+        .then((response) => authorIds.push(response.body.data.id as string));
     }
+    await publishArticleWith(t, editor, { authorIds });
     const page = await t.api.get('/v1/authors?limit=100').expect(200);
     const withPhotos = (page.body.data as Array<{ photo: { url: string } | null }>).filter(
       (author) => author.photo !== null,

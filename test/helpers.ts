@@ -102,3 +102,23 @@ export const samplePhoto = {
   width: 1920,
   height: 1280,
 };
+
+/** Publishes an article carrying these bylines and tags (authors and tags are public only then). */
+export async function publishArticleWith(
+  t: { api: ReturnType<typeof supertest> },
+  editorToken: string,
+  relations: { tagIds?: string[]; authorIds?: string[]; headline?: string },
+): Promise<{ id: string; slug: string }> {
+  const created = await t.api
+    .post('/v1/admin/articles')
+    .set(bearer(editorToken))
+    .send({ headline: relations.headline ?? 'Carrier story', body: 'Text.', ...relations })
+    .expect(201);
+  const published = await t.api
+    .post(`/v1/admin/articles/${created.body.data.id}/publish`)
+    .set(bearer(editorToken))
+    .set('If-Match', '"1"')
+    .send({})
+    .expect(200);
+  return published.body.data as { id: string; slug: string };
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, type TestApp } from './helpers.ts';
+import { bearer, createTestApp, publishArticleWith, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let writer: string;
@@ -79,6 +79,12 @@ describe('tags', () => {
       .set(bearer(writer))
       .send({ name: 'Iran', description: 'The Islamic Republic.' })
       .expect(201);
+    // A tag nobody published an article under is not public yet.
+    await t.api.get('/v1/tags/iran').expect(404);
+    const admin = await t.api.get('/v1/admin/tags?limit=100').set(bearer(writer)).expect(200);
+    const allIds = (admin.body.data as Array<{ id: string }>).map((tag) => tag.id);
+    for (let index = 0; index < allIds.length; index += 10)
+      await publishArticleWith(t, editor, { tagIds: allIds.slice(index, index + 10) });
     const bySlug = await t.api.get('/v1/tags/iran').expect(200);
     expect(bySlug.body.data).toMatchObject({
       id: created.body.data.id,
@@ -98,7 +104,6 @@ describe('tags', () => {
       cursor = page.body.meta.nextCursor as string | null;
     } while (cursor !== null);
     expect(slugs).toEqual([...slugs].sort());
-    const admin = await t.api.get('/v1/admin/tags?limit=100').set(bearer(writer)).expect(200);
     expect(admin.body.meta.total).toBe(slugs.length);
   });
 
@@ -134,6 +139,7 @@ describe('tags', () => {
       .set(bearer(editor))
       .send({ slug: 'syria' })
       .expect(409);
+    await publishArticleWith(t, editor, { tagIds: [tag.body.data.id] });
     await t.api.get('/v1/tags/middle-east').expect(404);
     await t.api.get('/v1/tags/mena').expect(200);
   });
@@ -147,5 +153,40 @@ describe('tags', () => {
     await t.api.delete(`/v1/admin/tags/${tag.body.data.id}`).set(bearer(writer)).expect(403);
     await t.api.delete(`/v1/admin/tags/${tag.body.data.id}`).set(bearer(editor)).expect(204);
     await t.api.get('/v1/tags/ephemeral').expect(404);
+  });
+
+  it('keeps a writer’s new tag off the public site until an editor publishes an article under it', async () => {
+    const tag = await t.api
+      .post('/v1/admin/tags')
+      .set(bearer(writer))
+      .send({ name: 'Breaking <img src=x>' })
+      .expect(201);
+    const draft = await t.api
+      .post('/v1/admin/articles')
+      .set(bearer(writer))
+      .send({ headline: 'Unvetted', body: 'Text.', tagIds: [tag.body.data.id] })
+      .expect(201);
+    const publicSlugs = async () =>
+      (
+        (await t.api.get('/v1/tags?limit=100').expect(200)).body.data as Array<{ slug: string }>
+      ).map((item) => item.slug);
+    expect(await publicSlugs()).not.toContain(tag.body.data.slug);
+    await t.api.get(`/v1/tags/${tag.body.data.slug}`).expect(404);
+    await t.api
+      .post(`/v1/admin/articles/${draft.body.data.id}/publish`)
+      .set(bearer(editor))
+      .set('If-Match', '"1"')
+      .send({})
+      .expect(200);
+    // The cached list and page change at once.
+    expect(await publicSlugs()).toContain(tag.body.data.slug);
+    await t.api.get(`/v1/tags/${tag.body.data.slug}`).expect(200);
+    await t.api
+      .post(`/v1/admin/articles/${draft.body.data.id}/unpublish`)
+      .set(bearer(editor))
+      .set('If-Match', '"2"')
+      .expect(200);
+    expect(await publicSlugs()).not.toContain(tag.body.data.slug);
+    await t.api.get(`/v1/tags/${tag.body.data.slug}`).expect(404);
   });
 });

@@ -278,6 +278,7 @@ export function createArticlesRepository(
     ): Promise<AdminArticle> {
       let touchedPublic = false;
       let slugs: string[] = [];
+      let bylineAndTagKeys: string[] = [];
       const saved = await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
@@ -369,13 +370,24 @@ export function createArticlesRepository(
 
         touchedPublic = current.status === 'published' || content.status === 'published';
         slugs = [current.slug, slug];
+        // Public author and tag lists show only those with a visible article.
+        bylineAndTagKeys = [
+          'authors',
+          'tags',
+          ...[...new Set([...current.authorIds, ...content.authorIds])].map((a) => `author:${a}`),
+          ...[...new Set([...current.tagIds, ...content.tagIds])].map((tag) => `tag:${tag}`),
+        ];
         const result = await loadAdmin(tx, id, at);
         if (result === undefined) throw new Error('article vanished inside its own transaction');
         return result;
       });
       // Lists, search and "Read more" change only when a public (or scheduled) article does.
       const slugKeys = slugs.map((value) => `slug:${value}`);
-      changed(touchedPublic ? [`article:${id}`, 'articles', ...slugKeys] : [`article:${id}`]);
+      changed(
+        touchedPublic
+          ? [`article:${id}`, 'articles', ...slugKeys, ...bylineAndTagKeys]
+          : [`article:${id}`],
+      );
       return saved;
     },
 
@@ -385,11 +397,18 @@ export function createArticlesRepository(
       check: (current: ArticleState) => void,
     ): Promise<void> {
       let wasPublic = false;
+      let removedKeys: string[] = [];
       await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
         checkVersion(current, expected);
         check(current);
+        removedKeys = [
+          'authors',
+          'tags',
+          ...current.authorIds.map((authorId) => `author:${authorId}`),
+          ...current.tagIds.map((tagId) => `tag:${tagId}`),
+        ];
         await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, current.searchRowId));
         await tx
           .delete(articlesPublicSearch)
@@ -397,7 +416,7 @@ export function createArticlesRepository(
         wasPublic = current.status === 'published';
         await tx.delete(articles).where(eq(articles.id, id));
       });
-      changed(wasPublic ? [`article:${id}`, 'articles'] : [`article:${id}`]);
+      changed(wasPublic ? [`article:${id}`, 'articles', ...removedKeys] : [`article:${id}`]);
     },
 
     async listRevisions(id: string) {

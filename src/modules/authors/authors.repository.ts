@@ -1,4 +1,4 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Q, Store } from '../../db/store.ts';
 import { invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -36,7 +36,22 @@ export function createAuthorsRepository(
   photos: PhotosRepository,
   changed: ContentChanged = ignoreChanges,
 ) {
-  const { authors } = store.t;
+  const { authors, articleAuthors } = store.t;
+  // An author is public once a visible article carries their byline (as Ghost does), so a
+  // writer's new author is not on the public site on its own.
+  const hasVisibleArticle = (now: SQLWrapper | number) =>
+    sql`exists (select 1 from ${articleAuthors} where ${articleAuthors.authorId} = ${authors.id} and ${articleAuthors.publishedAt} <= ${now})`;
+  const visibleBySlug = store.statement<AuthorRow[], { slug: string; now: number }>(
+    'authors.visibleBySlug',
+    (db) =>
+      db
+        .select()
+        .from(authors)
+        .where(
+          and(eq(authors.slug, sql.placeholder('slug')), hasVisibleArticle(sql.placeholder('now'))),
+        )
+        .limit(1),
+  );
 
   const bySlug = store.statement<AuthorRow[], { slug: string }>('authors.bySlug', (db) =>
     db
@@ -73,17 +88,36 @@ export function createAuthorsRepository(
       return row === undefined ? undefined : (await withPhotos([row]))[0];
     },
 
+    /** The author at `slug` if a reader can see them: a byline on a visible article at `now`. */
+    async findVisibleBySlug(slug: string, now: Date): Promise<AdminAuthor | undefined> {
+      const [row] = await visibleBySlug({ slug, now: now.getTime() });
+      return row === undefined ? undefined : (await withPhotos([row]))[0];
+    },
+
     async findById(id: string): Promise<AdminAuthor | undefined> {
       const rows = await store.db.select().from(authors).where(eq(authors.id, id)).limit(1);
       return (await withPhotos(rows))[0];
     },
 
     /** Alphabetical by slug (unique, so it is its own keyset). */
-    async list(options: { limit: number; afterSlug: string | null; withTotal: boolean }) {
+    async list(options: {
+      limit: number;
+      afterSlug: string | null;
+      withTotal: boolean;
+      /** Public lists: only authors with a byline on an article visible at this time. */
+      visibleAt?: Date;
+    }) {
       const rows = await store.db
         .select()
         .from(authors)
-        .where(options.afterSlug === null ? undefined : gt(authors.slug, options.afterSlug))
+        .where(
+          and(
+            options.afterSlug === null ? undefined : gt(authors.slug, options.afterSlug),
+            options.visibleAt === undefined
+              ? undefined
+              : hasVisibleArticle(options.visibleAt.getTime()),
+          ),
+        )
         .orderBy(asc(authors.slug))
         .limit(options.limit + 1);
       const total = options.withTotal ? await store.db.$count(authors) : undefined;

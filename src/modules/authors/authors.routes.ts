@@ -17,7 +17,7 @@ import {
   publicAuthorSchema,
   updateAuthorBody,
 } from './authors.schemas.ts';
-import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute, type PublicVisibility } from '../shared/routes.ts';
 
 const tags = ['Authors'];
 
@@ -29,7 +29,10 @@ function surrogateKeys(keys: string[], shown: Array<{ photo: { id: string } | nu
   ].join(' ');
 }
 
-export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsyncZod {
+export function authorPublicRoutes(
+  authors: AuthorsRepository,
+  visibility: PublicVisibility,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '',
@@ -37,17 +40,20 @@ export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsy
         schema: {
           tags,
           operationId: 'listPublicAuthors',
-          summary: 'List authors alphabetically by slug',
+          summary:
+            'Authors with a byline on at least one published article, alphabetically by slug',
           security: publicSecurity,
           querystring: pageQuery,
           response: { 200: publicListEnvelope(publicAuthorSchema), ...problemResponses(400) },
         },
       },
       async (request, reply) => {
+        const now = visibility.now();
         const page = await slugPage(request.query, (bounds) =>
-          authors.list({ ...bounds, withTotal: false }),
+          authors.list({ ...bounds, withTotal: false, visibleAt: now }),
         );
         reply.header('surrogate-key', surrogateKeys(['authors'], page.items));
+        request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return {
           data: page.items.map(toPublicAuthor),
           meta: page.meta,
@@ -61,16 +67,18 @@ export function authorPublicRoutes(authors: AuthorsRepository): FastifyPluginAsy
         schema: {
           tags,
           operationId: 'getPublicAuthor',
-          summary: 'Get an author (byline) by slug',
+          summary: 'Get an author (byline) by slug (404 until a published article carries it)',
           security: publicSecurity,
           params: slugParams,
           response: { 200: dataEnvelope(publicAuthorSchema), ...problemResponses(400, 404) },
         },
       },
       async (request, reply) => {
-        const author = await authors.findBySlug(request.params.slug);
+        const now = visibility.now();
+        const author = await authors.findVisibleBySlug(request.params.slug, now);
         if (author === undefined) throw notFound('No author with that slug.');
         reply.header('surrogate-key', surrogateKeys(['authors', `author:${author.id}`], [author]));
+        request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: toPublicAuthor(author) };
       },
     );

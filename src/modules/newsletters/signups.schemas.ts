@@ -95,10 +95,8 @@ export const signupMailStatsSchema = z
     confirmationsSentLastHour: z.number().int().min(0),
     hourlyCap: z.number().int().min(1),
     capReached: z.boolean(),
-    capLastReachedAt: timestamp
-      .nullable()
-      .meta({
-        description: 'When a signup last found the cap reached (since this process started).',
-      }),
+    capLastReachedAt: timestamp.nullable().meta({
+      description: 'When a signup last found the cap reached (since this process started).',
+    }),
   })
   .meta({ id: 'SignupMailStats' });

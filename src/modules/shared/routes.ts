@@ -85,3 +85,12 @@ export function getByIdRoute<S extends z.ZodType>(
     },
   );
 }
+
+/**
+ * What public routes need to decide visibility: the clock, and when the next scheduled article
+ * falls due (a cached answer may change then without any write).
+ */
+export interface PublicVisibility {
+  now: () => Date;
+  nextChangeAt: (now: Date) => Promise<number | null>;
+}

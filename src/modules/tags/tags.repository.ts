@@ -1,4 +1,4 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -22,7 +22,22 @@ function toTag(row: TagRow): Tag {
 }
 
 export function createTagsRepository(store: Store, changed: ContentChanged = ignoreChanges) {
-  const { tags } = store.t;
+  const { tags, articleTags } = store.t;
+  // A tag is public once a visible article carries it (the join row's publication time is set
+  // only for published articles), so a writer's new tag is not on the public site on its own.
+  const hasVisibleArticle = (now: SQLWrapper | number) =>
+    sql`exists (select 1 from ${articleTags} where ${articleTags.tagId} = ${tags.id} and ${articleTags.publishedAt} <= ${now})`;
+  const visibleBySlug = store.statement<TagRow[], { slug: string; now: number }>(
+    'tags.visibleBySlug',
+    (db) =>
+      db
+        .select()
+        .from(tags)
+        .where(
+          and(eq(tags.slug, sql.placeholder('slug')), hasVisibleArticle(sql.placeholder('now'))),
+        )
+        .limit(1),
+  );
 
   const bySlug = store.statement<TagRow[], { slug: string }>('tags.bySlug', (db) =>
     db
@@ -38,17 +53,36 @@ export function createTagsRepository(store: Store, changed: ContentChanged = ign
       return row === undefined ? undefined : toTag(row);
     },
 
+    /** The tag at `slug` if a reader can see it: it carries a visible article at `now`. */
+    async findVisibleBySlug(slug: string, now: Date): Promise<Tag | undefined> {
+      const [row] = await visibleBySlug({ slug, now: now.getTime() });
+      return row === undefined ? undefined : toTag(row);
+    },
+
     async findById(id: string): Promise<Tag | undefined> {
       const [row] = await store.db.select().from(tags).where(eq(tags.id, id)).limit(1);
       return row === undefined ? undefined : toTag(row);
     },
 
     /** Alphabetical by slug (unique, so it is its own keyset). */
-    async list(options: { limit: number; afterSlug: string | null; withTotal: boolean }) {
+    async list(options: {
+      limit: number;
+      afterSlug: string | null;
+      withTotal: boolean;
+      /** Public lists: only tags carrying an article visible at this time. */
+      visibleAt?: Date;
+    }) {
       const rows = await store.db
         .select()
         .from(tags)
-        .where(options.afterSlug === null ? undefined : gt(tags.slug, options.afterSlug))
+        .where(
+          and(
+            options.afterSlug === null ? undefined : gt(tags.slug, options.afterSlug),
+            options.visibleAt === undefined
+              ? undefined
+              : hasVisibleArticle(options.visibleAt.getTime()),
+          ),
+        )
         .orderBy(asc(tags.slug))
         .limit(options.limit + 1);
       const total = options.withTotal ? await store.db.$count(tags) : undefined;

@@ -12,11 +12,14 @@ import {
 } from '../../schemas.ts';
 import type { TagsRepository } from './tags.repository.ts';
 import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
-import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, getByIdRoute, type PublicVisibility } from '../shared/routes.ts';
 
 const openApiTags = ['Tags'];
 
-export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
+export function tagPublicRoutes(
+  tags: TagsRepository,
+  visibility: PublicVisibility,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '',
@@ -24,17 +27,19 @@ export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
         schema: {
           tags: openApiTags,
           operationId: 'listPublicTags',
-          summary: 'List tags alphabetically',
+          summary: 'Tags carrying at least one published article, alphabetically',
           security: publicSecurity,
           querystring: pageQuery,
           response: { 200: publicListEnvelope(tagSchema), ...problemResponses(400) },
         },
       },
       async (request, reply) => {
+        const now = visibility.now();
         const page = await slugPage(request.query, (bounds) =>
-          tags.list({ ...bounds, withTotal: false }),
+          tags.list({ ...bounds, withTotal: false, visibleAt: now }),
         );
         reply.header('surrogate-key', 'tags');
+        request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: page.items, meta: page.meta };
       },
     );
@@ -45,16 +50,18 @@ export function tagPublicRoutes(tags: TagsRepository): FastifyPluginAsyncZod {
         schema: {
           tags: openApiTags,
           operationId: 'getPublicTag',
-          summary: 'Get a tag by slug',
+          summary: 'Get a tag by slug (404 until it carries a published article)',
           security: publicSecurity,
           params: slugParams,
           response: { 200: dataEnvelope(tagSchema), ...problemResponses(400, 404) },
         },
       },
       async (request, reply) => {
-        const tag = await tags.findBySlug(request.params.slug);
+        const now = visibility.now();
+        const tag = await tags.findVisibleBySlug(request.params.slug, now);
         if (tag === undefined) throw notFound('No tag with that slug.');
         reply.header('surrogate-key', `tags tag:${tag.id}`);
+        request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: tag };
       },
     );
