@@ -261,6 +261,7 @@ async function main(): Promise<void> {
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
     SIGNUP_RATE_LIMIT: '100000',
+    SIGNUPS_PER_CLIENT_PER_HOUR: '1000000',
     SIGNUP_CONFIRMATIONS_PER_HOUR: '1000000',
     // Every request comes from 127.0.0.1: the limiter still runs (its cost is measured), with a
     // budget that autocannon's rate cannot spend.

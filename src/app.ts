@@ -213,6 +213,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     from: config.mailFrom,
     retryDelayMs: config.mailRetryDelayMs,
     log: app.log,
+    // Links in logged (unsent) emails work: fine on a laptop, a leak in production.
+    logLinks: !config.production,
   });
   app.addHook('onClose', async () => mailer.close());
   const signups = createSignupsService({
@@ -300,7 +302,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ],
     maxAge: 600,
   });
-  await registerOpenApi(app);
+  await registerOpenApi(app, { docsUi: config.docsEnabled });
 
   await app.register(
     async (scope) => {

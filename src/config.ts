@@ -18,6 +18,7 @@ function wholeNumber(min: number, max: number) {
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: wholeNumber(0, 65535).default(3000),
   DATABASE_PATH: z.string().min(1).default('./data/broadsheet.db'),
@@ -78,6 +79,10 @@ const envSchema = z.object({
         .map((domain) => domain.trim().toLowerCase())
         .filter(Boolean),
     ),
+  DOCS_ENABLED: booleanFlag.default(true),
+  // In production, without SMTP_URL, confirmation emails would only be logged: refuse to start
+  // unless that is what the operator wants.
+  MAIL_LOG_ONLY: booleanFlag.default(false),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().min(3).max(200).default('Broadsheet <no-reply@localhost>'),
   MAIL_RETRY_DELAY_MS: wholeNumber(1, 600_000).default(2000),
@@ -105,6 +110,7 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
 }
 
 export interface Config {
+  production: boolean;
   host: string;
   port: number;
   databasePath: string;
@@ -139,6 +145,10 @@ export interface Config {
   signupsPerClientPerHour: number;
   signupPendingRetentionDays: number;
   blockedEmailDomains: string[];
+  /** Serve the API reference UI at /docs (the document at /openapi.json is always served). */
+  docsEnabled: boolean;
+  /** Production only: no SMTP_URL was given on purpose; emails are logged with links redacted. */
+  mailLogOnly: boolean;
   smtpUrl: string | undefined;
   mailFrom: string;
   mailRetryDelayMs: number;
@@ -172,7 +182,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  if (production) {
+    // The defaults serve a laptop; in production they would mail readers links to localhost.
+    const problems: string[] = [];
+    for (const variable of ['SITE_URL', 'PUBLIC_API_URL'] as const) {
+      const value = present[variable];
+      if (value === undefined) problems.push(`${variable}: must be set when NODE_ENV=production`);
+      else if (!String(value).startsWith('https://'))
+        problems.push(
+          `${variable}: must be an https:// URL when NODE_ENV=production (got ${JSON.stringify(value)})`,
+        );
+    }
+    if (values.SMTP_URL === undefined && !values.MAIL_LOG_ONLY)
+      problems.push(
+        'SMTP_URL: must be set when NODE_ENV=production (or set MAIL_LOG_ONLY=true to log emails instead of sending them)',
+      );
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
   return {
+    production,
     host: values.HOST,
     port: values.PORT,
     databasePath: values.DATABASE_PATH,
@@ -206,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signupsPerClientPerHour: values.SIGNUPS_PER_CLIENT_PER_HOUR,
     signupPendingRetentionDays: values.SIGNUP_PENDING_RETENTION_DAYS,
     blockedEmailDomains: values.BLOCKED_EMAIL_DOMAINS,
+    docsEnabled: values.DOCS_ENABLED,
+    mailLogOnly: values.MAIL_LOG_ONLY,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     mailRetryDelayMs: values.MAIL_RETRY_DELAY_MS,

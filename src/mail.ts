@@ -44,6 +44,8 @@ export interface MailerOptions {
   retryDelayMs: number;
   log: FastifyBaseLogger;
   retries?: number;
+  /** Without SMTP: log emails with their links usable (development) or with tokens redacted. */
+  logLinks?: boolean;
 }
 
 export function createMailer(options: MailerOptions): Mailer {
@@ -57,12 +59,15 @@ export function createMailer(options: MailerOptions): Mailer {
 
   async function sendOnce(mail: OutgoingMail): Promise<void> {
     if (transport === undefined) {
+      const shown = (value: string) => (options.logLinks === false ? redactSecrets(value) : value);
       log.info(
         {
           to: redactAddress(mail.to),
           subject: mail.subject,
-          headers: mail.headers,
-          text: mail.text,
+          headers: Object.fromEntries(
+            Object.entries(mail.headers).map(([name, value]) => [name, shown(value)]),
+          ),
+          text: shown(mail.text),
         },
         'email (not sent: SMTP_URL is not set)',
       );

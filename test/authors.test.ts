@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  createTestApp,
-  publishArticleWith,
-  samplePhoto,
-  type TestApp,
-} from './helpers.ts';
+import { bearer, createTestApp, publishArticleWith, samplePhoto, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let writer: string;

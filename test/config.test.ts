@@ -73,3 +73,38 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('production configuration', () => {
+  const production = {
+    NODE_ENV: 'production',
+    SITE_URL: 'https://www.example.org',
+    PUBLIC_API_URL: 'https://api.example.org',
+    SMTP_URL: 'smtp://mail.example.org:587',
+  };
+
+  it('starts with https site and API URLs and an SMTP server', () => {
+    expect(loadConfig(production)).toMatchObject({ production: true, docsEnabled: true });
+  });
+
+  it.each([
+    ['SITE_URL', { SITE_URL: undefined }, 'SITE_URL: must be set'],
+    ['PUBLIC_API_URL', { PUBLIC_API_URL: undefined }, 'PUBLIC_API_URL: must be set'],
+    ['an http SITE_URL', { SITE_URL: 'http://www.example.org' }, 'SITE_URL: must be an https://'],
+    ['SMTP_URL', { SMTP_URL: undefined }, 'MAIL_LOG_ONLY=true'],
+  ])('refuses to start without %s', (_name, change, message) => {
+    const env = { ...production, ...change };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('runs without SMTP only when told to, and can switch the docs UI off', () => {
+    expect(
+      loadConfig({
+        ...production,
+        SMTP_URL: undefined,
+        MAIL_LOG_ONLY: 'true',
+        DOCS_ENABLED: 'false',
+      }),
+    ).toMatchObject({ mailLogOnly: true, docsEnabled: false, smtpUrl: undefined });
+  });
+});

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -256,18 +257,48 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     draining = null;
   }
 
+  // Set when the disk refused a write (I/O error, disk full); readiness is false until a write
+  // succeeds again, so a load balancer stops sending traffic that would only get 503s.
+  let writesFailing = false;
+
+  function write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error('The store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      queue.push({
+        fn,
+        resolve: (value) => {
+          writesFailing = false;
+          resolve(value as T);
+        },
+        reject: (error) => {
+          if (error instanceof StorageUnavailableError) writesFailing = true;
+          reject(error);
+        },
+      });
+      draining ??= drain();
+    });
+  }
+
+  /** A real write (one row rewritten, committed and synced): does the disk take writes again? */
+  async function probeWrite(): Promise<boolean> {
+    try {
+      await write(async (tx) => {
+        await tx.run(
+          sql`update "__drizzle_migrations" set "hash" = "hash" where "id" = (select max("id") from "__drizzle_migrations")`,
+        );
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     t: tables,
     file: options.path === ':memory:' ? undefined : options.path,
     db: reader,
 
-    write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
-      if (closed) return Promise.reject(new Error('The store is closed'));
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: (value) => resolve(value as T), reject });
-        draining ??= drain();
-      });
-    },
+    write,
 
     statement: statementCache(reader),
 
@@ -295,10 +326,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async ready(): Promise<boolean> {
       if (closed) return false;
       try {
-        return appliedMigrationCount(readerConn) >= expectedMigrations;
+        if (appliedMigrationCount(readerConn) < expectedMigrations) return false;
       } catch {
         return false;
       }
+      return !writesFailing || (await probeWrite());
     },
 
     async close(): Promise<void> {

@@ -98,7 +98,10 @@ export function describeAccess(scope: FastifyInstance, sentence: string): void {
   });
 }
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  options: { docsUi: boolean },
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -134,5 +137,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     transformObject: (document) =>
       withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The reference UI is optional (DOCS_ENABLED=false); the document itself is always served.
+  if (options.docsUi) await app.register(swaggerUi, { routePrefix: '/docs' });
 }

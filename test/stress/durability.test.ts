@@ -35,6 +35,7 @@ describe('kill -9 during a write burst', () => {
       const { child, url } = await startServer({
         DATABASE_PATH: databasePath,
         SIGNUP_RATE_LIMIT: '100000',
+        SIGNUPS_PER_CLIENT_PER_HOUR: '1000000',
       });
       const stop = { now: false };
       const clients = writeLoad(url, token, acknowledged, stop);

@@ -35,6 +35,7 @@ describe('load soak', () => {
     const { child, url } = await startServer({
       DATABASE_PATH: databasePath,
       SIGNUP_RATE_LIMIT: '100000',
+      SIGNUPS_PER_CLIENT_PER_HOUR: '1000000',
       SIGNUP_CONFIRMATIONS_PER_HOUR: '1000000',
       // Small enough that the cache fills during the warm-up and then evicts all the time: the
       // memory check below then sees the steady state, bounds included, not a cache still filling.
