@@ -89,11 +89,11 @@ describe('server process', () => {
     expect(output()).toContain('shutting down');
 
     const restarted = await startServer({ DATABASE_PATH: databasePath, SEED_DEMO: 'true' });
-    const tags = await fetch(`http://127.0.0.1:${restarted.port}/v1/admin/tags?limit=100`, {
+    const stored = await fetch(`http://127.0.0.1:${restarted.port}/v1/admin/tags?limit=100`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(tags.status).toBe(200);
-    expect(JSON.stringify(await tags.json())).toContain('written-during-shutdown');
+    expect(stored.status).toBe(200);
+    expect(JSON.stringify(await stored.json())).toContain('written-during-shutdown');
     // An existing database is never re-seeded.
     expect(restarted.output()).not.toContain('demo newsroom');
     restarted.child.kill('SIGTERM');
