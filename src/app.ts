@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
@@ -73,6 +73,7 @@ import {
 } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
+import { registerStrictQueryNumbers } from './plugins/query-numbers.ts';
 
 export interface AppOptions {
   config: Config;
@@ -157,7 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ),
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  registerStrictQueryNumbers(app);
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON bodies are accepted (a route may add a parser it needs); text/plain would
   // otherwise reach handlers as a string.

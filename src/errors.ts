@@ -58,8 +58,6 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new HttpError(400, 'invalid-request', detail, errors === undefined ? {} : { errors });
 export const invalidFields = (errors: FieldError[]) =>
   new HttpError(400, 'validation-failed', 'The request has invalid fields.', { errors });
 export const unauthorized = (detail: string) =>
@@ -72,6 +70,8 @@ export const conflict = (detail: string, errors?: FieldError[]) =>
   new HttpError(409, 'conflict', detail, errors === undefined ? {} : { errors });
 export const preconditionFailed = (detail: string, currentVersion: number) =>
   new HttpError(412, 'precondition-failed', detail, { currentVersion });
+export const ifMatchRequiredDetail =
+  'Send If-Match with the article’s ETag (its version) so no one else’s edit is overwritten.';
 export const preconditionRequired = (detail: string) =>
   new HttpError(428, 'precondition-required', detail);
 export const serviceUnavailable = (detail: string) =>

@@ -28,7 +28,12 @@ export const maxEmailLength = 254;
 
 export const httpUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
-  .max(maxUrlLength);
+  .max(maxUrlLength)
+  .meta({
+    format: 'uri',
+    pattern: '^https?://',
+    description: 'An http or https URL whose host is a domain name (not an IP address or localhost).',
+  });
 
 /** Trims and lower-cases the domain; the local part is left alone (it may be case-sensitive). */
 export const emailAddress = z
@@ -39,7 +44,8 @@ export const emailAddress = z
   .transform((email) => {
     const at = email.lastIndexOf('@');
     return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`;
-  });
+  })
+  .meta({ format: 'email' });
 
 /**
  * A response string, bounded like the input it came from: the OpenAPI document promises every
@@ -52,16 +58,14 @@ export const text = (max: number) => z.string().trim().min(1).max(max);
 /** Multi-line prose, possibly empty. */
 export const prose = (max: number) => z.string().max(max);
 
-// Query integers go through a digits-only pattern first: `0x10`, `1e1`, ` 5 ` and `` are rejected
-// here rather than silently coerced.
+// An integer in the document and to the handler; digits-only query text becomes a number before
+// validation (plugins/query-numbers.ts), so `0x10`, `1e1`, ` 5 ` and `` are refused, not coerced.
 export const limitQuery = z
-  .string()
-  .max(4)
-  .regex(/^\d{1,4}$/, 'must be a whole number')
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(maxPageSize))
-  .optional()
-  .meta({ description: `Page size, 1–${maxPageSize} (default ${defaultPageSize}).` });
+  .int({ error: 'must be a whole number' })
+  .min(1)
+  .max(maxPageSize)
+  .default(defaultPageSize)
+  .meta({ description: `Page size, 1–${maxPageSize}.` });
 
 export const cursorQuery = z
   .string()

@@ -12,6 +12,7 @@ import {
   problemLimits,
   problemResponses,
   problemContentType,
+  ifMatchRequiredDetail,
 } from '../errors.ts';
 
 function problemType(code: string): string {
@@ -86,6 +87,15 @@ export function toProblem(
     return make(error.statusCode, error.code, error.message, error.extras);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'body';
+    // A missing If-Match is "428 Precondition Required" (RFC 6585), not an invalid request.
+    if (
+      context === 'headers' &&
+      error.validation.length > 0 &&
+      error.validation.every(
+        (issue) => issue.instancePath === '/if-match' && issue.keyword === 'invalid_type',
+      )
+    )
+      return make(428, 'precondition-required', ifMatchRequiredDetail);
     return make(400, 'validation-failed', 'The request has invalid fields.', {
       errors: fieldErrorsFromValidation(context, error.validation),
     });

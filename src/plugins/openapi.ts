@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { rateLimitHeaderDocs, retryAfterHeaderDoc } from './rate-limit.ts';
 
@@ -62,6 +63,87 @@ function withResponseHeaders<T>(document: T): T {
           ...corsHeaderDoc,
           ...(status === '429' ? retryAfterHeaderDoc : {}),
         };
+      }
+    }
+  }
+  return document;
+}
+
+const componentRef = '#/components/schemas/';
+
+function refsIn(node: unknown, found: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const item of node) refsIn(item, found);
+  else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(componentRef))
+        found.add(value.slice(componentRef.length));
+      else refsIn(value, found);
+    }
+  }
+  return found;
+}
+
+function renameRefs(node: unknown, names: Map<string, string>): void {
+  if (Array.isArray(node)) for (const item of node) renameRefs(item, names);
+  else if (typeof node === 'object' && node !== null) {
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(componentRef)) {
+        const renamed = names.get(value.slice(componentRef.length));
+        if (renamed !== undefined) record[key] = `${componentRef}${renamed}`;
+      } else renameRefs(value, names);
+    }
+  }
+}
+
+/**
+ * The zod provider emits every named schema twice, as read (`Tag`) and as written (`TagInput`).
+ * Client generators turn each component into a type, so keep only those an operation uses, and
+ * give a schema used only as a request its own name (`CreateTagRequest`, not `…Input`).
+ */
+export function withUsedComponents<T>(document: T): T {
+  const doc = document as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  const schemas = doc.components?.schemas;
+  if (schemas === undefined) return document;
+  const used = new Set<string>();
+  let frontier = refsIn(doc.paths, new Set());
+  while (frontier.size > 0) {
+    const next = new Set<string>();
+    for (const name of frontier) {
+      if (used.has(name)) continue;
+      used.add(name);
+      refsIn(schemas[name], next);
+    }
+    frontier = next;
+  }
+  const renames = new Map<string, string>();
+  for (const name of used) {
+    const plain = name.endsWith('Input') ? name.slice(0, -'Input'.length) : undefined;
+    if (plain !== undefined && !used.has(plain)) renames.set(name, plain);
+  }
+  const kept: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (used.has(name)) kept[renames.get(name) ?? name] = schema;
+  }
+  renameRefs(doc.paths, renames);
+  renameRefs(kept, renames);
+  doc.components = { ...doc.components, schemas: kept };
+  return document;
+}
+
+/**
+ * Every response says what it is: the schema's own description, else the HTTP reason phrase
+ * (Fastify's swagger writes "Default Response" where a route gives none).
+ */
+export function withResponseDescriptions<T>(document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, unknown>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      const responses = (operation as { responses?: Record<string, Record<string, unknown>> })
+        .responses;
+      for (const [status, response] of Object.entries(responses ?? {})) {
+        if (response.description !== 'Default Response') continue;
+        response.description = STATUS_CODES[Number(status)] ?? 'Response';
       }
     }
   }
@@ -135,7 +217,11 @@ export async function registerOpenApi(
     },
     transform: jsonSchemaTransform,
     transformObject: (document) =>
-      withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
+      withUsedComponents(
+        withResponseDescriptions(
+          withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
+        ),
+      ),
   });
   // The reference UI is optional (DOCS_ENABLED=false); the document itself is always served.
   if (options.docsUi) await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -99,7 +99,7 @@ export function appealAdminRoutes(
           summary:
             'Create a support appeal: frequencies with amounts, call to action, placement and window',
           security: bearerSecurity,
-          body: createAppealBody,
+          body: createAppealBody.meta({ id: 'CreateAppealRequest' }),
           response: {
             201: dataEnvelope(adminAppealSchema),
             ...problemResponses(400, 401, 403, 413, 415),
@@ -125,7 +125,7 @@ export function appealAdminRoutes(
           summary: 'Change a support appeal (frequencies are replaced whole)',
           security: bearerSecurity,
           params: idParams,
-          body: updateAppealBody,
+          body: updateAppealBody.meta({ id: 'UpdateAppealRequest' }),
           response: {
             200: dataEnvelope(adminAppealSchema),
             ...problemResponses(400, 401, 403, 404, 413, 415),

@@ -146,12 +146,12 @@ export const publishArticleBody = z
   // The body may be left out entirely (Fastify then hands over null).
   .nullish();
 
+/** Required: without it the answer is 428 (see plugins/error-handler.ts), with a stale one 412. */
 export const ifMatchHeaders = z.looseObject({
   'if-match': z
     .string()
     .max(200)
-    .optional()
-    .meta({ description: 'The article’s current ETag (its version), e.g. "3".' }),
+    .meta({ description: 'The article’s current ETag (its version), e.g. "3", or `*`.' }),
 });
 
 const optionalSlug = z.string().min(1).max(200).optional();
@@ -188,7 +188,6 @@ export const publicListQuery = z.strictObject({
     .optional()
     .meta({ description: 'Exclusive upper bound on publishedAt.' }),
 });
-export type PublicListQuery = z.infer<typeof publicListQuery>;
 
 export const languageQuery = z.strictObject({
   language: languageSchema

@@ -1,6 +1,7 @@
 import {
   conflict,
   forbidden,
+  ifMatchRequiredDetail,
   invalidFields,
   notFound,
   preconditionRequired,
@@ -44,9 +45,7 @@ export function searchMatch(q: string): string | null {
 
 export function parseIfMatch(header: string | undefined): ExpectedVersion {
   if (header === undefined || header.trim() === '') {
-    throw preconditionRequired(
-      'Send If-Match with the article’s ETag (its version) so no one else’s edit is overwritten.',
-    );
+    throw preconditionRequired(ifMatchRequiredDetail);
   }
   if (header.trim() === '*') return 'any';
   const versions = header

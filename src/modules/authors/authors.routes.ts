@@ -137,7 +137,7 @@ export function authorAdminRoutes(
           summary:
             'Create an author (slug generated from the name when absent; a taken slug is 409)',
           security: bearerSecurity,
-          body: createAuthorBody,
+          body: createAuthorBody.meta({ id: 'CreateAuthorRequest' }),
           response: {
             201: dataEnvelope(adminAuthorSchema),
             ...problemResponses(400, 401, 403, 409, 413, 415),
@@ -163,7 +163,7 @@ export function authorAdminRoutes(
           summary: 'Change an author; `null` clears an optional field',
           security: bearerSecurity,
           params: idParams,
-          body: updateAuthorBody,
+          body: updateAuthorBody.meta({ id: 'UpdateAuthorRequest' }),
           response: {
             200: dataEnvelope(adminAuthorSchema),
             ...problemResponses(400, 401, 403, 404, 409, 413, 415),

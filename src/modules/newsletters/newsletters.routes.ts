@@ -104,7 +104,7 @@ export function newsletterAdminRoutes(
           operationId: 'createNewsletter',
           summary: 'Create a newsletter with its cadence, preview link and privacy-policy version',
           security: bearerSecurity,
-          body: createNewsletterBody,
+          body: createNewsletterBody.meta({ id: 'CreateNewsletterRequest' }),
           response: {
             201: dataEnvelope(adminNewsletterSchema),
             ...problemResponses(400, 401, 403, 409, 413, 415),
@@ -131,7 +131,7 @@ export function newsletterAdminRoutes(
             'Change a newsletter; a new privacyPolicyVersion applies to signups from then on',
           security: bearerSecurity,
           params: idParams,
-          body: updateNewsletterBody,
+          body: updateNewsletterBody.meta({ id: 'UpdateNewsletterRequest' }),
           response: {
             200: dataEnvelope(adminNewsletterSchema),
             ...problemResponses(400, 401, 403, 404, 409, 413, 415),

@@ -137,7 +137,10 @@ export function signupAdminRoutes(
           description:
             'While the cap is reached, new signups are recorded but get no confirmation email until the hour rolls over.',
           security: bearerSecurity,
-          response: { 200: dataEnvelope(signupMailStatsSchema), ...problemResponses(401, 403) },
+          response: {
+            200: dataEnvelope(signupMailStatsSchema),
+            ...problemResponses(400, 401, 403),
+          },
         },
       },
       async () => ({ data: await service.mailStats() }),

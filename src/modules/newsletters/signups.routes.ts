@@ -67,7 +67,8 @@ export function signupPublicRoutes(
             'one (at most one per address per day). Limited per client address: 429 with `Retry-After`.',
           security: publicSecurity,
           params: slugParams,
-          body: signupBody,
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          body: signupBody.meta({ id: 'NewsletterSignupRequest' }),
           response: { 202: acceptedSchema, ...problemResponses(400, 404, 413, 415, 429) },
         },
         // The limit is checked before the body is even parsed, keyed on the client address only
@@ -119,7 +120,8 @@ export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZo
           description:
             'The email links to the site; a GET there changes nothing. The site then POSTs the token here.',
           security: publicSecurity,
-          body: tokenBody,
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          body: tokenBody.meta({ id: 'SignupTokenRequest' }),
           response: { 200: confirmedSchema, ...problemResponses(400, 410, 415) },
         },
       },
@@ -143,7 +145,12 @@ export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZo
             'Needs no cookie or credential and is idempotent. The one-click body may be sent as `application/x-www-form-urlencoded` or `multipart/form-data` (RFC 8058).',
           security: publicSecurity,
           querystring: unsubscribeQuery,
-          body: unsubscribeBody,
+          consumes: [
+            'application/json',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data',
+          ],
+          body: unsubscribeBody.meta({ id: 'UnsubscribeRequest' }),
           response: { 200: unsubscribedSchema, ...problemResponses(400, 415) },
         },
       },

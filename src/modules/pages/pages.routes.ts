@@ -104,7 +104,7 @@ export function pageAdminRoutes(
           operationId: 'createPage',
           summary: 'Create a page (version 1)',
           security: bearerSecurity,
-          body: createPageBody,
+          body: createPageBody.meta({ id: 'CreatePageRequest' }),
           response: {
             201: dataEnvelope(adminPageSchema),
             ...problemResponses(400, 401, 403, 409, 413, 415),
@@ -131,7 +131,7 @@ export function pageAdminRoutes(
             'Change a page; a new title or body is a new version, and old versions stay readable',
           security: bearerSecurity,
           params: idParams,
-          body: updatePageBody,
+          body: updatePageBody.meta({ id: 'UpdatePageRequest' }),
           response: {
             200: dataEnvelope(adminPageSchema),
             ...problemResponses(400, 401, 403, 404, 409, 413, 415),

@@ -57,7 +57,7 @@ export function photoAdminRoutes(
           operationId: 'createPhoto',
           summary: 'Add a photo with its alt text, caption and credit',
           security: bearerSecurity,
-          body: createPhotoBody,
+          body: createPhotoBody.meta({ id: 'CreatePhotoRequest' }),
           response: {
             201: dataEnvelope(photoSchema),
             ...problemResponses(400, 401, 403, 413, 415),
@@ -83,7 +83,7 @@ export function photoAdminRoutes(
           summary: 'Change a photo; `null` clears an optional field, `credit` is replaced whole',
           security: bearerSecurity,
           params: idParams,
-          body: updatePhotoBody,
+          body: updatePhotoBody.meta({ id: 'UpdatePhotoRequest' }),
           response: {
             200: dataEnvelope(photoSchema),
             ...problemResponses(400, 401, 403, 404, 413, 415),

@@ -116,7 +116,7 @@ export function tagAdminRoutes(
           operationId: 'createTag',
           summary: 'Create a tag (slug generated from the name when absent; a taken slug is 409)',
           security: bearerSecurity,
-          body: createTagBody,
+          body: createTagBody.meta({ id: 'CreateTagRequest' }),
           response: {
             201: dataEnvelope(tagSchema),
             ...problemResponses(400, 401, 403, 409, 413, 415),
@@ -139,7 +139,7 @@ export function tagAdminRoutes(
           summary: 'Change a tag; `null` clears the description',
           security: bearerSecurity,
           params: idParams,
-          body: updateTagBody,
+          body: updateTagBody.meta({ id: 'UpdateTagRequest' }),
           response: {
             200: dataEnvelope(tagSchema),
             ...problemResponses(400, 401, 403, 404, 409, 413, 415),

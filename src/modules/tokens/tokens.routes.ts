@@ -73,7 +73,7 @@ export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
           operationId: 'createToken',
           summary: 'Create an API token; the secret is returned once',
           security: bearerSecurity,
-          body: createTokenBody,
+          body: createTokenBody.meta({ id: 'CreateApiTokenRequest' }),
           response: {
             201: dataEnvelope(createdTokenSchema),
             ...problemResponses(400, 401, 403, 415),

@@ -36,6 +36,9 @@ export const createdTokenSchema = tokenSchema
 export const createTokenBody = z.strictObject({
   name: text(maxTokenName),
   role: roleSchema,
-  expiresAt: timestamp.optional().meta({ description: 'When the token stops working (UTC).' }),
+  // The example stays valid for decades: a validating proxy or mock server replays it.
+  expiresAt: timestamp.optional().meta({
+    description: 'When the token stops working (UTC); must be in the future.',
+    example: '2099-12-31T23:59:59.000Z',
+  }),
 });
-export type CreateTokenInput = z.infer<typeof createTokenBody>;
