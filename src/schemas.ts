@@ -32,7 +32,8 @@ export const httpUrl = z
   .meta({
     format: 'uri',
     pattern: '^https?://',
-    description: 'An http or https URL whose host is a domain name (not an IP address or localhost).',
+    description:
+      'An http or https URL whose host is a domain name (not an IP address or localhost).',
   });
 
 /** Trims and lower-cases the domain; the local part is left alone (it may be case-sensitive). */
@@ -52,6 +53,19 @@ export const emailAddress = z
  * string a maxLength (OWASP API4), and the response serializer holds the server to it.
  */
 export const bounded = (max: number) => z.string().max(max);
+
+/**
+ * A response field of plain text (headline, dek, excerpt, name, bio, caption): never markup, so
+ * a frontend escapes it when it puts it into HTML. Only `bodyHtml` fields are HTML.
+ */
+export const plainText = (max: number) =>
+  bounded(max).meta({ description: 'Plain text (escape it when you put it into HTML).' });
+/** A response field of sanitised HTML rendered from Markdown (no raw HTML, safe link schemes). */
+export const renderedHtml = (max: number) =>
+  bounded(max).meta({
+    description:
+      'HTML rendered from the Markdown source: raw HTML in the source is escaped, and links are limited to http, https, mailto and relative URLs.',
+  });
 
 /** A trimmed, bounded, non-empty single-line string. */
 export const text = (max: number) => z.string().trim().min(1).max(max);

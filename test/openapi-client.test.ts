@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
@@ -51,10 +51,7 @@ export async function run(baseUrl: string, token: string) {
 
 describe('a client generated from the committed OpenAPI document', () => {
   it('typechecks a script that lists, reads and creates, and that script works against the server', async () => {
-    const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8')) as Record<
-      string,
-      unknown
-    >;
+    const document = new URL('../openapi/openapi.json', import.meta.url);
     mkdirSync(workDir, { recursive: true });
     writeFileSync(join(workDir, 'api.ts'), astToString(await openapiTS(document)));
     writeFileSync(join(workDir, 'client.ts'), script);

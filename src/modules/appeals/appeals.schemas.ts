@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { appealFrequencies } from '../../db/schema.ts';
 import { maxSlugLength } from '../../lib/slugify.ts';
 import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
-import { bounded, httpUrl, id, maxUrlLength, slug, text, timestamp } from '../../schemas.ts';
+import {
+  bounded,
+  httpUrl,
+  id,
+  maxUrlLength,
+  renderedHtml,
+  slug,
+  text,
+  timestamp,
+} from '../../schemas.ts';
 
 // ISO 4217 codes as known to the runtime's ICU data.
 const currencyCodes = new Set(Intl.supportedValuesOf('currency'));
@@ -122,7 +131,7 @@ const publicFields = {
   id,
   placement: bounded(maxSlugLength),
   heading: bounded(limits.heading),
-  bodyHtml: bounded(maxRenderedHtmlLength),
+  bodyHtml: renderedHtml(maxRenderedHtmlLength),
   frequencies: z.array(frequencySchema).max(appealFrequencies.length),
   ctaLabel: bounded(limits.label),
   ctaUrl: bounded(maxUrlLength),

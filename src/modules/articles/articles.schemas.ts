@@ -1,11 +1,13 @@
 import { searchSyntaxDescription } from '../../lib/search-query.ts';
 import { z } from 'zod';
 import {
+  bounded,
   cursorQuery,
   id,
   limitQuery,
-  bounded,
   nonEmptyPatch,
+  plainText,
+  renderedHtml,
   slug,
   text,
   timestamp,
@@ -44,9 +46,9 @@ const publicArticleFields = {
   id,
   slug: slugOut,
   language: bounded(limits.language),
-  headline: bounded(limits.headline),
-  dek: bounded(limits.dek).nullable(),
-  excerpt: bounded(limits.excerpt),
+  headline: plainText(limits.headline),
+  dek: plainText(limits.dek).nullable(),
+  excerpt: plainText(limits.excerpt),
   wordCount: z.number().int().min(0),
   readingTimeMinutes: z.number().int().min(0),
   publishedAt: timestamp,
@@ -66,7 +68,7 @@ export const articleSummarySchema = z.object(publicArticleFields).meta({ id: 'Ar
 export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 
 export const publicArticleSchema = z
-  .object({ ...publicArticleFields, bodyHtml: bounded(maxRenderedHtmlLength) })
+  .object({ ...publicArticleFields, bodyHtml: renderedHtml(maxRenderedHtmlLength) })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
 
@@ -78,7 +80,7 @@ export const adminArticleSchema = z
       .nullable()
       .meta({ description: 'The excerpt as written; null when derived from the body.' }),
     body: bounded(maxBodyLength).meta({ description: 'Markdown (CommonMark).' }),
-    bodyHtml: bounded(maxRenderedHtmlLength),
+    bodyHtml: renderedHtml(maxRenderedHtmlLength),
     status: articleStatusSchema,
     version: z
       .number()
@@ -218,10 +220,10 @@ export const revisionSchema = z
       .min(1)
       .meta({ description: 'The article version this snapshot was.' }),
     createdAt: timestamp.meta({ description: 'When this version was replaced.' }),
-    headline: bounded(limits.headline),
+    headline: plainText(limits.headline),
     slug: slugOut,
     language: bounded(limits.language),
-    dek: bounded(limits.dek).nullable(),
+    dek: plainText(limits.dek).nullable(),
     customExcerpt: bounded(limits.excerpt).nullable(),
     body: bounded(maxBodyLength),
     authorIds: z.array(id).max(maxAuthorsPerArticle),

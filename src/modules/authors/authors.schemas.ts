@@ -8,6 +8,7 @@ import {
   maxEmailLength,
   maxUrlLength,
   nonEmptyPatch,
+  plainText,
   slug,
   text,
   timestamp,
@@ -26,8 +27,8 @@ export const publicAuthorSchema = z
   .object({
     id,
     slug: bounded(maxSlugLength),
-    name: bounded(authorLimits.name),
-    bio: bounded(authorLimits.bio).nullable(),
+    name: plainText(authorLimits.name),
+    bio: plainText(authorLimits.bio).nullable(),
     photo: photoSchema.nullable(),
     links: z.array(linkSchema).max(authorLimits.links),
   })

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageStatuses } from '../../db/schema.ts';
 import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
 import { maxSlugLength } from '../../lib/slugify.ts';
-import { bounded, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+import { bounded, id, nonEmptyPatch, renderedHtml, slug, text, timestamp } from '../../schemas.ts';
 
 const maxPageBody = 100_000;
 const maxTitle = 200;
@@ -12,7 +12,7 @@ export const publicPageSchema = z
   .object({
     slug: bounded(maxSlugLength),
     title: bounded(maxTitle),
-    bodyHtml: bounded(maxRenderedHtmlLength),
+    bodyHtml: renderedHtml(maxRenderedHtmlLength),
     version: version.meta({ description: 'Cite as `<slug>@<version>`, e.g. privacy-policy@3.' }),
     updatedAt: timestamp,
   })
@@ -25,7 +25,7 @@ export const adminPageSchema = z
     slug: bounded(maxSlugLength),
     title: bounded(maxTitle),
     body: bounded(maxPageBody).meta({ description: 'Markdown (CommonMark).' }),
-    bodyHtml: bounded(maxRenderedHtmlLength),
+    bodyHtml: renderedHtml(maxRenderedHtmlLength),
     status: z.enum(pageStatuses),
     version,
     publishedAt: timestamp.nullable(),

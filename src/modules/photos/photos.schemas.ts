@@ -5,6 +5,7 @@ import {
   id,
   maxUrlLength,
   nonEmptyPatch,
+  plainText,
   text,
   timestamp,
 } from '../../schemas.ts';
@@ -40,7 +41,7 @@ export const photoSchema = z
     id,
     url: bounded(maxUrlLength),
     altText: bounded(limits.altText),
-    caption: bounded(limits.caption).nullable(),
+    caption: plainText(limits.caption).nullable(),
     credit: creditSchema,
     license: bounded(limits.license).nullable(),
     width: dimension.nullable(),
