@@ -332,9 +332,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(authorPublicRoutes(authors, visibility), { prefix: '/v1/authors' });
     await scope.register(tagPublicRoutes(tags, visibility), { prefix: '/v1/tags' });
     await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
-    await scope.register(signupPublicRoutes(signups, signupLimits, now), {
-      prefix: '/v1/newsletters',
-    });
+    await scope.register(
+      signupPublicRoutes(signups, signupLimits, now, {
+        thanksUrl: config.signupThanksUrl ?? `${config.siteUrl}/newsletter/thanks`,
+        errorUrl: config.signupErrorUrl ?? `${config.siteUrl}/newsletter/error`,
+      }),
+      {
+        prefix: '/v1/newsletters',
+      },
+    );
     await scope.register(signupTokenRoutes(signups), { prefix: '/v1/newsletter-signups' });
     await scope.register(pagePublicRoutes(pages), { prefix: '/v1/pages' });
     await scope.register(appealPublicRoutes(appeals, clock), { prefix: '/v1/appeals' });

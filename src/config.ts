@@ -61,6 +61,8 @@ const envSchema = z.object({
     .string()
     .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
     .default('/newsletter/unsubscribe'),
+  SIGNUP_THANKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SIGNUP_ERROR_URL: z.url({ protocol: /^https?$/ }).optional(),
   SIGNUP_CONFIRMATION_TTL_HOURS: wholeNumber(1, 24 * 30).default(48),
   SEARCH_THREADS: wholeNumber(0, 16).default(1),
   SEARCH_BUDGET_MS: wholeNumber(10, 60_000).default(1000),
@@ -131,6 +133,10 @@ export interface Config {
   publicApiUrl: string;
   signupConfirmPath: string;
   signupUnsubscribePath: string;
+  /** Where a browser lands after posting the plain HTML signup form (default SITE_URL/newsletter/thanks). */
+  signupThanksUrl: string | undefined;
+  /** Where it lands when the signup was refused, with `?reason=<code>` (default SITE_URL/newsletter/error). */
+  signupErrorUrl: string | undefined;
   signupConfirmationTtlHours: number;
   /** Worker threads for public search (0: on the main thread). */
   searchThreads: number;
@@ -225,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     signupConfirmPath: values.SIGNUP_CONFIRM_PATH,
     signupUnsubscribePath: values.SIGNUP_UNSUBSCRIBE_PATH,
+    signupThanksUrl: values.SIGNUP_THANKS_URL,
+    signupErrorUrl: values.SIGNUP_ERROR_URL,
     signupConfirmationTtlHours: values.SIGNUP_CONFIRMATION_TTL_HOURS,
     searchThreads: values.SEARCH_THREADS,
     searchBudgetMs: values.SEARCH_BUDGET_MS,

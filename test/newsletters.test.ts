@@ -241,6 +241,59 @@ describe('double opt-in over real SMTP', () => {
     expect(refused.status).toBeLessThan(500);
   });
 
+  it('sends a browser’s plain form post on to the site with 303; JSON clients keep 202 and problems', async () => {
+    const form = (fields: Record<string, string>) =>
+      t.api
+        .post('/v1/newsletters/weekly/signups')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8')
+        .send(new URLSearchParams(fields).toString());
+    const thanks = await form({
+      email: freshEmail(),
+      consent: 'true',
+      privacyPolicyVersion: policy,
+    }).expect(303);
+    expect(thanks.headers.location).toBe('https://www.example.org/newsletter/thanks');
+    expect(thanks.text).toBe('');
+    const refused = await form({
+      email: 'not-an-address',
+      consent: 'true',
+      privacyPolicyVersion: policy,
+    }).expect(303);
+    expect(refused.headers.location).toBe(
+      'https://www.example.org/newsletter/error?reason=invalid-email',
+    );
+    const noConsent = await form({ email: freshEmail(), privacyPolicyVersion: policy }).expect(303);
+    expect(noConsent.headers.location).toContain('reason=consent-required');
+    const unknown = await t.api
+      .post('/v1/newsletters/nope/signups')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Accept', 'text/html')
+      .send(
+        new URLSearchParams({
+          email: freshEmail(),
+          consent: 'true',
+          privacyPolicyVersion: policy,
+        }).toString(),
+      )
+      .expect(303);
+    expect(unknown.headers.location).toMatch(/reason=not-found$/);
+    // A script posting the same form without asking for HTML, and JSON clients, get the API answers.
+    await t.api
+      .post('/v1/newsletters/weekly/signups')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(
+        new URLSearchParams({
+          email: freshEmail(),
+          consent: 'true',
+          privacyPolicyVersion: policy,
+        }).toString(),
+      )
+      .expect(202);
+    await signup(freshEmail()).set('Accept', 'text/html').expect(202);
+    await signup('not-an-address').set('Accept', 'text/html').expect(400);
+  });
+
   it('expires confirmation links after 48 hours', async () => {
     const email = freshEmail();
     await signup(email).expect(202);

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { HttpError, invalidFields, problemResponses } from '../../errors.ts';
 import { clientKey, type RateLimiter } from '../../lib/rate-limit.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
@@ -47,10 +48,36 @@ function acceptHtmlForms(app: FastifyInstance): void {
   );
 }
 
+/**
+ * A plain HTML form posted by a browser (no JavaScript) expects a page, not JSON: it is sent on
+ * with 303 See Other to the site's thank-you page, or to its error page with a reason code.
+ * JSON clients keep the 202 and problem+json answers.
+ */
+function isBrowserFormPost(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  const accept = request.headers.accept ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') && accept.includes('text/html');
+}
+
+/** The reason code a site's error page gets: what the reader can be told to fix. */
+function reasonFor(payload: string): string {
+  try {
+    const problem = JSON.parse(payload) as { type?: string; errors?: Array<{ path?: string }> };
+    const fields = (problem.errors ?? []).map((error) => error.path);
+    if (fields.includes('body.email')) return 'invalid-email';
+    if (fields.includes('body.consent')) return 'consent-required';
+    if (fields.includes('body.privacyPolicyVersion')) return 'invalid-policy-version';
+    return problem.type?.replace(/^urn:broadsheet:problem:/, '') ?? 'error';
+  } catch {
+    return 'error';
+  }
+}
+
 export function signupPublicRoutes(
   signups: SignupsService,
   limits: { perMinute: RateLimiter; perHour: RateLimiter },
   now: () => Date,
+  pages: { thanksUrl: string; errorUrl: string },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     acceptHtmlForms(app);
@@ -69,7 +96,25 @@ export function signupPublicRoutes(
           params: slugParams,
           consumes: ['application/json', 'application/x-www-form-urlencoded'],
           body: signupBody.meta({ id: 'NewsletterSignupRequest' }),
-          response: { 202: acceptedSchema, ...problemResponses(400, 404, 413, 415, 429) },
+          response: {
+            202: acceptedSchema,
+            303: z.null().meta({
+              description:
+                'A browser’s form post (form content type and `Accept: text/html`): see the thank-you page in `Location`, or on a refusal the error page with `?reason=` (invalid-email, consent-required, invalid-policy-version, not-found, rate-limited, …).',
+            }),
+            ...problemResponses(400, 404, 413, 415, 429),
+          },
+        },
+        onSend: async (request, reply, payload) => {
+          if (!isBrowserFormPost(request)) return payload;
+          const status = reply.statusCode;
+          if (status !== 202 && (status < 400 || status >= 500)) return payload;
+          const location =
+            status === 202
+              ? pages.thanksUrl
+              : `${pages.errorUrl}${pages.errorUrl.includes('?') ? '&' : '?'}reason=${encodeURIComponent(reasonFor(String(payload)))}`;
+          reply.code(303).header('location', location).header('content-type', 'text/plain');
+          return '';
         },
         // The limit is checked before the body is even parsed, keyed on the client address only
         // (request.ip honours TRUST_PROXY; X-Forwarded-For is ignored without it).
