@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { buildApp } from './app.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { roles } from './plugins/auth.ts';
 import { seedDemo } from './seed.ts';
 
@@ -19,7 +19,8 @@ const usage = `Usage: npm run cms -- <command>
   openapi [--out <file>]           write the OpenAPI document (default openapi/openapi.json)
   backup <file>                    write a consistent copy of the live database (VACUUM INTO)
 
-The database is DATABASE_PATH (default ./data/broadsheet.db).`;
+The database is DATABASE_PATH (default ./data/broadsheet.db); both the server and this command
+read a .env file in the working directory, so set it there once for both.`;
 
 class UsageError extends Error {}
 
@@ -36,8 +37,16 @@ async function withApp<T>(
   }
 }
 
+/** Where the database is, said plainly: a token written to another file is a token the server rejects. */
+const databaseFile = (config: Config) => resolve(config.databasePath);
+
 async function tokensCommand(config: Config, args: string[]): Promise<void> {
   const [action, ...rest] = args;
+  if (action === undefined || action === 'help' || action === '--help' || action === '-h') {
+    process.stdout.write(`${usage}\n`);
+    if (action === undefined) process.exitCode = 2;
+    return;
+  }
   if (action === 'create') {
     const { values } = parseArgs({
       args: rest,
@@ -63,9 +72,10 @@ async function tokensCommand(config: Config, args: string[]): Promise<void> {
         null,
       );
       process.stdout.write(
-        `Created ${record.role} token "${record.name}" (${record.id}).\n` +
+        `Created ${record.role} token "${record.name}" (${record.id}) in ${databaseFile(config)}.\n` +
           `This is the only time the token is shown; store it somewhere safe:\n\n  ${token}\n\n` +
-          `Try it:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/v1/admin/tags\n`,
+          `Try it (against a server using that same database file):\n` +
+          `  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/v1/admin/tags\n`,
       );
     });
     return;
@@ -131,10 +141,12 @@ async function openapiCommand(config: Config, args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
-  if (command === undefined || command === 'help' || command === '--help') {
+  if (command === undefined) throw new UsageError('no command given');
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${usage}\n`);
     return;
   }
+  loadDotEnv();
   const config = loadConfig();
   switch (command) {
     case 'tokens':
@@ -142,13 +154,13 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate':
       // Opening the store applies pending migrations.
       return withApp(config, async () => {
-        process.stdout.write(`Database at ${config.databasePath} is up to date.\n`);
+        process.stdout.write(`Database at ${databaseFile(config)} is up to date.\n`);
       });
     case 'seed':
       return withApp(config, async (app) => {
         const report = await seedDemo(app);
         process.stdout.write(
-          `Demo content: ${report.created} created, ${report.skipped} already present.\n`,
+          `Demo content in ${databaseFile(config)}: ${report.created} created, ${report.skipped} already present.\n`,
         );
       });
     case 'openapi':
@@ -158,7 +170,7 @@ async function main(argv: string[]): Promise<void> {
       if (target === undefined) throw new UsageError('backup needs a target file');
       return withApp(config, async (app) => {
         await app.store.backup(target);
-        process.stdout.write(`Backed up ${config.databasePath} to ${target}\n`);
+        process.stdout.write(`Backed up ${databaseFile(config)} to ${target}\n`);
       });
     }
     default:

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 // The one place that reads process.env. Everything else receives a Config.
@@ -165,6 +166,15 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Reads `.env` from the working directory into the environment, if there is one, so the server
+ * and the CLI in a second terminal open the same database without exporting anything. Variables
+ * already set in the environment win.
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 /** Parses the environment once. Empty strings count as unset so `FOO=` falls back to the default. */

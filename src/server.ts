@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { flushStandardOutputLog } from './logger.ts';
 import { seedDemoIfEmpty } from './seed.ts';
 
@@ -8,18 +9,22 @@ import { seedDemoIfEmpty } from './seed.ts';
 const shutdownGraceMs = 10_000;
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const app = await buildApp({ config });
 
   if (config.seedDemo) {
     const seeded = await seedDemoIfEmpty(app);
-    if (seeded) {
+    if (seeded)
       app.log.info('Loaded the demo newsroom into an empty database (SEED_DEMO=false to skip).');
-      // Once, on the first start: the one step a new user needs next.
-      app.log.info(
-        'Create an editor token with: npm run cms -- tokens create --role admin --name "Your name"',
-      );
-    }
+  }
+  // The one step a new user needs next, for as long as nobody has taken it.
+  const { rows } = await app.services.tokens.list({ limit: 1, after: null });
+  if (rows.length === 0) {
+    const file = resolve(config.databasePath);
+    app.log.info(
+      `No API token exists yet. Create the first one (an admin token: it can also manage tokens) with:  DATABASE_PATH=${file} npm run cms -- tokens create --role admin --name "Your name"`,
+    );
   }
 
   let closing = false;

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -18,6 +20,45 @@ function cms(...args: string[]) {
 }
 
 describe('the cms CLI', () => {
+  it('says which database file it wrote to, and reads DATABASE_PATH from a .env file', () => {
+    const projectDir = tempDir('broadsheet-dotenv-');
+    const fromDotEnv = join(projectDir.dir, 'from-dotenv.db');
+    writeFileSync(join(projectDir.dir, '.env'), `DATABASE_PATH=${fromDotEnv}\n`);
+    const { DATABASE_PATH: _unset, ...env } = process.env;
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+        join(process.cwd(), 'src/cli.ts'),
+        'tokens',
+        'create',
+        '--role',
+        'admin',
+        '--name',
+        'Dotenv',
+      ],
+      { encoding: 'utf8', cwd: projectDir.dir, env: { ...env, LOG_LEVEL: 'warn' } },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`in ${fromDotEnv}`);
+    expect(existsSync(fromDotEnv)).toBe(true);
+    projectDir.remove();
+  });
+
+  it('fails without a command and helps on --help', () => {
+    const none = cms();
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('Usage: npm run cms');
+    for (const args of [['--help'], ['tokens', '--help'], ['tokens', 'help']]) {
+      const help = cms(...args);
+      expect(help.status, args.join(' ')).toBe(0);
+      expect(help.stdout).toContain('tokens create');
+    }
+    expect(cms('tokens').status).toBe(2);
+    expect(cms('tokens', 'frobnicate').status).toBe(2);
+  });
+
   it('creates a token that is printed once and works against the API', async () => {
     const created = cms('tokens', 'create', '--role', 'admin', '--name', 'Night desk');
     expect(created.status, created.stderr).toBe(0);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { Agent, get, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
@@ -102,11 +103,14 @@ describe('server process', () => {
 
   it('exits on SIGTERM even when nobody reads its log any more (a full stdout pipe)', async () => {
     const databasePath = join(temp.dir, 'stalled-log.db');
-    const { child, port } = await startServer({
+    const { child, port, output } = await startServer({
       DATABASE_PATH: databasePath,
       SEED_DEMO: 'false',
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
+    // A fresh database has no token: the start-up says how to make the first one.
+    expect(output()).toContain('No API token exists yet');
+    expect(output()).toContain('tokens create --role admin');
     // The reader stays alive but stops reading: the pipe fills with request log lines.
     for (const stream of [child.stdout, child.stderr]) {
       stream?.removeAllListeners('data');
@@ -135,4 +139,62 @@ describe('server process', () => {
     if (code === 'hung') child.kill('SIGKILL');
     expect(code).not.toBe('hung');
   }, 90_000);
+
+  it('leaves an erased address in no file, even when killed with -9 right after the erasure', async () => {
+    const databasePath = join(temp.dir, 'erased.db');
+    const create = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'tokens', 'create', '--role', 'editor', '--name', 'e'],
+      { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' },
+    );
+    const token = /\b(bs_[A-Za-z0-9_-]{43})\b/.exec(create.stdout)?.[1] ?? '';
+    const { child, port } = await startServer({ DATABASE_PATH: databasePath, SEED_DEMO: 'false' });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      });
+    await api('/v1/admin/newsletters', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Weekly',
+        slug: 'weekly',
+        cadence: 'weekly',
+        privacyPolicyVersion: 'p@1',
+      }),
+    });
+    const email = 'kill.nine.reader@example.org';
+    const signup = await api('/v1/newsletters/weekly/signups', {
+      method: 'POST',
+      body: JSON.stringify({ email, consent: true, privacyPolicyVersion: 'p@1' }),
+    });
+    expect(signup.status).toBe(202);
+    const listed = (await (await api('/v1/admin/newsletters/weekly/signups')).json()) as {
+      data: Array<{ id: string }>;
+    };
+    const erased = await api(`/v1/admin/newsletter-signups/${listed.data[0]?.id}`, {
+      method: 'DELETE',
+    });
+    expect(erased.status).toBe(204);
+    const killed = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await killed;
+    const holdsAddress = () =>
+      [databasePath, `${databasePath}-wal`].filter((file) => {
+        try {
+          return readFileSync(file).includes(Buffer.from(email));
+        } catch {
+          return false;
+        }
+      });
+    expect(holdsAddress()).toEqual([]);
+    // And after the restart that recovers the killed process's log.
+    const restarted = await startServer({ DATABASE_PATH: databasePath, SEED_DEMO: 'false' });
+    restarted.child.kill('SIGTERM');
+    await new Promise((resolve) => restarted.child.on('exit', resolve));
+    expect(holdsAddress()).toEqual([]);
+  }, 60_000);
 });
