@@ -29,7 +29,7 @@ export const largeSize: DatasetSize = {
 };
 export const smokeSize: DatasetSize = { articles: 300, tags: 20, authors: 10, signups: 500 };
 
-const generatorVersion = 3;
+const generatorVersion = 4;
 export const benchToken = `bs_${'b'.repeat(43)}`;
 
 /** A small deterministic PRNG (mulberry32). */
@@ -184,8 +184,8 @@ export async function ensureDataset(dir: string, size: DatasetSize): Promise<Dat
     'INSERT INTO photos (id, url, alt_text, caption, photographer, agency, license, width, height, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1600, 1067, ?, ?)',
   );
   const insertArticle = db.prepare(
-    `INSERT INTO articles (id, search_row_id, slug, language, headline, dek, excerpt_source, excerpt, body, body_html, word_count, reading_time_minutes, photo_id, status, published_at, version, created_at, updated_at)
-     VALUES (?, ?, ?, 'en', ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'published', ?, 1, ?, ?)`,
+    `INSERT INTO articles (id, search_row_id, slug, language, headline, dek, excerpt_source, excerpt, body, body_html, word_count, reading_time_minutes, photo_id, status, published_at, in_public_search, version, created_at, updated_at)
+     VALUES (?, ?, ?, 'en', ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'published', ?, 1, 1, ?, ?)`,
   );
   const insertArticleTag = db.prepare(
     'INSERT INTO article_tags (article_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)',
@@ -195,6 +195,10 @@ export async function ensureDataset(dir: string, size: DatasetSize): Promise<Dat
   );
   const insertSearch = db.prepare(
     'INSERT INTO articles_search (rowid, headline, dek, body_text) VALUES (?, ?, ?, ?)',
+  );
+  // Every generated article is published in the past, so it is in the public index too.
+  const insertPublicSearch = db.prepare(
+    'INSERT INTO articles_public_search (rowid, headline, dek, body_text) VALUES (?, ?, ?, ?)',
   );
   const agencies = ['TASS', 'AFP', 'Reuters', 'AP', 'EPA', null];
   const batch = 5000;
@@ -252,6 +256,7 @@ export async function ensureDataset(dir: string, size: DatasetSize): Promise<Dat
         insertArticleAuthor.run(id, `aut_${pad(author)}`, position, at(i)),
       );
       insertSearch.run(i, headline, dek, bodyText);
+      insertPublicSearch.run(i, headline, dek, bodyText);
     }
     db.exec('COMMIT');
     progress('articles', Math.min(start + batch - 1, size.articles), size.articles);

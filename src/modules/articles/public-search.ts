@@ -46,34 +46,48 @@ export function createPublicSearchIndexer(store: Store) {
       .limit(1),
   );
 
+  /** One batch in one write; how many it indexed. */
+  const indexBatch = (now: Date) =>
+    store.write(async (tx) => {
+      const due = await tx
+        .select({ id: articles.id, searchRowId: articles.searchRowId })
+        .from(articles)
+        .where(dueCondition(now.getTime()))
+        .limit(dueBatch);
+      if (due.length === 0) return 0;
+      await copyToPublicSearch(
+        tx,
+        due.map((row) => row.searchRowId),
+      );
+      await tx
+        .update(articles)
+        .set({ inPublicSearch: true })
+        .where(
+          inArray(
+            articles.id,
+            due.map((row) => row.id),
+          ),
+        );
+      return due.length;
+    });
+
+  // Searches arriving while the index catches up wait for the same catch-up, not one each.
+  let catchingUp: Promise<void> | null = null;
+
   return {
     /** Adds every article that has fallen due by `now` to the public index; cheap when none has. */
     async indexDue(now: Date): Promise<void> {
+      if (catchingUp !== null) return catchingUp;
       if ((await anyDue({ now: now.getTime() })).length === 0) return;
-      await store.write(async (tx) => {
-        for (;;) {
-          const due = await tx
-            .select({ id: articles.id, searchRowId: articles.searchRowId })
-            .from(articles)
-            .where(dueCondition(now.getTime()))
-            .limit(dueBatch);
-          if (due.length === 0) return;
-          await copyToPublicSearch(
-            tx,
-            due.map((row) => row.searchRowId),
-          );
-          await tx
-            .update(articles)
-            .set({ inPublicSearch: true })
-            .where(
-              inArray(
-                articles.id,
-                due.map((row) => row.id),
-              ),
-            );
-          if (due.length < dueBatch) return;
+      catchingUp ??= (async () => {
+        try {
+          // Batches in separate writes, so a large backlog never holds the writer for long.
+          while ((await indexBatch(now)) === dueBatch);
+        } finally {
+          catchingUp = null;
         }
-      });
+      })();
+      return catchingUp;
     },
   };
 }
