@@ -50,6 +50,7 @@ import {
   createSignupsService,
   type SignupsService,
 } from './modules/newsletters/signups.service.ts';
+import type { ContentChanged } from './modules/shared/changes.ts';
 import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
 import { createMailer } from './mail.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
@@ -178,7 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxAgeMs: config.publicCacheMaxAge * 1000,
     now,
   });
-  const changed = (keys: string[]) => responseCache.invalidate(keys);
+  const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
   const photos = createPhotosRepository(store, changed);
   const authors = createAuthorsRepository(store, photos, changed);
   const tags = createTagsRepository(store, changed);
@@ -333,7 +334,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(tagPublicRoutes(tags, visibility), { prefix: '/v1/tags' });
     await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
     await scope.register(
-      signupPublicRoutes(signups, signupLimits, now, {
+      signupPublicRoutes(signups, signupLimits, clock, {
         thanksUrl: config.signupThanksUrl ?? `${config.siteUrl}/newsletter/thanks`,
         errorUrl: config.signupErrorUrl ?? `${config.siteUrl}/newsletter/error`,
       }),

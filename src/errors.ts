@@ -42,10 +42,41 @@ export const problemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 export type Problem = z.infer<typeof problemSchema>;
 
+/**
+ * Every kind of problem the API answers with, rendered as `urn:broadsheet:problem:<type>`: a
+ * closed set, so clients can switch on it. `http-<status>` passes on a 4xx that Fastify raised
+ * and no rule names (none is known to reach clients).
+ */
+export type ProblemType =
+  | 'validation-failed'
+  | 'invalid-request'
+  | 'invalid-json'
+  | 'invalid-token'
+  | 'token-expired'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'request-timeout'
+  | 'conflict'
+  | 'precondition-failed'
+  | 'precondition-required'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'headers-too-large'
+  | 'bad-http'
+  /** Every 429, whichever limit was hit (the detail says which). */
+  | 'rate-limited'
+  | 'service-unavailable'
+  | 'storage-unavailable'
+  | 'search-unavailable'
+  | 'internal'
+  | `http-${number}`;
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    readonly code: ProblemType,
     message: string,
     readonly extras: {
       errors?: FieldError[];

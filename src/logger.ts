@@ -17,7 +17,15 @@ const { SonicBoom: SonicBoomStream } = require('sonic-boom') as {
 };
 let stdout: SonicBoom | undefined;
 function stdoutDestination(): SonicBoom {
-  stdout ??= new SonicBoomStream({ fd: 1, sync: false, minLength: 0, maxLength: 4 * 1024 * 1024 });
+  // Lines are gathered into writes of 4 KB (flushed at least every 250 ms): one write a line went
+  // through the thread pool for every request and cost a third of cached-read throughput.
+  stdout ??= new SonicBoomStream({
+    fd: 1,
+    sync: false,
+    minLength: 4096,
+    periodicFlush: 250,
+    maxLength: 4 * 1024 * 1024,
+  });
   return stdout;
 }
 

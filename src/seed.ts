@@ -125,8 +125,8 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
 export async function seedDemoIfEmpty(app: FastifyInstance): Promise<boolean> {
   const { store } = app;
   const counts = await Promise.all(
-    [store.t.authors, store.t.tags, store.t.photos, store.t.articles].map((table) =>
-      store.db.$count(table),
+    [store.tables.authors, store.tables.tags, store.tables.photos, store.tables.articles].map(
+      (table) => store.db.$count(table),
     ),
   );
   if (counts.some((count) => count > 0)) return false;

@@ -137,7 +137,7 @@ describe('tokens API', () => {
     });
     expect(created.headers['cache-control']).toBe('no-store');
 
-    const stored = await t.app.store.db.select().from(t.app.store.t.apiTokens);
+    const stored = await t.app.store.db.select().from(t.app.store.tables.apiTokens);
     expect(JSON.stringify(stored)).not.toContain(secret);
 
     await t.api.get('/v1/admin/tags').set(bearer(secret)).expect(200);

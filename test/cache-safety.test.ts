@@ -106,7 +106,7 @@ describe('public responses and private data', () => {
       .expect(202);
     const { store } = t.app;
     const hashes = (
-      await store.db.select({ hash: store.t.apiTokens.tokenHash }).from(store.t.apiTokens)
+      await store.db.select({ hash: store.tables.apiTokens.tokenHash }).from(store.tables.apiTokens)
     ).map((row) => row.hash);
 
     // Every public URL: the fixed ones, plus each published article, author and tag page.
@@ -129,10 +129,10 @@ describe('public responses and private data', () => {
     ];
     // Every private address in the database (authors' and readers'), every token hash.
     const privateEmails = [
-      ...(await store.db.select({ email: store.t.authors.email }).from(store.t.authors)),
+      ...(await store.db.select({ email: store.tables.authors.email }).from(store.tables.authors)),
       ...(await store.db
-        .select({ email: store.t.newsletterSignups.email })
-        .from(store.t.newsletterSignups)),
+        .select({ email: store.tables.newsletterSignups.email })
+        .from(store.tables.newsletterSignups)),
     ].flatMap((row) => (row.email === null ? [] : [row.email]));
     expect(privateEmails).toContain('reader.private@example.org');
     const forbidden = [

@@ -70,7 +70,7 @@ beforeAll(async () => {
   // Real ids and slugs per resource, so requests reach existing resources as well as missing
   // ones. The fuzzer's own tokens are left out: revoking them would end the run's coverage.
   const { store } = t.app;
-  const { t: tables } = store;
+  const { tables } = store;
   const withSlugs = {
     articles: tables.articles,
     authors: tables.authors,

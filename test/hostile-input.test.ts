@@ -14,7 +14,9 @@ const tables = () =>
 
 async function storedState(): Promise<string> {
   const { store } = t.app;
-  const rows = await Promise.all(tables().map((name) => store.db.select().from(store.t[name])));
+  const rows = await Promise.all(
+    tables().map((name) => store.db.select().from(store.tables[name])),
+  );
   return JSON.stringify(rows);
 }
 

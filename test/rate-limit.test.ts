@@ -38,7 +38,7 @@ describe('per-client rate limit', () => {
     expect(limited.headers.ratelimit).toBe('"per-client";r=0;t=45');
     expect(limited.body).toMatchObject({
       status: 429,
-      type: 'urn:broadsheet:problem:too-many-requests',
+      type: 'urn:broadsheet:problem:rate-limited',
     });
 
     clock.advance(45_000);

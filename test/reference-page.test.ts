@@ -94,10 +94,10 @@ describe('the reference page, from public GETs only', () => {
 
 describe('demo content', () => {
   it('loads idempotently', async () => {
-    const before = await t.app.store.db.$count(t.app.store.t.articles);
+    const before = await t.app.store.db.$count(t.app.store.tables.articles);
     const report = await seedDemo(t.app);
     expect(report.created).toBe(0);
-    expect(await t.app.store.db.$count(t.app.store.t.articles)).toBe(before);
+    expect(await t.app.store.db.$count(t.app.store.tables.articles)).toBe(before);
   });
 
   // The reference page is a real publication's article: the demo reuses its facts, not its words.

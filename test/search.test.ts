@@ -111,6 +111,21 @@ describe('the search thread pool', () => {
     }
   });
 
+  it('starts the budget when a thread takes the query: a burst of ordinary searches queues, none is stopped', async () => {
+    const runner = createSearchRunner(
+      { databasePath: 'unused.db', threads: 1, budgetMs: 600, maxQueue: 10, entry: slowWorker },
+      noSearch,
+      () => undefined,
+    );
+    try {
+      // Eight searches of 100 ms on one thread take 800 ms in all, more than the budget.
+      const results = await Promise.all(Array.from({ length: 8 }, () => runner.search(task(100))));
+      expect(results.every((rows) => rows.length === 1)).toBe(true);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('bounds the queue of waiting searches: beyond it, 503 at once', async () => {
     const runner = createSearchRunner(
       { databasePath: 'unused.db', threads: 1, budgetMs: 5_000, maxQueue: 2, entry: slowWorker },

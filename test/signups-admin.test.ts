@@ -63,7 +63,7 @@ describe('signup export', () => {
         updatedAt: new Date(at + i),
       }));
       for (let i = 0; i < rows.length; i += 500)
-        await tx.insert(store.t.newsletterSignups).values(rows.slice(i, i + 500));
+        await tx.insert(store.tables.newsletterSignups).values(rows.slice(i, i + 500));
     });
     statements = [];
     const response = await api
@@ -147,7 +147,7 @@ describe('erasure', () => {
         consent: expect.objectContaining({ ipHash: null, source: null }),
       }),
     ]);
-    const events = await store.db.select().from(store.t.newsletterConsentEvents);
+    const events = await store.db.select().from(store.tables.newsletterConsentEvents);
     expect(
       events
         .filter((event) => event.signupId === signup?.id)

@@ -266,7 +266,9 @@ describe('retention and erasure', () => {
       ['recent@example.org', 'pending'],
       [null, 'erased'],
     ]);
-    const events = await app.app.store.db.select().from(app.app.store.t.newsletterConsentEvents);
+    const events = await app.app.store.db
+      .select()
+      .from(app.app.store.tables.newsletterConsentEvents);
     expect(events.map((event) => event.event).sort()).toEqual(['consent', 'consent', 'expire']);
     await app.app.close();
     expect(readFileSync(app.config.databasePath).includes('never.confirmed')).toBe(false);

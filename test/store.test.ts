@@ -46,9 +46,9 @@ describe('SQLite store', () => {
   it('commits a write and makes it visible to the reader connection', async () => {
     const { store } = openStore();
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'russia'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'russia'));
     });
-    const rows = await store.db.select().from(store.t.tags);
+    const rows = await store.db.select().from(store.tables.tags);
     expect(rows.map((row) => row.slug)).toEqual(['russia']);
   });
 
@@ -56,11 +56,11 @@ describe('SQLite store', () => {
     const { store } = openStore();
     await expect(
       store.write(async (tx) => {
-        await tx.insert(store.t.tags).values(tag('tag_1', 'russia'));
+        await tx.insert(store.tables.tags).values(tag('tag_1', 'russia'));
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    expect(await store.db.$count(store.t.tags)).toBe(0);
+    expect(await store.db.$count(store.tables.tags)).toBe(0);
   });
 
   it('never acknowledges a write whose COMMIT fails (deferred foreign key)', async () => {
@@ -68,7 +68,7 @@ describe('SQLite store', () => {
     const attempt = store.write(async (tx) => {
       // Deferred: the violation is only detected by COMMIT itself.
       await tx.run(sql`PRAGMA defer_foreign_keys = ON`);
-      await tx.insert(store.t.authors).values({
+      await tx.insert(store.tables.authors).values({
         id: 'aut_1',
         slug: 'ghost',
         name: 'Ghost',
@@ -80,21 +80,21 @@ describe('SQLite store', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(ConstraintError);
     await expect(attempt).rejects.toMatchObject({ kind: 'foreign_key' });
-    expect(await store.db.$count(store.t.authors)).toBe(0);
+    expect(await store.db.$count(store.tables.authors)).toBe(0);
     // The writer is usable again afterwards: the failed transaction was rolled back.
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'after'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'after'));
     });
-    expect(await store.db.$count(store.t.tags)).toBe(1);
+    expect(await store.db.$count(store.tables.tags)).toBe(1);
   });
 
   it('reports unique violations as a neutral ConstraintError without bound values in the message', async () => {
     const { store } = openStore();
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'secret-value'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'secret-value'));
     });
     const attempt = store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_2', 'secret-value'));
+      await tx.insert(store.tables.tags).values(tag('tag_2', 'secret-value'));
     });
     await expect(attempt).rejects.toMatchObject({ kind: 'unique' });
     await attempt.catch((error: Error) => expect(error.message).not.toContain('secret-value'));
@@ -105,7 +105,7 @@ describe('SQLite store', () => {
     await store.close();
     await expect(
       store.write(async (tx) => {
-        await tx.insert(store.t.tags).values(tag('tag_1', 'late'));
+        await tx.insert(store.tables.tags).values(tag('tag_1', 'late'));
       }),
     ).rejects.toThrow();
   });
@@ -113,7 +113,7 @@ describe('SQLite store', () => {
   it('fails a write whose connection is gone, with nothing stored', async () => {
     const { store, path } = openStore();
     const attempt = store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'x'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'x'));
       // Simulate the writer dying mid-transaction: the underlying handle is closed.
       (tx as unknown as { $client: Database.Database }).$client.close();
       return 'acknowledged';
@@ -130,17 +130,17 @@ describe('SQLite store', () => {
     const slow = (name: string) =>
       store.write(async (tx) => {
         events.push(`${name}:begin`);
-        const before = await tx.$count(store.t.tags);
+        const before = await tx.$count(store.tables.tags);
         await new Promise((resolve) => setTimeout(resolve, 20));
-        await tx.insert(store.t.tags).values(tag(`tag_${name}`, `n${before}`));
+        await tx.insert(store.tables.tags).values(tag(`tag_${name}`, `n${before}`));
         events.push(`${name}:end`);
       });
     await Promise.all([slow('a'), slow('b'), slow('c')]);
     expect(events).toEqual(['a:begin', 'a:end', 'b:begin', 'b:end', 'c:begin', 'c:end']);
     // Each saw the previous one's row: read-then-write never raced.
-    const slugs = (await store.db.select({ slug: store.t.tags.slug }).from(store.t.tags)).map(
-      (r) => r.slug,
-    );
+    const slugs = (
+      await store.db.select({ slug: store.tables.tags.slug }).from(store.tables.tags)
+    ).map((r) => r.slug);
     expect(slugs.sort()).toEqual(['n0', 'n1', 'n2']);
   });
 
@@ -151,7 +151,7 @@ describe('SQLite store', () => {
         throw new Error('first fails');
       }),
       store.write(async (tx) => {
-        await tx.insert(store.t.tags).values(tag('tag_1', 'second'));
+        await tx.insert(store.tables.tags).values(tag('tag_1', 'second'));
         return 'ok';
       }),
     ]);
@@ -163,7 +163,7 @@ describe('SQLite store', () => {
     const results = await Promise.allSettled(
       [1, 2, 3, 4, 5].map((n) =>
         store.write(async (tx) => {
-          await tx.insert(store.t.tags).values(tag(`tag_${n}`, `group-${n}`));
+          await tx.insert(store.tables.tags).values(tag(`tag_${n}`, `group-${n}`));
           if (n === 3) throw new Error('third fails after writing');
           return n;
         }),
@@ -176,7 +176,7 @@ describe('SQLite store', () => {
       'fulfilled',
       'fulfilled',
     ]);
-    const slugs = (await store.db.select({ slug: store.t.tags.slug }).from(store.t.tags))
+    const slugs = (await store.db.select({ slug: store.tables.tags.slug }).from(store.tables.tags))
       .map((row) => row.slug)
       .sort();
     expect(slugs).toEqual(['group-1', 'group-2', 'group-4', 'group-5']);
@@ -189,7 +189,7 @@ describe('SQLite store', () => {
     const results = await Promise.allSettled(
       [1, 2, 3, 4, 5].map((n) =>
         store.write(async (tx) => {
-          await tx.insert(store.t.tags).values(tag(`tag_${n}`, `rolled-${n}`));
+          await tx.insert(store.tables.tags).values(tag(`tag_${n}`, `rolled-${n}`));
           if (n === 3) tx.run(sql`ROLLBACK`);
           return n;
         }),
@@ -201,12 +201,12 @@ describe('SQLite store', () => {
         expect(result.reason).toBeInstanceOf(StorageUnavailableError);
       }
     }
-    expect(await store.db.select().from(store.t.tags)).toEqual([]);
+    expect(await store.db.select().from(store.tables.tags)).toEqual([]);
     // The queue carries on with a fresh transaction.
-    await store.write(async (tx) => tx.insert(store.t.tags).values(tag('tag_after', 'after')));
-    expect(await store.db.select({ slug: store.t.tags.slug }).from(store.t.tags)).toEqual([
-      { slug: 'after' },
-    ]);
+    await store.write(async (tx) => tx.insert(store.tables.tags).values(tag('tag_after', 'after')));
+    expect(await store.db.select({ slug: store.tables.tags.slug }).from(store.tables.tags)).toEqual(
+      [{ slug: 'after' }],
+    );
   });
 
   it('reports disk and lock failures as StorageUnavailableError (answered 503, not 500)', async () => {
@@ -217,7 +217,7 @@ describe('SQLite store', () => {
     other.exec('BEGIN IMMEDIATE');
     try {
       await expect(
-        fast.write(async (tx) => tx.insert(store.t.tags).values(tag('tag_busy', 'busy'))),
+        fast.write(async (tx) => tx.insert(store.tables.tags).values(tag('tag_busy', 'busy'))),
       ).rejects.toBeInstanceOf(StorageUnavailableError);
     } finally {
       other.exec('ROLLBACK');
@@ -227,7 +227,7 @@ describe('SQLite store', () => {
 
   it('gives the reader connection no way to write', async () => {
     const { store } = openStore();
-    await expect(store.db.insert(store.t.tags).values(tag('tag_1', 'sneaky'))).rejects.toThrow(
+    await expect(store.db.insert(store.tables.tags).values(tag('tag_1', 'sneaky'))).rejects.toThrow(
       /readonly/i,
     );
   });
@@ -235,14 +235,14 @@ describe('SQLite store', () => {
   it('prepares a statement once and reuses it with new parameters', async () => {
     const { store } = openStore();
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values([tag('tag_1', 'syria'), tag('tag_2', 'iran')]);
+      await tx.insert(store.tables.tags).values([tag('tag_1', 'syria'), tag('tag_2', 'iran')]);
     });
     const bySlug = (s: Store) =>
       s.statement<Array<{ id: string }>, { slug: string }>('test.bySlug', (db) =>
         db
-          .select({ id: s.t.tags.id })
-          .from(s.t.tags)
-          .where(eq(s.t.tags.slug, sql.placeholder('slug'))),
+          .select({ id: s.tables.tags.id })
+          .from(s.tables.tags)
+          .where(eq(s.tables.tags.slug, sql.placeholder('slug'))),
       );
     expect(await bySlug(store)({ slug: 'iran' })).toEqual([{ id: 'tag_2' }]);
     expect(await bySlug(store)({ slug: 'syria' })).toEqual([{ id: 'tag_1' }]);
@@ -251,12 +251,12 @@ describe('SQLite store', () => {
   it('keeps committed data across a restart', async () => {
     const { store, path } = openStore();
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'durable'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'durable'));
     });
     await store.close();
     const reopened = openSqliteStore({ path, synchronous: 'FULL' });
     opened.push({ store: reopened, remove: () => undefined });
-    expect((await reopened.db.select().from(reopened.t.tags)).map((r) => r.slug)).toEqual([
+    expect((await reopened.db.select().from(reopened.tables.tags)).map((r) => r.slug)).toEqual([
       'durable',
     ]);
     expect(await reopened.ready()).toBe(true);
@@ -265,7 +265,7 @@ describe('SQLite store', () => {
   it('writes a consistent backup with VACUUM INTO', async () => {
     const { store } = openStore();
     await store.write(async (tx) => {
-      await tx.insert(store.t.tags).values(tag('tag_1', 'backed-up'));
+      await tx.insert(store.tables.tags).values(tag('tag_1', 'backed-up'));
     });
     const target = join(tempDir().dir, 'backup.db');
     await store.backup(target);

@@ -14,7 +14,7 @@ import {
   ConstraintError,
   type ConstraintKind,
   type Preparable,
-  type Q,
+  type Db,
   type Store,
   StorageUnavailableError,
 } from './store.ts';
@@ -84,11 +84,11 @@ function translateError(error: unknown): unknown {
 }
 
 /** Prepares reads once per connection and turns driver errors into the Store's own. */
-function statementCache(reader: Q) {
+function statementCache(reader: Db) {
   const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
   return function statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
-    build: (db: Q) => Preparable<R>,
+    build: (db: Db) => Preparable<R>,
   ): (params: P) => Promise<R> {
     let statement = prepared.get(name);
     if (statement === undefined) {
@@ -115,10 +115,10 @@ export function openSqliteReadStore(
 ): Store {
   const conn = new Database(options.path, { readonly: true, fileMustExist: true });
   applyPragmas(conn, options);
-  const reader: Q = drizzle({ client: conn, schema: tables });
+  const reader: Db = drizzle({ client: conn, schema: tables });
   let closed = false;
   return {
-    t: tables,
+    tables,
     file: options.path,
     db: reader,
     write: () => Promise.reject(new Error('This store is read-only')),
@@ -153,12 +153,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const onQuery = options.onQuery;
   const logger =
     onQuery === undefined ? undefined : { logQuery: (query: string) => onQuery(query) };
-  const writer: Q = drizzle({
+  const writer: Db = drizzle({
     client: writerConn,
     schema: tables,
     ...(logger === undefined ? {} : { logger }),
   });
-  const reader: Q = drizzle({
+  const reader: Db = drizzle({
     client: readerConn,
     schema: tables,
     ...(logger === undefined ? {} : { logger }),
@@ -167,7 +167,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   let closed = false;
 
   interface Job {
-    fn: (tx: Q) => Promise<unknown>;
+    fn: (tx: Db) => Promise<unknown>;
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
   }
@@ -261,7 +261,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // succeeds again, so a load balancer stops sending traffic that would only get 503s.
   let writesFailing = false;
 
-  function write<T>(fn: (tx: Q) => Promise<T>): Promise<T> {
+  function write<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new Error('The store is closed'));
     return new Promise<T>((resolve, reject) => {
       queue.push({
@@ -294,7 +294,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   return {
-    t: tables,
+    tables,
     file: options.path === ':memory:' ? undefined : options.path,
     db: reader,
 

@@ -5,7 +5,7 @@ import type { Tables } from './schema.ts';
  * The query surface modules see. Builders are always awaited (never `.get()`/`.all()`), so the
  * same module code can later run over an asynchronous driver.
  */
-export type Q = BaseSQLiteDatabase<'sync', unknown, Tables>;
+export type Db = BaseSQLiteDatabase<'sync', unknown, Tables>;
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */
 export interface Preparable<R> {
@@ -14,26 +14,26 @@ export interface Preparable<R> {
 
 /**
  * The one seam between features and storage (see SPEC "The Store seam"). Modules import this
- * type and `store.t`, never a driver.
+ * type and `store.tables`, never a driver.
  */
 export interface Store {
-  readonly t: Tables;
+  readonly tables: Tables;
   /**
    * The SQLite file, for worker threads that open read connections of their own (search);
    * undefined for an in-memory database, which other threads cannot open.
    */
   readonly file: string | undefined;
   /** Reads. Writes through this handle are refused by the engine. */
-  readonly db: Q;
+  readonly db: Db;
   /** Runs `fn` as one write transaction. Resolves only after COMMIT succeeded. */
-  write<T>(fn: (tx: Q) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
    * A read prepared once per process and reused for every call (hot public paths).
    * `build` must use `sql.placeholder(...)` for every parameter.
    */
   statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
-    build: (db: Q) => Preparable<R>,
+    build: (db: Db) => Preparable<R>,
   ): (params: P) => Promise<R>;
   /**
    * Moves everything written so far into the main database file and empties the write-ahead

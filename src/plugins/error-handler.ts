@@ -13,9 +13,10 @@ import {
   problemResponses,
   problemContentType,
   ifMatchRequiredDetail,
+  type ProblemType,
 } from '../errors.ts';
 
-function problemType(code: string): string {
+function problemType(code: ProblemType): string {
   return `urn:broadsheet:problem:${code}`;
 }
 
@@ -67,7 +68,7 @@ export function toProblem(
 ): { problem: Problem; headers: Record<string, string> } {
   const make = (
     status: number,
-    code: string,
+    code: ProblemType,
     detail?: string,
     extras: HttpError['extras'] = {},
   ) => ({

@@ -24,7 +24,7 @@ export function registerRateLimit(
     if (!state.allowed) {
       throw new HttpError(
         429,
-        'too-many-requests',
+        'rate-limited',
         `At most ${options.perMinute} requests a minute per client; retry after the time in Retry-After.`,
         { headers: { 'retry-after': String(state.resetSeconds) } },
       );

@@ -1,12 +1,15 @@
-import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
 import { HttpError } from '../errors.ts';
 import type { PublicArticlesRepository } from '../modules/articles/articles.public.repository.ts';
 import type { ArticleSummary } from '../modules/articles/articles.schemas.ts';
 import type { SearchTask } from './search.worker.ts';
 
 // Public full-text search runs on worker threads with their own read-only connections, each
-// query under a hard time budget: past it the thread is terminated and the reader gets a 503,
-// while every other request goes on being served (RELIABILITY.md 6b).
+// query under a hard time budget: past it the thread is terminated (SQLite's work cannot be
+// interrupted from JavaScript, a thread can) and the reader gets a 503, while every other request
+// goes on being served (RELIABILITY.md 6b). The budget starts when a thread takes the query, not
+// while it waits for one, so a burst of ordinary searches queues instead of timing out; the wait
+// is bounded by the queue's length.
 
 export interface SearchRunner {
   search(task: SearchTask): Promise<ArticleSummary[]>;
@@ -16,7 +19,7 @@ export interface SearchRunner {
 export interface SearchPoolOptions {
   /** Undefined (an in-memory database) searches on the main thread. */
   databasePath: string | undefined;
-  /** Worker threads; 0 runs searches on the main thread (an in-memory database, or tests). */
+  /** Worker threads; 0 runs searches on the main thread. */
   threads: number;
   budgetMs: number;
   /** Searches waiting for a thread before new ones get 503. */
@@ -25,8 +28,23 @@ export interface SearchPoolOptions {
   entry?: URL;
 }
 
-const overloaded = (detail: string) =>
+const unavailable = (detail: string) =>
   new HttpError(503, 'search-unavailable', detail, { headers: { 'retry-after': '1' } });
+
+interface Job {
+  task: SearchTask;
+  resolve: (rows: ArticleSummary[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  /** Resolves once the thread has loaded its code and opened the database. */
+  ready: Promise<void>;
+  current: { job: Job; timer: NodeJS.Timeout | undefined } | undefined;
+}
+
+type WorkerMessage = { ready: true } | { result: ArticleSummary[] } | { error: string };
 
 export function createSearchRunner(
   options: SearchPoolOptions,
@@ -41,48 +59,108 @@ export function createSearchRunner(
       close: async () => undefined,
     };
   }
-  // Under tsx (development, tests) the worker is TypeScript and needs the same loader; a build
-  // runs the compiled .js beside this file.
+  // Under tsx (development, tests) the worker is TypeScript and needs tsx's loader, which a new
+  // thread does not inherit; a build runs the compiled .js beside this file.
+  const entry = options.entry ?? new URL('./search.worker.ts', import.meta.url);
   const typescript = import.meta.url.endsWith('.ts');
-  const entry = (options.entry ?? new URL('./search.worker.ts', import.meta.url)).href;
-  const pool = new Piscina({
-    filename: typescript
-      ? new URL('./typescript-worker.mjs', import.meta.url).href
-      : entry.replace(/\.ts$/, '.js'),
-    // Threads start on the first search, not with the app (most processes never search).
-    minThreads: 0,
-    maxThreads: options.threads,
-    idleTimeout: 60_000,
-    workerData: { databasePath, typescriptEntry: entry },
-  });
-  // A crashed or terminated thread is replaced by the pool; nothing to do but say so.
-  pool.on('error', (error: unknown) => onError(error));
-  // The first thread's start-up (loading code, opening the database) is waited for once,
-  // outside any reader's budget.
-  let warm: Promise<unknown> | undefined;
-  // Searches running or waiting; counted here rather than left to the pool, so the bound is exact.
-  let pending = 0;
+  const file = typescript
+    ? new URL('./typescript-worker.mjs', import.meta.url)
+    : new URL(entry.href.replace(/\.ts$/, '.js'));
+
+  const threads = new Set<Thread>();
+  const idle: Thread[] = [];
+  const waiting: Job[] = [];
+  let closed = false;
+
+  function finish(thread: Thread, outcome: (job: Job) => void): void {
+    const current = thread.current;
+    if (current === undefined) return;
+    clearTimeout(current.timer);
+    thread.current = undefined;
+    outcome(current.job);
+  }
+
+  function retire(thread: Thread): void {
+    threads.delete(thread);
+    const at = idle.indexOf(thread);
+    if (at >= 0) idle.splice(at, 1);
+    void thread.worker.terminate();
+    // A waiting search gets a fresh thread rather than waiting for the next arrival.
+    const next = waiting.shift();
+    if (next !== undefined && !closed) assign(spawn(), next);
+  }
+
+  function spawn(): Thread {
+    const worker = new Worker(file, {
+      workerData: { databasePath, typescriptEntry: entry.href },
+    });
+    let markReady: () => void = () => undefined;
+    const thread: Thread = {
+      worker,
+      ready: new Promise((resolve) => (markReady = resolve)),
+      current: undefined,
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if ('ready' in message) return markReady();
+      finish(thread, (job) =>
+        'result' in message ? job.resolve(message.result) : job.reject(new Error(message.error)),
+      );
+      release(thread);
+    });
+    worker.on('error', (error) => {
+      onError(error);
+      finish(thread, (job) => job.reject(unavailable('The search failed; try again.')));
+      retire(thread);
+    });
+    threads.add(thread);
+    return thread;
+  }
+
+  function assign(thread: Thread, job: Job): void {
+    thread.current = { job, timer: undefined };
+    void thread.ready.then(() => {
+      const current = thread.current;
+      if (current?.job !== job) return;
+      current.timer = setTimeout(() => {
+        finish(thread, (stopped) =>
+          stopped.reject(
+            unavailable(
+              `This search took longer than ${options.budgetMs} ms and was stopped; try fewer or longer words.`,
+            ),
+          ),
+        );
+        retire(thread);
+      }, options.budgetMs);
+      thread.worker.postMessage({ task: job.task });
+    });
+  }
+
+  function release(thread: Thread): void {
+    if (!threads.has(thread)) return;
+    const next = waiting.shift();
+    if (next !== undefined) assign(thread, next);
+    else idle.push(thread);
+  }
+
   return {
-    async search(task) {
-      if (pending >= options.threads + options.maxQueue)
-        throw overloaded('Too many searches are running; try again in a moment.');
-      pending += 1;
-      try {
-        warm ??= pool.run('ping');
-        await warm;
-        return (await pool.run(task, {
-          signal: AbortSignal.timeout(options.budgetMs),
-        })) as ArticleSummary[];
-      } catch (error) {
-        if (error instanceof Error && error.name === 'AbortError')
-          throw overloaded(
-            `This search took longer than ${options.budgetMs} ms and was stopped; try fewer or longer words.`,
-          );
-        throw error;
-      } finally {
-        pending -= 1;
-      }
+    search(task) {
+      if (closed) return Promise.reject(unavailable('The server is shutting down.'));
+      return new Promise<ArticleSummary[]>((resolve, reject) => {
+        const job: Job = { task, resolve, reject };
+        const thread = idle.pop() ?? (threads.size < options.threads ? spawn() : undefined);
+        if (thread !== undefined) assign(thread, job);
+        else if (waiting.length >= options.maxQueue)
+          reject(unavailable('Too many searches are running; try again in a moment.'));
+        else waiting.push(job);
+      });
     },
-    close: () => pool.destroy(),
+    async close() {
+      closed = true;
+      const shuttingDown = unavailable('The server is shutting down.');
+      for (const job of waiting.splice(0)) job.reject(shuttingDown);
+      for (const thread of threads) finish(thread, (job) => job.reject(shuttingDown));
+      await Promise.all([...threads].map((thread) => thread.worker.terminate()));
+      threads.clear();
+    },
   };
 }

@@ -1,14 +1,14 @@
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteReadStore } from '../db/sqlite.ts';
 import {
   createPublicArticlesRepository,
-  type PublicArticlesRepository,
   type PublicListFilters,
 } from '../modules/articles/articles.public.repository.ts';
-import type { ArticleSummary } from '../modules/articles/articles.schemas.ts';
 
 // A search thread: its own read-only connection and prepared statements, so a slow full-text
 // query costs this thread's time and never the event loop that serves every other request.
+// Protocol (search-pool.ts): it posts `{ ready: true }` once it can search, then answers each
+// `{ task }` with `{ result }` or `{ error }`, one task at a time.
 
 export interface SearchTask {
   match: string;
@@ -19,13 +19,17 @@ export interface SearchTask {
 }
 
 const { databasePath } = workerData as { databasePath: string };
-let repository: PublicArticlesRepository | undefined;
+const repository = createPublicArticlesRepository(
+  openSqliteReadStore({ path: databasePath, synchronous: 'NORMAL' }),
+);
+const port = parentPort;
+if (port === null) throw new Error('search.worker must run as a worker thread');
 
-/** A `ping` opens the connection (a thread's start-up is not charged to a reader's budget). */
-export default function search(task: SearchTask | 'ping'): Promise<ArticleSummary[]> {
-  repository ??= createPublicArticlesRepository(
-    openSqliteReadStore({ path: databasePath, synchronous: 'NORMAL' }),
+port.on('message', ({ task }: { task: SearchTask }) => {
+  repository.search(task.match, task.filters, task.offset, task.limit, task.now).then(
+    (result) => port.postMessage({ result }),
+    (error: unknown) =>
+      port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
   );
-  if (task === 'ping') return Promise.resolve([]);
-  return repository.search(task.match, task.filters, task.offset, task.limit, task.now);
-}
+});
+port.postMessage({ ready: true });

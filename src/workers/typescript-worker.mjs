@@ -4,5 +4,4 @@ import { register } from 'tsx/esm/api';
 import { workerData } from 'node:worker_threads';
 
 register();
-const worker = await import(workerData.typescriptEntry);
-export default worker.default;
+await import(workerData.typescriptEntry);

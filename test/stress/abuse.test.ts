@@ -60,11 +60,11 @@ describe('signup flood', () => {
 
     const app = await buildApp({ config: testConfig({}, databasePath) });
     const { store } = app;
-    const mailed = await store.db.$count(store.t.newsletterSignups, undefined);
+    const mailed = await store.db.$count(store.tables.newsletterSignups, undefined);
     const sent = (
       await store.db
-        .select({ at: store.t.newsletterSignups.lastConfirmationSentAt })
-        .from(store.t.newsletterSignups)
+        .select({ at: store.tables.newsletterSignups.lastConfirmationSentAt })
+        .from(store.tables.newsletterSignups)
     ).filter((row) => row.at !== null).length;
     await app.close();
     expect(mailed).toBe(accepted);

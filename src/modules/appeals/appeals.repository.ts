@@ -13,8 +13,9 @@ import type {
   PublicAppeal,
   UpdateAppealInput,
 } from './appeals.schemas.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type AppealRow = Store['t']['appeals']['$inferSelect'];
+type AppealRow = Store['tables']['appeals']['$inferSelect'];
 
 function toPublicAppeal(row: AppealRow): PublicAppeal {
   return {
@@ -46,7 +47,7 @@ function toAdminAppeal(row: AppealRow): AdminAppeal {
 }
 
 export function createAppealsRepository(store: Store, changed: ContentChanged = ignoreChanges) {
-  const { appeals } = store.t;
+  const { appeals } = store.tables;
   const ph = sql.placeholder;
 
   // The one a frontend should show now: active, inside its window, highest priority first.
@@ -135,7 +136,7 @@ export function createAppealsRepository(store: Store, changed: ContentChanged = 
           .returning(),
       );
       if (row === undefined) throw new Error('insert returned no row');
-      changed(['appeals']);
+      changed(contentChanges.appealChanged());
       return toAdminAppeal(row);
     },
 
@@ -164,7 +165,7 @@ export function createAppealsRepository(store: Store, changed: ContentChanged = 
         return updated;
       });
       if (row === undefined) throw notFound('No appeal with that id.');
-      changed(['appeals']);
+      changed(contentChanges.appealChanged());
       return toAdminAppeal(row);
     },
 
@@ -173,7 +174,7 @@ export function createAppealsRepository(store: Store, changed: ContentChanged = 
         notFound: 'No appeal with that id.',
         inUse: 'The appeal is still referenced.',
       });
-      changed(['appeals']);
+      changed(contentChanges.appealChanged());
     },
   };
 }

@@ -13,6 +13,7 @@ import {
   updateAppealBody,
 } from './appeals.schemas.ts';
 import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
+import { keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Appeals'];
 const cursorShape = z.tuple([z.number().int(), z.string()]);
@@ -39,7 +40,7 @@ export function appealPublicRoutes(
         const now = clock.now();
         const appeal = await appeals.findActive(request.query.placement, now);
         if (appeal === undefined) throw notFound('No appeal is active for that placement.');
-        reply.header('surrogate-key', `appeals appeal:${appeal.id}`);
+        reply.header('surrogate-key', surrogateKey([keys.appealList, keys.appeal(appeal.id)]));
         request.cacheExpiresAt = await appeals.nextChangeAt(request.query.placement, now);
         return { data: appeal };
       },

@@ -1,11 +1,11 @@
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { iso } from '../../schemas.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { Photo } from '../photos/photos.schemas.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
 
-export type ArticleRow = Store['t']['articles']['$inferSelect'];
+export type ArticleRow = Store['tables']['articles']['$inferSelect'];
 
 export interface Byline {
   id: string;
@@ -51,13 +51,13 @@ export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map
  */
 export async function loadEmbeds(
   store: Store,
-  db: Q,
+  db: Db,
   photos: PhotosRepository,
   rows: ArticleRow[],
 ): Promise<Embeds> {
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return { authors: new Map(), tags: new Map(), photos: new Map() };
-  const { articleAuthors, articleTags, authors, tags } = store.t;
+  const { articleAuthors, articleTags, authors, tags } = store.tables;
   const [authorRows, tagRows, photoById] = await Promise.all([
     db
       .select({

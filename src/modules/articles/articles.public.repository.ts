@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import { searchWeights } from '../../db/search-index.ts';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.repository.ts';
 import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
@@ -47,7 +47,7 @@ interface SummaryRow {
   readingTimeMinutes: number;
   publishedAt: Date | null;
   updatedAt: Date;
-  photo: Store['t']['photos']['$inferSelect'] | null;
+  photo: Store['tables']['photos']['$inferSelect'] | null;
 }
 
 export function createPublicArticlesRepository(store: Store) {
@@ -60,7 +60,7 @@ export function createPublicArticlesRepository(store: Store) {
     photos,
     articleSlugRedirects,
     articlesPublicSearch: articlesSearch,
-  } = store.t;
+  } = store.tables;
 
   const summaryFields = {
     id: articles.id,
@@ -75,7 +75,7 @@ export function createPublicArticlesRepository(store: Store) {
     updatedAt: articles.updatedAt,
     photo: photos,
   };
-  const selectSummary = (db: Q) => db.select(summaryFields);
+  const selectSummary = (db: Db) => db.select(summaryFields);
 
   // Ranked over the public index only: its statistics never include a draft or a scheduled article.
   const bm25 = sql.raw(

@@ -20,6 +20,7 @@ import {
   maxRelated,
   relatedQuery,
 } from './articles.schemas.ts';
+import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Articles'];
 // A list page resumes below (publishedAt, id); a search page at an offset in relevance order.
@@ -35,16 +36,6 @@ const defaultRelated = 3;
  * slugs, so a rename purges the right entries. `articles` marks responses that depend on which
  * articles are public (lists, search, "Read more").
  */
-function surrogateKeys(items: ArticleSummary[], extra: string[] = []): string {
-  const keys = new Set(extra);
-  for (const item of items) {
-    keys.add(`article:${item.id}`);
-    for (const tag of item.tags) keys.add(`tag:${tag.id}`);
-    for (const author of item.authors) keys.add(`author:${author.id}`);
-    if (item.photo !== null) keys.add(`photo:${item.photo.id}`);
-  }
-  return [...keys].join(' ');
-}
 
 /** The smallest of the bounds a page must stay below, compared as (publishedAt, id) pairs. */
 function lowestBound(bounds: ListBound[]): ListBound {
@@ -127,7 +118,7 @@ export function articlePublicRoutes(
           if (rows.length > limit && last !== undefined)
             nextCursor = encodeCursor([Date.parse(last.publishedAt), last.id]);
         }
-        reply.header('surrogate-key', surrogateKeys(items, ['articles']));
+        reply.header('surrogate-key', surrogateKey([keys.articleList, ...articleKeys(items)]));
         request.cacheExpiresAt = await articles.nextDueAt(now);
         return { data: items, meta: { limit, nextCursor } };
       },
@@ -159,7 +150,10 @@ export function articlePublicRoutes(
         const article = await articles.findBySlug(language, request.params.slug, now);
         if (article !== undefined) {
           // Which article a bare slug resolves to depends on every article sharing it.
-          reply.header('surrogate-key', surrogateKeys([article], [`slug:${article.slug}`]));
+          reply.header(
+            'surrogate-key',
+            surrogateKey([keys.articleSlug(article.slug), ...articleKeys([article])]),
+          );
           return { data: article };
         }
         const moved = await articles.findRedirect(language, request.params.slug, now);
@@ -199,7 +193,7 @@ export function articlePublicRoutes(
         const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
         reply.header(
           'surrogate-key',
-          surrogateKeys(related, ['articles', `article:${article.id}`]),
+          surrogateKey([keys.articleList, keys.article(article.id), ...articleKeys(related)]),
         );
         request.cacheExpiresAt = await articles.nextDueAt(now);
         return { data: related };

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
@@ -69,8 +70,8 @@ export function createArticlesRepository(
     articleSlugRedirects,
     articlesSearch,
     articlesPublicSearch,
-  } = store.t;
-  const { authors, tags, photos: photosTable } = store.t;
+  } = store.tables;
+  const { authors, tags, photos: photosTable } = store.tables;
 
   function statusCondition(status: ArticleStatus, now: Date) {
     switch (status) {
@@ -83,7 +84,7 @@ export function createArticlesRepository(
     }
   }
 
-  async function loadState(db: Q, id: string): Promise<ArticleState | undefined> {
+  async function loadState(db: Db, id: string): Promise<ArticleState | undefined> {
     const [row] = await db.select().from(articles).where(eq(articles.id, id)).limit(1);
     if (row === undefined) return undefined;
     const [authorRows, tagRows] = await Promise.all([
@@ -101,7 +102,7 @@ export function createArticlesRepository(
     return { ...row, authorIds: authorRows.map((r) => r.id), tagIds: tagRows.map((r) => r.id) };
   }
 
-  async function loadAdmin(db: Q, id: string, now: Date): Promise<AdminArticle | undefined> {
+  async function loadAdmin(db: Db, id: string, now: Date): Promise<AdminArticle | undefined> {
     const rows = await db.select().from(articles).where(eq(articles.id, id)).limit(1);
     const [row] = rows;
     if (row === undefined) return undefined;
@@ -109,7 +110,7 @@ export function createArticlesRepository(
   }
 
   /** Unknown ids are a 400 naming the exact field (`body.tagIds.2`), never silently dropped. */
-  async function assertReferences(tx: Q, content: ArticleContent): Promise<void> {
+  async function assertReferences(tx: Db, content: ArticleContent): Promise<void> {
     const [foundAuthors, foundTags, foundPhotos] = await Promise.all([
       content.authorIds.length === 0
         ? []
@@ -147,7 +148,7 @@ export function createArticlesRepository(
   }
 
   /** Bylines and tags, in order, carrying the public publication time for indexed filtering. */
-  async function writeRelations(tx: Q, articleId: string, content: ArticleContent): Promise<void> {
+  async function writeRelations(tx: Db, articleId: string, content: ArticleContent): Promise<void> {
     const publicAt = content.status === 'published' ? content.publishedAt : null;
     await tx.delete(articleAuthors).where(eq(articleAuthors.articleId, articleId));
     await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
@@ -210,7 +211,7 @@ export function createArticlesRepository(
    * falls due; then the public search path adds it (see indexDueArticles).
    */
   async function syncPublicSearch(
-    tx: Q,
+    tx: Db,
     articleId: string,
     searchRowId: number,
     content: Pick<ArticleContent, 'status' | 'publishedAt'>,
@@ -276,9 +277,7 @@ export function createArticlesRepository(
       at: Date,
       actor: Actor,
     ): Promise<AdminArticle> {
-      let touchedPublic = false;
-      let slugs: string[] = [];
-      let bylineAndTagKeys: string[] = [];
+      let change: Parameters<typeof contentChanges.articleChanged>[0] | undefined;
       const saved = await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
@@ -368,26 +367,19 @@ export function createArticlesRepository(
             ),
           );
 
-        touchedPublic = current.status === 'published' || content.status === 'published';
-        slugs = [current.slug, slug];
-        // Public author and tag lists show only those with a visible article.
-        bylineAndTagKeys = [
-          'authors',
-          'tags',
-          ...[...new Set([...current.authorIds, ...content.authorIds])].map((a) => `author:${a}`),
-          ...[...new Set([...current.tagIds, ...content.tagIds])].map((tag) => `tag:${tag}`),
-        ];
+        // Lists, search and "Read more" change only when a public (or scheduled) article does.
+        change = {
+          id,
+          public: current.status === 'published' || content.status === 'published',
+          slugs: [current.slug, slug],
+          authorIds: [...new Set([...current.authorIds, ...content.authorIds])],
+          tagIds: [...new Set([...current.tagIds, ...content.tagIds])],
+        };
         const result = await loadAdmin(tx, id, at);
         if (result === undefined) throw new Error('article vanished inside its own transaction');
         return result;
       });
-      // Lists, search and "Read more" change only when a public (or scheduled) article does.
-      const slugKeys = slugs.map((value) => `slug:${value}`);
-      changed(
-        touchedPublic
-          ? [`article:${id}`, 'articles', ...slugKeys, ...bylineAndTagKeys]
-          : [`article:${id}`],
-      );
+      if (change !== undefined) changed(contentChanges.articleChanged(change));
       return saved;
     },
 
@@ -396,27 +388,26 @@ export function createArticlesRepository(
       expected: ExpectedVersion,
       check: (current: ArticleState) => void,
     ): Promise<void> {
-      let wasPublic = false;
-      let removedKeys: string[] = [];
+      let change: Parameters<typeof contentChanges.articleChanged>[0] | undefined;
       await store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) throw notFound('No article with that id.');
         checkVersion(current, expected);
         check(current);
-        removedKeys = [
-          'authors',
-          'tags',
-          ...current.authorIds.map((authorId) => `author:${authorId}`),
-          ...current.tagIds.map((tagId) => `tag:${tagId}`),
-        ];
+        change = {
+          id,
+          public: current.status === 'published',
+          slugs: [],
+          authorIds: current.authorIds,
+          tagIds: current.tagIds,
+        };
         await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, current.searchRowId));
         await tx
           .delete(articlesPublicSearch)
           .where(eq(articlesPublicSearch.rowid, current.searchRowId));
-        wasPublic = current.status === 'published';
         await tx.delete(articles).where(eq(articles.id, id));
       });
-      changed(wasPublic ? [`article:${id}`, 'articles', ...removedKeys] : [`article:${id}`]);
+      if (change !== undefined) changed(contentChanges.articleChanged(change));
     },
 
     async listRevisions(id: string) {

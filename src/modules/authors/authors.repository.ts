@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso } from '../../schemas.ts';
@@ -14,8 +14,9 @@ import type {
   PublicAuthor,
   UpdateAuthorInput,
 } from './authors.schemas.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type AuthorRow = Store['t']['authors']['$inferSelect'];
+type AuthorRow = Store['tables']['authors']['$inferSelect'];
 
 function toAdminAuthor(row: AuthorRow, photo: Photo | null): AdminAuthor {
   return {
@@ -36,7 +37,7 @@ export function createAuthorsRepository(
   photos: PhotosRepository,
   changed: ContentChanged = ignoreChanges,
 ) {
-  const { authors, articleAuthors } = store.t;
+  const { authors, articleAuthors } = store.tables;
   // An author is public once a visible article carries their byline (as Ghost does), so a
   // writer's new author is not on the public site on its own.
   const hasVisibleArticle = (now: SQLWrapper | number) =>
@@ -70,9 +71,9 @@ export function createAuthorsRepository(
     );
   }
 
-  async function assertPhotoExists(tx: Q, photoId: string | null | undefined): Promise<void> {
+  async function assertPhotoExists(tx: Db, photoId: string | null | undefined): Promise<void> {
     if (photoId === undefined || photoId === null) return;
-    const { photos: photosTable } = store.t;
+    const { photos: photosTable } = store.tables;
     const found = await tx
       .select({ id: photosTable.id })
       .from(photosTable)
@@ -154,7 +155,7 @@ export function createAuthorsRepository(
       if (row === undefined) throw new Error('insert returned no row');
       const [author] = await withPhotos([row]);
       if (author === undefined) throw new Error('author vanished');
-      changed(['authors']);
+      changed(contentChanges.authorCreated());
       return author;
     },
 
@@ -184,7 +185,7 @@ export function createAuthorsRepository(
       const [author] = await withPhotos([row]);
       if (author === undefined) throw new Error('author vanished');
       // Articles embed the byline.
-      changed(['authors', `author:${id}`, 'articles']);
+      changed(contentChanges.authorUpdated(id));
       return author;
     },
 
@@ -193,7 +194,7 @@ export function createAuthorsRepository(
         notFound: 'No author with that id.',
         inUse: 'The author still has a byline on articles; remove it from them first.',
       });
-      changed(['authors', `author:${id}`]);
+      changed(contentChanges.authorDeleted(id));
     },
   };
 }

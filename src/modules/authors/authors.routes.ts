@@ -18,15 +18,17 @@ import {
   updateAuthorBody,
 } from './authors.schemas.ts';
 import { deleteByIdRoute, getByIdRoute, type PublicVisibility } from '../shared/routes.ts';
+import { type ContentKey, keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Authors'];
 
 /** Cache and CDN keys: the authors shown and their portraits. */
-function surrogateKeys(keys: string[], shown: Array<{ photo: { id: string } | null }>): string {
-  return [
-    ...keys,
-    ...shown.flatMap((author) => (author.photo === null ? [] : [`photo:${author.photo.id}`])),
-  ].join(' ');
+/** Author responses depend on the authors shown and on their photos. */
+function authorKeys(base: ContentKey[], shown: Array<{ photo: { id: string } | null }>): string {
+  return surrogateKey([
+    ...base,
+    ...shown.flatMap((author) => (author.photo === null ? [] : [keys.photo(author.photo.id)])),
+  ]);
 }
 
 export function authorPublicRoutes(
@@ -52,7 +54,7 @@ export function authorPublicRoutes(
         const page = await slugPage(request.query, (bounds) =>
           authors.list({ ...bounds, withTotal: false, visibleAt: now }),
         );
-        reply.header('surrogate-key', surrogateKeys(['authors'], page.items));
+        reply.header('surrogate-key', authorKeys([keys.authorList], page.items));
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return {
           data: page.items.map(toPublicAuthor),
@@ -77,7 +79,10 @@ export function authorPublicRoutes(
         const now = visibility.now();
         const author = await authors.findVisibleBySlug(request.params.slug, now);
         if (author === undefined) throw notFound('No author with that slug.');
-        reply.header('surrogate-key', surrogateKeys(['authors', `author:${author.id}`], [author]));
+        reply.header(
+          'surrogate-key',
+          authorKeys([keys.authorList, keys.author(author.id)], [author]),
+        );
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: toPublicAuthor(author) };
       },

@@ -13,8 +13,9 @@ import type {
   CreateNewsletterInput,
   UpdateNewsletterInput,
 } from './newsletters.schemas.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type NewsletterRow = Store['t']['newsletters']['$inferSelect'];
+type NewsletterRow = Store['tables']['newsletters']['$inferSelect'];
 
 function policyLink(reference: string, published: Map<string, number>) {
   const parsed = parsePageReference(reference);
@@ -46,7 +47,7 @@ export function createNewslettersRepository(
   pages: PagesRepository,
   changed: ContentChanged = ignoreChanges,
 ) {
-  const { newsletters } = store.t;
+  const { newsletters } = store.tables;
 
   /** Rows to responses, resolving every policy link with one query. */
   async function withPolicies(rows: NewsletterRow[]): Promise<AdminNewsletter[]> {
@@ -139,7 +140,7 @@ export function createNewslettersRepository(
       });
       const created = await one(row);
       if (created === undefined) throw new Error('insert returned no row');
-      changed(['newsletters']);
+      changed(contentChanges.newsletterChanged());
       return created;
     },
 
@@ -167,7 +168,7 @@ export function createNewslettersRepository(
       });
       const updated = await one(row);
       if (updated === undefined) throw notFound('No newsletter with that id.');
-      changed(['newsletters']);
+      changed(contentChanges.newsletterChanged());
       return updated;
     },
 
@@ -177,7 +178,7 @@ export function createNewslettersRepository(
         inUse:
           'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
       });
-      changed(['newsletters']);
+      changed(contentChanges.newsletterChanged());
     },
   };
 }

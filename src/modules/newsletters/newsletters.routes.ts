@@ -19,6 +19,7 @@ import {
   updateNewsletterBody,
 } from './newsletters.schemas.ts';
 import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
+import { keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Newsletters'];
 
@@ -49,7 +50,7 @@ export function newsletterPublicRoutes(newsletters: NewslettersRepository): Fast
         const page = await slugPage(request.query, (bounds) =>
           newsletters.list({ ...bounds, activeOnly: true }),
         );
-        reply.header('surrogate-key', 'newsletters');
+        reply.header('surrogate-key', surrogateKey([keys.newsletterList]));
         return { data: page.items.map(toPublic), meta: page.meta };
       },
     );

@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, gt, lt, max } from 'drizzle-orm';
 import { mailboxKey } from '../../lib/email.ts';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
 import type { AdminSignup } from './signups.schemas.ts';
 import { newerThan, olderThan, type TimeCursor } from '../shared/keyset.ts';
 
-type SignupRow = Store['t']['newsletterSignups']['$inferSelect'];
+type SignupRow = Store['tables']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRow['status'];
 
 export function toAdminSignup(row: SignupRow): AdminSignup {
@@ -54,10 +54,10 @@ const noPendingConsent = {
 };
 
 export function createSignupsRepository(store: Store) {
-  const { newsletterSignups: signups, newsletterConsentEvents: events } = store.t;
+  const { newsletterSignups: signups, newsletterConsentEvents: events } = store.tables;
 
   async function appendEvent(
-    tx: Q,
+    tx: Db,
     signupId: string,
     event: (typeof events.$inferInsert)['event'],
     at: Date,
@@ -79,7 +79,7 @@ export function createSignupsRepository(store: Store) {
    * tombstone stays (status "erased" with its consent times), so counts and the ledger's shape
    * remain, but nothing in it points to a person.
    */
-  async function anonymise(tx: Q, signupId: string, at: Date, event: 'erase' | 'expire') {
+  async function anonymise(tx: Db, signupId: string, at: Date, event: 'erase' | 'expire') {
     await tx
       .update(signups)
       .set({

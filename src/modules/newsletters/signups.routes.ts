@@ -76,7 +76,7 @@ function reasonFor(payload: string): string {
 export function signupPublicRoutes(
   signups: SignupsService,
   limits: { perMinute: RateLimiter; perHour: RateLimiter },
-  now: () => Date,
+  clock: { now: () => Date },
   pages: { thanksUrl: string; errorUrl: string },
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -120,7 +120,7 @@ export function signupPublicRoutes(
         // (request.ip honours TRUST_PROXY; X-Forwarded-For is ignored without it).
         onRequest: async (request, reply) => {
           const client = clientKey(request.ip);
-          const at = now().getTime();
+          const at = clock.now().getTime();
           // A client's hourly budget sits well below the global confirmation cap, so no single
           // client can use up every reader's confirmation emails.
           const retryAfter = Math.max(

@@ -7,8 +7,9 @@ import { iso, isoOrNull } from '../../schemas.ts';
 import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type { AdminPage, CreatePageInput, PublicPage, UpdatePageInput } from './pages.schemas.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type PageRow = Store['t']['pages']['$inferSelect'];
+type PageRow = Store['tables']['pages']['$inferSelect'];
 
 function toAdminPage(row: PageRow): AdminPage {
   return {
@@ -26,7 +27,7 @@ function toAdminPage(row: PageRow): AdminPage {
 }
 
 export function createPagesRepository(store: Store, changed: ContentChanged = ignoreChanges) {
-  const { pages, pageVersions } = store.t;
+  const { pages, pageVersions } = store.tables;
   const ph = sql.placeholder;
 
   const publishedBySlug = store.statement('pages.publishedBySlug', (db) =>
@@ -180,7 +181,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
-      changed(['pages', 'newsletters']);
+      changed(contentChanges.pageCreated());
       return toAdminPage(row);
     },
 
@@ -249,7 +250,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
       });
       if (row === undefined) throw notFound('No page with that id.');
       // Newsletters link to their privacy-policy page.
-      changed(['pages', `page:${id}`, 'newsletters']);
+      changed(contentChanges.pageUpdated(id));
       return toAdminPage(row);
     },
 
@@ -273,7 +274,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
         await tx.delete(pageVersions).where(eq(pageVersions.pageId, id));
         await tx.delete(pages).where(eq(pages.id, id));
       });
-      changed(['pages', `page:${id}`, 'newsletters']);
+      changed(contentChanges.pageUpdated(id));
     },
   };
 }

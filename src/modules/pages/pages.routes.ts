@@ -12,6 +12,7 @@ import {
   updatePageBody,
 } from './pages.schemas.ts';
 import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
+import { keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Pages'];
 
@@ -33,7 +34,7 @@ export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod 
         const found = await pages.findPublished(request.params.slug);
         if (found === undefined) throw notFound('No published page with that slug.');
         // The key every write to the page purges.
-        reply.header('surrogate-key', `pages page:${found.id}`);
+        reply.header('surrogate-key', surrogateKey([keys.pageList, keys.page(found.id)]));
         return { data: found.page };
       },
     );
@@ -54,7 +55,7 @@ export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod 
       async (request, reply) => {
         const found = await pages.findPublishedVersion(request.params.slug, request.params.version);
         if (found === undefined) throw notFound('No such version of a published page.');
-        reply.header('surrogate-key', `pages page:${found.id}`);
+        reply.header('surrogate-key', surrogateKey([keys.pageList, keys.page(found.id)]));
         return { data: found.page };
       },
     );

@@ -1,5 +1,5 @@
 import { desc, eq, inArray } from 'drizzle-orm';
-import type { Q, Store } from '../../db/store.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
@@ -12,8 +12,9 @@ import {
   type UpdatePhotoInput,
 } from './photos.schemas.ts';
 import { olderThan } from '../shared/keyset.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type PhotoRow = Store['t']['photos']['$inferSelect'];
+type PhotoRow = Store['tables']['photos']['$inferSelect'];
 
 export function toPhoto(row: PhotoRow): Photo {
   return {
@@ -35,7 +36,7 @@ export function toPhoto(row: PhotoRow): Photo {
 }
 
 export function createPhotosRepository(store: Store, changed: ContentChanged = ignoreChanges) {
-  const { photos } = store.t;
+  const { photos } = store.tables;
 
   return {
     async findById(id: string): Promise<Photo | undefined> {
@@ -49,7 +50,7 @@ export function createPhotosRepository(store: Store, changed: ContentChanged = i
     },
 
     /** One query for any number of ids; used to embed photos in lists without N+1. */
-    async findByIds(ids: readonly string[], db: Q = store.db): Promise<Map<string, Photo>> {
+    async findByIds(ids: readonly string[], db: Db = store.db): Promise<Map<string, Photo>> {
       if (ids.length === 0) return new Map();
       const rows = await db
         .select()
@@ -109,7 +110,7 @@ export function createPhotosRepository(store: Store, changed: ContentChanged = i
           .returning(),
       );
       if (row === undefined) throw notFound('No photo with that id.');
-      changed([`photo:${id}`]);
+      changed(contentChanges.photoUpdated(id));
       return toPhoto(row);
     },
 

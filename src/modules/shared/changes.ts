@@ -1,8 +1,10 @@
+import type { ContentKey } from './content-keys.ts';
+
 /**
- * Told after a write commits which public content it changed, as Surrogate-Key style keys
- * (`articles`, `article:<id>`, `tag:<slug>`, `photo:<id>` …). The response cache drops what
- * depends on them; a CDN purge could hang off the same call.
+ * Told after a write commits which public content it changed, as typed content keys
+ * (content-keys.ts). The response cache drops what depends on them; a CDN purge and the change
+ * log hang off the same call.
  */
-export type ContentChanged = (keys: string[]) => void;
+export type ContentChanged = (keys: readonly ContentKey[]) => void;
 
 export const ignoreChanges: ContentChanged = () => undefined;

@@ -16,7 +16,7 @@ const names = ['token-key', 'ip-salt'] as const;
  * protect.
  */
 export async function loadInstanceSecrets(store: Store): Promise<InstanceSecrets> {
-  const { instanceSecrets } = store.t;
+  const { instanceSecrets } = store.tables;
   const rows = await store.write(async (tx) => {
     await tx
       .insert(instanceSecrets)

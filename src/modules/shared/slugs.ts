@@ -1,6 +1,6 @@
 import { and, eq, like, ne, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Q } from '../../db/store.ts';
+import type { Db } from '../../db/store.ts';
 import { conflict } from '../../errors.ts';
 import { firstFreeSlug, slugify } from '../../lib/slugify.ts';
 
@@ -24,7 +24,7 @@ export interface SlugClaim {
  * Chooses a free slug inside a write transaction. The transaction holds the write lock, so the
  * slug cannot be taken between this check and the insert; the unique index backs it up anyway.
  */
-export async function claimSlug(tx: Q, claim: SlugClaim): Promise<string> {
+export async function claimSlug(tx: Db, claim: SlugClaim): Promise<string> {
   const notSelf = claim.ownId === undefined ? undefined : ne(claim.idColumn, claim.ownId);
   if (claim.requested !== undefined) {
     const taken = await tx

@@ -7,8 +7,9 @@ import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type TagRow = Store['t']['tags']['$inferSelect'];
+type TagRow = Store['tables']['tags']['$inferSelect'];
 
 function toTag(row: TagRow): Tag {
   return {
@@ -22,7 +23,7 @@ function toTag(row: TagRow): Tag {
 }
 
 export function createTagsRepository(store: Store, changed: ContentChanged = ignoreChanges) {
-  const { tags, articleTags } = store.t;
+  const { tags, articleTags } = store.tables;
   // A tag is public once a visible article carries it (the join row's publication time is set
   // only for published articles), so a writer's new tag is not on the public site on its own.
   const hasVisibleArticle = (now: SQLWrapper | number) =>
@@ -113,7 +114,7 @@ export function createTagsRepository(store: Store, changed: ContentChanged = ign
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
-      changed(['tags']);
+      changed(contentChanges.tagCreated());
       return toTag(row);
     },
 
@@ -140,7 +141,7 @@ export function createTagsRepository(store: Store, changed: ContentChanged = ign
       });
       if (row === undefined) throw notFound('No tag with that id.');
       // Articles embed the tag's name and slug.
-      changed(['tags', `tag:${id}`, 'articles']);
+      changed(contentChanges.tagUpdated(id));
       return toTag(row);
     },
 
@@ -149,7 +150,7 @@ export function createTagsRepository(store: Store, changed: ContentChanged = ign
         notFound: 'No tag with that id.',
         inUse: 'The tag is still on articles; remove it from them first.',
       });
-      changed(['tags', `tag:${id}`]);
+      changed(contentChanges.tagDeleted(id));
     },
   };
 }

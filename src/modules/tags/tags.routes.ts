@@ -13,6 +13,7 @@ import {
 import type { TagsRepository } from './tags.repository.ts';
 import { createTagBody, tagSchema, updateTagBody } from './tags.schemas.ts';
 import { deleteByIdRoute, getByIdRoute, type PublicVisibility } from '../shared/routes.ts';
+import { keys, surrogateKey } from '../shared/content-keys.ts';
 
 const openApiTags = ['Tags'];
 
@@ -38,7 +39,7 @@ export function tagPublicRoutes(
         const page = await slugPage(request.query, (bounds) =>
           tags.list({ ...bounds, withTotal: false, visibleAt: now }),
         );
-        reply.header('surrogate-key', 'tags');
+        reply.header('surrogate-key', surrogateKey([keys.tagList]));
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: page.items, meta: page.meta };
       },
@@ -60,7 +61,7 @@ export function tagPublicRoutes(
         const now = visibility.now();
         const tag = await tags.findVisibleBySlug(request.params.slug, now);
         if (tag === undefined) throw notFound('No tag with that slug.');
-        reply.header('surrogate-key', `tags tag:${tag.id}`);
+        reply.header('surrogate-key', surrogateKey([keys.tagList, keys.tag(tag.id)]));
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
         return { data: tag };
       },

@@ -17,7 +17,7 @@ export interface TokenRecord {
 }
 
 export function createTokensRepository(store: Store) {
-  const { apiTokens } = store.t;
+  const { apiTokens } = store.tables;
 
   const findByHash = store.statement<TokenRecord[], { hash: string }>('tokens.findByHash', (db) =>
     db

@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import { index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { timestamp } from './columns.ts';
+import { photos } from './photos.ts';
+
+// Authors: bylines, not logins.
+
+export interface AuthorLink {
+  label: string;
+  url: string;
+}
+
+export const authors = sqliteTable(
+  'authors',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    bio: text('bio'),
+    email: text('email'),
+    photoId: text('photo_id').references(() => photos.id, { onDelete: 'restrict' }),
+    links: text('links', { mode: 'json' })
+      .$type<AuthorLink[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('authors_slug_unique').on(table.slug),
+    index('authors_photo_id_idx').on(table.photoId),
+  ],
+);

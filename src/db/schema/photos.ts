@@ -1,0 +1,22 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { timestamp } from './columns.ts';
+
+// Photos: credited images (the file lives elsewhere; Broadsheet stores its URL).
+
+export const photos = sqliteTable(
+  'photos',
+  {
+    id: text('id').primaryKey(),
+    url: text('url').notNull(),
+    altText: text('alt_text').notNull(),
+    caption: text('caption'),
+    photographer: text('photographer'),
+    agency: text('agency'),
+    license: text('license'),
+    width: integer('width'),
+    height: integer('height'),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (table) => [index('photos_created_at_idx').on(table.createdAt, table.id)],
+);

@@ -1,0 +1,102 @@
+// Typed content keys: the one vocabulary for "what a response depends on" and "what a change
+// touched". The response cache, the Surrogate-Key header (for CDNs) and, later, the change log,
+// webhooks and CDN purges all read these builders, so a typo cannot leave a page stale.
+// Invalidation is declared per change, in the service that makes it (the rules below).
+
+export type ContentKey =
+  | 'articles'
+  | 'authors'
+  | 'tags'
+  | 'pages'
+  | 'newsletters'
+  | 'appeals'
+  | `article:${string}`
+  | `slug:${string}`
+  | `author:${string}`
+  | `tag:${string}`
+  | `photo:${string}`
+  | `page:${string}`
+  | `appeal:${string}`;
+
+export const keys = {
+  /** Every list, search result and "Read more" block of articles. */
+  articleList: 'articles',
+  authorList: 'authors',
+  tagList: 'tags',
+  pageList: 'pages',
+  newsletterList: 'newsletters',
+  appealList: 'appeals',
+  article: (id: string) => `article:${id}` as const,
+  /** A public article address (`/v1/articles/{slug}`), which may answer 404 or 301 today. */
+  articleSlug: (slug: string) => `slug:${slug}` as const,
+  author: (id: string) => `author:${id}` as const,
+  tag: (id: string) => `tag:${id}` as const,
+  photo: (id: string) => `photo:${id}` as const,
+  page: (id: string) => `page:${id}` as const,
+  appeal: (id: string) => `appeal:${id}` as const,
+} as const;
+
+/** The Surrogate-Key header value: each key once, in the order given. */
+export function surrogateKey(contentKeys: Iterable<ContentKey>): string {
+  return [...new Set(contentKeys)].join(' ');
+}
+
+/** What an article's public representation embeds: its bylines, tags and lead photo. */
+export interface ArticleEmbeds {
+  id: string;
+  authors: ReadonlyArray<{ id: string }>;
+  tags: ReadonlyArray<{ id: string }>;
+  photo: { id: string } | null;
+}
+
+/** The keys a public response showing these articles depends on. */
+export function articleKeys(articles: Iterable<ArticleEmbeds>): ContentKey[] {
+  const found: ContentKey[] = [];
+  for (const article of articles) {
+    found.push(keys.article(article.id));
+    for (const tag of article.tags) found.push(keys.tag(tag.id));
+    for (const author of article.authors) found.push(keys.author(author.id));
+    if (article.photo !== null) found.push(keys.photo(article.photo.id));
+  }
+  return found;
+}
+
+/** Named invalidation rules: what each kind of change makes stale. */
+export const changed = {
+  tagCreated: (): ContentKey[] => [keys.tagList],
+  /** A rename shows in every article that carries the tag. */
+  tagUpdated: (id: string): ContentKey[] => [keys.tagList, keys.tag(id), keys.articleList],
+  tagDeleted: (id: string): ContentKey[] => [keys.tagList, keys.tag(id)],
+  authorCreated: (): ContentKey[] => [keys.authorList],
+  authorUpdated: (id: string): ContentKey[] => [keys.authorList, keys.author(id), keys.articleList],
+  authorDeleted: (id: string): ContentKey[] => [keys.authorList, keys.author(id)],
+  photoUpdated: (id: string): ContentKey[] => [keys.photo(id)],
+  /** Newsletters link to their privacy-policy page. */
+  pageCreated: (): ContentKey[] => [keys.pageList, keys.newsletterList],
+  pageUpdated: (id: string): ContentKey[] => [keys.pageList, keys.page(id), keys.newsletterList],
+  newsletterChanged: (): ContentKey[] => [keys.newsletterList],
+  appealChanged: (): ContentKey[] => [keys.appealList],
+  /**
+   * An article change. One that never was and is not public touches only the article itself;
+   * otherwise lists, search and "Read more", both addresses, and the public author and tag lists
+   * (they show only those with a visible article) change too.
+   */
+  articleChanged: (change: {
+    id: string;
+    public: boolean;
+    slugs: readonly string[];
+    authorIds: readonly string[];
+    tagIds: readonly string[];
+  }): ContentKey[] =>
+    change.public
+      ? [
+          keys.article(change.id),
+          keys.articleList,
+          ...change.slugs.map(keys.articleSlug),
+          keys.authorList,
+          keys.tagList,
+          ...change.authorIds.map(keys.author),
+          ...change.tagIds.map(keys.tag),
+        ]
+      : [keys.article(change.id)],
+};
