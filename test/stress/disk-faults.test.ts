@@ -57,7 +57,7 @@ const faults: Fault[] = [
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.runIf(fiuAvailable)('disk faults (libfiu)', () => {
-  it('acknowledges no write that was not stored, answers 503 during the fault and recovers within a second', async () => {
+  it('acknowledges no write that was not stored, answers 503 during the fault, is not ready while it lasts, and recovers', async () => {
     const databasePath = join(temp.dir, 'faults.db');
     const token = createToken(databasePath);
     const { child, url } = await startServer(

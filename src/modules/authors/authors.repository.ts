@@ -8,6 +8,7 @@ import type { Photo } from '../photos/photos.schemas.ts';
 import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
+import { carriedByVisibleArticle } from '../shared/visibility.ts';
 import type {
   AdminAuthor,
   CreateAuthorInput,
@@ -41,7 +42,15 @@ export function createAuthorsRepository(
   // An author is public once a visible article carries their byline (as Ghost does), so a
   // writer's new author is not on the public site on its own.
   const hasVisibleArticle = (now: SQLWrapper | number) =>
-    sql`exists (select 1 from ${articleAuthors} where ${articleAuthors.authorId} = ${authors.id} and ${articleAuthors.publishedAt} <= ${now})`;
+    carriedByVisibleArticle(
+      {
+        table: articleAuthors,
+        owner: articleAuthors.authorId,
+        publishedAt: articleAuthors.publishedAt,
+      },
+      authors.id,
+      now,
+    );
   const visibleBySlug = store.statement<AuthorRow[], { slug: string; now: number }>(
     'authors.visibleBySlug',
     (db) =>

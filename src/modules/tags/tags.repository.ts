@@ -6,6 +6,7 @@ import { iso } from '../../schemas.ts';
 import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { deleteUnreferenced } from '../shared/delete.ts';
 import { claimSlug } from '../shared/slugs.ts';
+import { carriedByVisibleArticle } from '../shared/visibility.ts';
 import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
 
@@ -27,7 +28,11 @@ export function createTagsRepository(store: Store, changed: ContentChanged = ign
   // A tag is public once a visible article carries it (the join row's publication time is set
   // only for published articles), so a writer's new tag is not on the public site on its own.
   const hasVisibleArticle = (now: SQLWrapper | number) =>
-    sql`exists (select 1 from ${articleTags} where ${articleTags.tagId} = ${tags.id} and ${articleTags.publishedAt} <= ${now})`;
+    carriedByVisibleArticle(
+      { table: articleTags, owner: articleTags.tagId, publishedAt: articleTags.publishedAt },
+      tags.id,
+      now,
+    );
   const visibleBySlug = store.statement<TagRow[], { slug: string; now: number }>(
     'tags.visibleBySlug',
     (db) =>
