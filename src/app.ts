@@ -242,7 +242,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     perMinute: createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 }),
     perHour: createRateLimiter({ limit: config.signupsPerClientPerHour, windowMs: 3_600_000 }),
   };
-  // Unconfirmed signups past their retention are purged at start and then every hour.
+  // Unconfirmed signups past their retention are purged soon after start and then every hour,
+  // never on the way to readiness (a large backlog would hold up the start).
   const purgeUnconfirmed = () =>
     signups.purgeUnconfirmed().then(
       (purged) => {
@@ -252,10 +253,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   const purgeTimer = setInterval(() => void purgeUnconfirmed(), 3_600_000);
   purgeTimer.unref();
+  let startupPurge: Promise<void> | undefined;
   app.addHook('onReady', async () => {
-    await purgeUnconfirmed();
+    startupPurge = new Promise<void>((resolve) => setImmediate(resolve)).then(purgeUnconfirmed);
   });
-  app.addHook('onClose', async () => clearInterval(purgeTimer));
+  app.addHook('onClose', async () => {
+    clearInterval(purgeTimer);
+    await startupPurge;
+  });
   app.decorate('store', store);
   app.decorate('services', {
     tokens,

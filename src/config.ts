@@ -130,7 +130,7 @@ const settings = {
   ),
   signupPendingRetentionDays: setting(
     'SIGNUP_PENDING_RETENTION_DAYS',
-    wholeNumber(1, 3650).default(30),
+    wholeNumber(1, 36_500).default(30),
   ),
   blockedEmailDomains: setting(
     'BLOCKED_EMAIL_DOMAINS',

@@ -192,6 +192,50 @@ describe('public search privacy', () => {
     expect(await searchSlugs(t, 'zanzibar')).toHaveLength(12);
   });
 
+  it('lets editors search every article, whichever index holds it, as it moves between them', async () => {
+    const clock = manualClock();
+    t = await createTestApp({ now: clock.now, config: { searchThreads: 0 } });
+    const editor = await t.token('editor');
+    const draft = await article(t, editor, { headline: 'Volga bridge draft' }, false);
+    const live = await article(t, editor, { headline: 'Volga bridge opens' });
+    const later = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const scheduled = await article(
+      t,
+      editor,
+      { headline: 'Volga bridge toll' },
+      { publishedAt: later },
+    );
+    const app = t;
+    const editorSearch = async () =>
+      (
+        (await app.api.get('/v1/admin/articles?q=volga').set(bearer(editor)).expect(200)).body
+          .data as Array<{ id: string }>
+      )
+        .map((item) => item.id)
+        .sort();
+    const all = [draft.id, live.id, scheduled.id].sort();
+    expect(await editorSearch()).toEqual(all);
+    expect(await searchSlugs(t, 'volga')).toEqual([live.slug]);
+    // An edit of the live article changes its text in the public index only once.
+    await t.api
+      .patch(`/v1/admin/articles/${live.id}`)
+      .set(bearer(editor))
+      .set('If-Match', '"2"')
+      .send({ dek: 'Kazan traffic eases' })
+      .expect(200);
+    expect(await searchSlugs(t, 'kazan')).toEqual([live.slug]);
+    clock.advance(3_600_001);
+    expect((await searchSlugs(t, 'volga')).sort()).toEqual([live.slug, scheduled.slug].sort());
+    expect(await editorSearch()).toEqual(all);
+    await t.api
+      .post(`/v1/admin/articles/${live.id}/unpublish`)
+      .set(bearer(editor))
+      .set('If-Match', '"3"')
+      .expect(200);
+    expect(await searchSlugs(t, 'kazan')).toEqual([]);
+    expect(await editorSearch()).toEqual(all);
+  });
+
   it('takes an unpublished article out of the public index at once', async () => {
     t = await createTestApp({ config: { searchThreads: 0 } });
     const editor = await t.token('editor');

@@ -18,6 +18,7 @@ export const searchWeights = { headline: 10, dek: 4, bodyText: 1 } as const;
 /**
  * The public full-text index: the same columns, holding visible articles only, so ranking
  * statistics never depend on drafts or scheduled articles (migrations/0007_public_search_index.sql).
+ * `articles_search` holds the others; each article is in exactly one of the two (migration 0011).
  */
 export const articlesPublicSearch = sqliteTable('articles_public_search', {
   rowid: integer('rowid').notNull(),

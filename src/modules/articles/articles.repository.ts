@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, max, or, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -9,7 +9,6 @@ import { claimSlug } from '../shared/slugs.ts';
 import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
 import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
 import { olderThan } from '../shared/keyset.ts';
-import { copyToPublicSearch } from './public-search.ts';
 
 export const maxRevisionsPerArticle = 50;
 
@@ -207,23 +206,47 @@ export function createArticlesRepository(
   }
 
   /**
-   * Keeps the public index to what a reader can see now. A scheduled article stays out until it
-   * falls due; then the public search path adds it (see indexDueArticles).
+   * Every article's text is in exactly one full-text index: the public one while a reader can see
+   * it, the editors' one (drafts, scheduled, archived) otherwise, so an edit re-indexes it once.
+   * A scheduled article moves over when it falls due (public-search.ts).
    */
-  async function syncPublicSearch(
+  async function writeSearchRow(
     tx: Db,
-    articleId: string,
-    searchRowId: number,
+    article: { id: string; searchRowId: number; wasPublic: boolean | undefined },
+    text: { headline: string; dek: string | null; bodyText: string | undefined },
     content: Pick<ArticleContent, 'status' | 'publishedAt'>,
     at: Date,
   ): Promise<void> {
-    await tx.delete(articlesPublicSearch).where(eq(articlesPublicSearch.rowid, searchRowId));
     const visible =
       content.status === 'published' &&
       content.publishedAt !== null &&
       content.publishedAt.getTime() <= at.getTime();
-    if (visible) await copyToPublicSearch(tx, [searchRowId]);
-    await tx.update(articles).set({ inPublicSearch: visible }).where(eq(articles.id, articleId));
+    const target = visible ? articlesPublicSearch : articlesSearch;
+    const columns = {
+      headline: text.headline,
+      dek: text.dek ?? '',
+      ...(text.bodyText === undefined ? {} : { bodyText: text.bodyText }),
+    };
+    if (article.wasPublic === visible) {
+      await tx.update(target).set(columns).where(eq(target.rowid, article.searchRowId));
+      return;
+    }
+    let bodyText = text.bodyText;
+    if (article.wasPublic !== undefined) {
+      const source = article.wasPublic ? articlesPublicSearch : articlesSearch;
+      if (bodyText === undefined) {
+        const [row] = await tx
+          .select({ bodyText: source.bodyText })
+          .from(source)
+          .where(eq(source.rowid, article.searchRowId));
+        bodyText = row?.bodyText;
+      }
+      await tx.delete(source).where(eq(source.rowid, article.searchRowId));
+    }
+    await tx
+      .insert(target)
+      .values({ rowid: article.searchRowId, ...columns, bodyText: bodyText ?? '' });
+    await tx.update(articles).set({ inPublicSearch: visible }).where(eq(articles.id, article.id));
   }
 
   return {
@@ -252,13 +275,7 @@ export function createArticlesRepository(
           updatedAt: at,
         });
         await writeRelations(tx, id, content);
-        await tx.insert(articlesSearch).values({
-          rowid: searchRowId,
-          headline: content.headline,
-          dek: content.dek ?? '',
-          bodyText: content.bodyText ?? '',
-        });
-        await syncPublicSearch(tx, id, searchRowId, content, at);
+        await writeSearchRow(tx, { id, searchRowId, wasPublic: undefined }, content, content, at);
         const created = await loadAdmin(tx, id, at);
         if (created === undefined) throw new Error('article vanished inside its own transaction');
         return created;
@@ -301,15 +318,13 @@ export function createArticlesRepository(
           throw preconditionFailed('The article changed during the update.', current.version);
 
         await writeRelations(tx, id, content);
-        await tx
-          .update(articlesSearch)
-          .set({
-            headline: content.headline,
-            dek: content.dek ?? '',
-            ...(content.bodyText === undefined ? {} : { bodyText: content.bodyText }),
-          })
-          .where(eq(articlesSearch.rowid, current.searchRowId));
-        await syncPublicSearch(tx, id, current.searchRowId, content, at);
+        await writeSearchRow(
+          tx,
+          { id, searchRowId: current.searchRowId, wasPublic: current.inPublicSearch },
+          content,
+          content,
+          at,
+        );
 
         if (slug !== current.slug || content.language !== current.language) {
           // Readers and search engines hold links to the old address: keep it answering.
@@ -475,14 +490,24 @@ export function createArticlesRepository(
                 .innerJoin(tags, eq(tags.id, articleTags.tagId))
                 .where(eq(tags.slug, filters.tagSlug)),
             ),
+        // Editors search every article: the public index and their own together.
         filters.match === undefined
           ? undefined
-          : inArray(
-              articles.searchRowId,
-              store.db
-                .select({ id: articlesSearch.rowid })
-                .from(articlesSearch)
-                .where(sql`${articlesSearch} MATCH ${filters.match}`),
+          : or(
+              inArray(
+                articles.searchRowId,
+                store.db
+                  .select({ id: articlesSearch.rowid })
+                  .from(articlesSearch)
+                  .where(sql`${articlesSearch} MATCH ${filters.match}`),
+              ),
+              inArray(
+                articles.searchRowId,
+                store.db
+                  .select({ id: articlesPublicSearch.rowid })
+                  .from(articlesPublicSearch)
+                  .where(sql`${articlesPublicSearch} MATCH ${filters.match}`),
+              ),
             ),
       );
       const keyset = olderThan(articles.updatedAt, articles.id, after);

@@ -7,8 +7,8 @@ import type { Db, Store } from '../../db/store.ts';
 
 const dueBatch = 500;
 
-/** Copies articles' rows from the editors' index (every article) into the public one. */
-export async function copyToPublicSearch(tx: Db, searchRowIds: number[]): Promise<void> {
+/** Moves articles' rows from the editors' index (articles no reader sees) to the public one. */
+async function moveToPublicSearch(tx: Db, searchRowIds: number[]): Promise<void> {
   if (searchRowIds.length === 0) return;
   const { articlesSearch, articlesPublicSearch } = tx._.fullSchema;
   await tx.insert(articlesPublicSearch).select(
@@ -22,6 +22,7 @@ export async function copyToPublicSearch(tx: Db, searchRowIds: number[]): Promis
       .from(articlesSearch)
       .where(inArray(articlesSearch.rowid, searchRowIds)),
   );
+  await tx.delete(articlesSearch).where(inArray(articlesSearch.rowid, searchRowIds));
 }
 
 export function createPublicSearchIndexer(store: Store) {
@@ -47,7 +48,7 @@ export function createPublicSearchIndexer(store: Store) {
         .where(dueCondition(now.getTime()))
         .limit(dueBatch);
       if (due.length === 0) return 0;
-      await copyToPublicSearch(
+      await moveToPublicSearch(
         tx,
         due.map((row) => row.searchRowId),
       );
