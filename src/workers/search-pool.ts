@@ -93,6 +93,9 @@ export function createSearchRunner(
   function spawn(): Thread {
     const worker = new Worker(file, {
       workerData: { databasePath, typescriptEntry: entry.href },
+      // A search thread holds no cache: a small young generation keeps its garbage, and so the
+      // process's memory, from ballooning under a stream of searches (as on the main thread).
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
     });
     let markReady: () => void = () => undefined;
     const thread: Thread = {

@@ -91,7 +91,7 @@ export function signupPublicRoutes(
           summary: 'Sign up (double opt-in); always the same 202 whatever the address’s state',
           description:
             'JSON or an HTML form (`application/x-www-form-urlencoded`). A confirmation email follows when the address needs ' +
-            'one (at most one per address per day). Limited per client address: 429 with `Retry-After`.',
+            'one (at most one per mailbox per day). Limited per client address, per minute and per hour: 429 with `Retry-After`.',
           security: publicSecurity,
           params: slugParams,
           consumes: ['application/json', 'application/x-www-form-urlencoded'],
