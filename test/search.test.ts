@@ -126,6 +126,25 @@ describe('the search thread pool', () => {
     }
   });
 
+  it('answers a search whose thread died with a 503, and starts a new thread for the next', async () => {
+    const errors: unknown[] = [];
+    const runner = createSearchRunner(
+      { databasePath: 'unused.db', threads: 1, budgetMs: 5_000, maxQueue: 4, entry: slowWorker },
+      noSearch,
+      (error) => errors.push(error),
+    );
+    try {
+      const died = await runner
+        .search({ ...task(0), match: 'exit' })
+        .catch((error: unknown) => error);
+      expect(died).toMatchObject({ statusCode: 503, code: 'search-unavailable' });
+      expect(errors).toHaveLength(1);
+      expect(await runner.search(task(1))).toHaveLength(1);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('bounds the queue of waiting searches: beyond it, 503 at once', async () => {
     const runner = createSearchRunner(
       { databasePath: 'unused.db', threads: 1, budgetMs: 5_000, maxQueue: 2, entry: slowWorker },

@@ -115,6 +115,13 @@ export function createSearchRunner(
       finish(thread, (job) => job.reject(unavailable('The search failed; try again.')));
       retire(thread);
     });
+    // A thread that ends on its own (not retired here) must not leave its search unanswered.
+    worker.on('exit', (code) => {
+      if (!threads.has(thread)) return;
+      onError(new Error(`search thread exited with code ${code}`));
+      finish(thread, (job) => job.reject(unavailable('The search failed; try again.')));
+      retire(thread);
+    });
     threads.add(thread);
     return thread;
   }
