@@ -17,35 +17,38 @@ import { createPublicSearchIndexer } from './modules/articles/public-search.ts';
 import { createSearchRunner } from './workers/search-pool.ts';
 import { createPublicArticlesRepository } from './modules/articles/articles.public.repository.ts';
 import { createArticlesRepository } from './modules/articles/articles.repository.ts';
-import { articleAdminRoutes } from './modules/articles/articles.routes.ts';
+import { articleAdminRoutes } from './modules/articles/articles.admin.routes.ts';
 import {
   type ArticlesService,
   createArticlesService,
 } from './modules/articles/articles.service.ts';
-import { authorAdminRoutes, authorPublicRoutes } from './modules/authors/authors.routes.ts';
+import { authorAdminRoutes } from './modules/authors/authors.admin.routes.ts';
+import { authorPublicRoutes } from './modules/authors/authors.public.routes.ts';
 import {
   type AuthorsRepository,
   createAuthorsRepository,
 } from './modules/authors/authors.repository.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
-import { photoAdminRoutes } from './modules/photos/photos.routes.ts';
+import { photoAdminRoutes } from './modules/photos/photos.admin.routes.ts';
 import {
   createPhotosRepository,
   type PhotosRepository,
 } from './modules/photos/photos.repository.ts';
-import { tagAdminRoutes, tagPublicRoutes } from './modules/tags/tags.routes.ts';
+import { tagAdminRoutes } from './modules/tags/tags.admin.routes.ts';
+import { tagPublicRoutes } from './modules/tags/tags.public.routes.ts';
 import { createTagsRepository, type TagsRepository } from './modules/tags/tags.repository.ts';
 import {
   createNewslettersRepository,
   type NewslettersRepository,
 } from './modules/newsletters/newsletters.repository.ts';
-import {
-  newsletterAdminRoutes,
-  newsletterPublicRoutes,
-} from './modules/newsletters/newsletters.routes.ts';
+import { newsletterAdminRoutes } from './modules/newsletters/newsletters.admin.routes.ts';
+import { newsletterPublicRoutes } from './modules/newsletters/newsletters.public.routes.ts';
 import { signupAdminRoutes } from './modules/newsletters/signups.admin.routes.ts';
 import { createSignupsRepository } from './modules/newsletters/signups.repository.ts';
-import { signupPublicRoutes, signupTokenRoutes } from './modules/newsletters/signups.routes.ts';
+import {
+  signupPublicRoutes,
+  signupTokenRoutes,
+} from './modules/newsletters/signups.public.routes.ts';
 import {
   createSignupsService,
   type SignupsService,
@@ -54,15 +57,17 @@ import type { ContentChanged } from './modules/shared/changes.ts';
 import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
 import { createMailer } from './mail.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
-import { appealAdminRoutes, appealPublicRoutes } from './modules/appeals/appeals.routes.ts';
+import { appealAdminRoutes } from './modules/appeals/appeals.admin.routes.ts';
+import { appealPublicRoutes } from './modules/appeals/appeals.public.routes.ts';
 import {
   type AppealsRepository,
   createAppealsRepository,
 } from './modules/appeals/appeals.repository.ts';
-import { pageAdminRoutes, pagePublicRoutes } from './modules/pages/pages.routes.ts';
+import { pageAdminRoutes } from './modules/pages/pages.admin.routes.ts';
+import { pagePublicRoutes } from './modules/pages/pages.public.routes.ts';
 import { createPagesRepository, type PagesRepository } from './modules/pages/pages.repository.ts';
 import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
-import { tokenAdminRoutes } from './modules/tokens/tokens.routes.ts';
+import { tokenAdminRoutes } from './modules/tokens/tokens.admin.routes.ts';
 import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { clientErrorResponse, registerErrorHandlers } from './plugins/error-handler.ts';

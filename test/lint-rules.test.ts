@@ -46,7 +46,7 @@ describe('architecture lint rules', () => {
     expect(
       await ruleViolations(
         "import { eq } from 'drizzle-orm';\nexport default eq;\n",
-        'src/modules/tags/tags.routes.ts',
+        'src/modules/tags/tags.admin.routes.ts',
       ),
     ).toEqual([expect.stringContaining('Routes never build queries')]);
   });

@@ -1,66 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { notFound, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
-import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
-import { adminListEnvelope, dataEnvelope, idParams, pageQuery, slugParams } from '../../schemas.ts';
+import { bearerSecurity } from '../../plugins/openapi.ts';
+import { adminListEnvelope, dataEnvelope, idParams, pageQuery } from '../../schemas.ts';
 import type { PagesRepository } from './pages.repository.ts';
-import {
-  adminPageSchema,
-  createPageBody,
-  pageVersionParams,
-  publicPageSchema,
-  updatePageBody,
-} from './pages.schemas.ts';
+import { adminPageSchema, createPageBody, updatePageBody } from './pages.schemas.ts';
 import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
-import { keys, surrogateKey } from '../shared/content-keys.ts';
 
 const tags = ['Pages'];
-
-export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.get(
-      '/:slug',
-      {
-        schema: {
-          tags,
-          operationId: 'getPublicPage',
-          summary: 'A published page (privacy policy, about, …) in its current version',
-          security: publicSecurity,
-          params: slugParams,
-          response: { 200: dataEnvelope(publicPageSchema), ...problemResponses(400, 404) },
-        },
-      },
-      async (request, reply) => {
-        const found = await pages.findPublished(request.params.slug);
-        if (found === undefined) throw notFound('No published page with that slug.');
-        // The key every write to the page purges.
-        reply.header('surrogate-key', surrogateKey([keys.pageList, keys.page(found.id)]));
-        return { data: found.page };
-      },
-    );
-
-    app.get(
-      '/:slug/versions/:version',
-      {
-        schema: {
-          tags,
-          operationId: 'getPublicPageVersion',
-          summary:
-            'The exact text of one version of a published page, e.g. the policy a subscriber agreed to',
-          security: publicSecurity,
-          params: pageVersionParams,
-          response: { 200: dataEnvelope(publicPageSchema), ...problemResponses(400, 404) },
-        },
-      },
-      async (request, reply) => {
-        const found = await pages.findPublishedVersion(request.params.slug, request.params.version);
-        if (found === undefined) throw notFound('No such version of a published page.');
-        reply.header('surrogate-key', surrogateKey([keys.pageList, keys.page(found.id)]));
-        return { data: found.page };
-      },
-    );
-  };
-}
 
 export function pageAdminRoutes(
   pages: PagesRepository,

@@ -1,94 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { notFound, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { slugPage } from '../../pagination.ts';
-import { bearerSecurity, publicSecurity } from '../../plugins/openapi.ts';
-import {
-  adminListEnvelope,
-  dataEnvelope,
-  idParams,
-  pageQuery,
-  publicListEnvelope,
-  slugParams,
-} from '../../schemas.ts';
-import { type AuthorsRepository, toPublicAuthor } from './authors.repository.ts';
-import {
-  adminAuthorSchema,
-  createAuthorBody,
-  publicAuthorSchema,
-  updateAuthorBody,
-} from './authors.schemas.ts';
-import { deleteByIdRoute, getByIdRoute, type PublicVisibility } from '../shared/routes.ts';
-import { type ContentKey, keys, surrogateKey } from '../shared/content-keys.ts';
+import { bearerSecurity } from '../../plugins/openapi.ts';
+import { adminListEnvelope, dataEnvelope, idParams, pageQuery } from '../../schemas.ts';
+import { type AuthorsRepository } from './authors.repository.ts';
+import { adminAuthorSchema, createAuthorBody, updateAuthorBody } from './authors.schemas.ts';
+import { deleteByIdRoute, getByIdRoute } from '../shared/routes.ts';
 
 const tags = ['Authors'];
-
-/** Cache and CDN keys: the authors shown and their portraits. */
-/** Author responses depend on the authors shown and on their photos. */
-function authorKeys(base: ContentKey[], shown: Array<{ photo: { id: string } | null }>): string {
-  return surrogateKey([
-    ...base,
-    ...shown.flatMap((author) => (author.photo === null ? [] : [keys.photo(author.photo.id)])),
-  ]);
-}
-
-export function authorPublicRoutes(
-  authors: AuthorsRepository,
-  visibility: PublicVisibility,
-): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.get(
-      '',
-      {
-        schema: {
-          tags,
-          operationId: 'listPublicAuthors',
-          summary:
-            'Authors with a byline on at least one published article, alphabetically by slug',
-          security: publicSecurity,
-          querystring: pageQuery,
-          response: { 200: publicListEnvelope(publicAuthorSchema), ...problemResponses(400) },
-        },
-      },
-      async (request, reply) => {
-        const now = visibility.now();
-        const page = await slugPage(request.query, (bounds) =>
-          authors.list({ ...bounds, withTotal: false, visibleAt: now }),
-        );
-        reply.header('surrogate-key', authorKeys([keys.authorList], page.items));
-        request.cacheExpiresAt = await visibility.nextChangeAt(now);
-        return {
-          data: page.items.map(toPublicAuthor),
-          meta: page.meta,
-        };
-      },
-    );
-
-    app.get(
-      '/:slug',
-      {
-        schema: {
-          tags,
-          operationId: 'getPublicAuthor',
-          summary: 'Get an author (byline) by slug (404 until a published article carries it)',
-          security: publicSecurity,
-          params: slugParams,
-          response: { 200: dataEnvelope(publicAuthorSchema), ...problemResponses(400, 404) },
-        },
-      },
-      async (request, reply) => {
-        const now = visibility.now();
-        const author = await authors.findVisibleBySlug(request.params.slug, now);
-        if (author === undefined) throw notFound('No author with that slug.');
-        reply.header(
-          'surrogate-key',
-          authorKeys([keys.authorList, keys.author(author.id)], [author]),
-        );
-        request.cacheExpiresAt = await visibility.nextChangeAt(now);
-        return { data: toPublicAuthor(author) };
-      },
-    );
-  };
-}
 
 export function authorAdminRoutes(
   authors: AuthorsRepository,
