@@ -213,8 +213,7 @@ export function createArticlesRepository(
   async function writeSearchRow(
     tx: Db,
     article: { id: string; searchRowId: number; wasPublic: boolean | undefined },
-    text: { headline: string; dek: string | null; bodyText: string | undefined },
-    content: Pick<ArticleContent, 'status' | 'publishedAt'>,
+    content: Pick<ArticleContent, 'headline' | 'dek' | 'bodyText' | 'status' | 'publishedAt'>,
     at: Date,
   ): Promise<void> {
     const visible =
@@ -223,15 +222,15 @@ export function createArticlesRepository(
       content.publishedAt.getTime() <= at.getTime();
     const target = visible ? articlesPublicSearch : articlesSearch;
     const columns = {
-      headline: text.headline,
-      dek: text.dek ?? '',
-      ...(text.bodyText === undefined ? {} : { bodyText: text.bodyText }),
+      headline: content.headline,
+      dek: content.dek ?? '',
+      ...(content.bodyText === undefined ? {} : { bodyText: content.bodyText }),
     };
     if (article.wasPublic === visible) {
       await tx.update(target).set(columns).where(eq(target.rowid, article.searchRowId));
       return;
     }
-    let bodyText = text.bodyText;
+    let bodyText = content.bodyText;
     if (article.wasPublic !== undefined) {
       const source = article.wasPublic ? articlesPublicSearch : articlesSearch;
       if (bodyText === undefined) {
@@ -275,7 +274,7 @@ export function createArticlesRepository(
           updatedAt: at,
         });
         await writeRelations(tx, id, content);
-        await writeSearchRow(tx, { id, searchRowId, wasPublic: undefined }, content, content, at);
+        await writeSearchRow(tx, { id, searchRowId, wasPublic: undefined }, content, at);
         const created = await loadAdmin(tx, id, at);
         if (created === undefined) throw new Error('article vanished inside its own transaction');
         return created;
@@ -321,7 +320,6 @@ export function createArticlesRepository(
         await writeSearchRow(
           tx,
           { id, searchRowId: current.searchRowId, wasPublic: current.inPublicSearch },
-          content,
           content,
           at,
         );

@@ -7,26 +7,26 @@ import type { Db, Store } from '../../db/store.ts';
 
 const dueBatch = 500;
 
-/** Moves articles' rows from the editors' index (articles no reader sees) to the public one. */
-async function moveToPublicSearch(tx: Db, searchRowIds: number[]): Promise<void> {
-  if (searchRowIds.length === 0) return;
-  const { articlesSearch, articlesPublicSearch } = tx._.fullSchema;
-  await tx.insert(articlesPublicSearch).select(
-    tx
-      .select({
-        rowid: articlesSearch.rowid,
-        headline: articlesSearch.headline,
-        dek: articlesSearch.dek,
-        bodyText: articlesSearch.bodyText,
-      })
-      .from(articlesSearch)
-      .where(inArray(articlesSearch.rowid, searchRowIds)),
-  );
-  await tx.delete(articlesSearch).where(inArray(articlesSearch.rowid, searchRowIds));
-}
-
 export function createPublicSearchIndexer(store: Store) {
-  const { articles } = store.tables;
+  const { articles, articlesSearch, articlesPublicSearch } = store.tables;
+
+  /** Moves articles' rows from the editors' index (articles no reader sees) to the public one. */
+  async function moveToPublicSearch(tx: Db, searchRowIds: number[]): Promise<void> {
+    if (searchRowIds.length === 0) return;
+    await tx.insert(articlesPublicSearch).select(
+      tx
+        .select({
+          rowid: articlesSearch.rowid,
+          headline: articlesSearch.headline,
+          dek: articlesSearch.dek,
+          bodyText: articlesSearch.bodyText,
+        })
+        .from(articlesSearch)
+        .where(inArray(articlesSearch.rowid, searchRowIds)),
+    );
+    await tx.delete(articlesSearch).where(inArray(articlesSearch.rowid, searchRowIds));
+  }
+
   // Walks articles_public_search_pending_idx: empty almost always, so the check costs one probe.
   const notYetIndexed = and(eq(articles.inPublicSearch, false), eq(articles.status, 'published'));
   const dueCondition = (now: number) =>
