@@ -9,74 +9,25 @@ import { openSqliteStore } from './db/sqlite.ts';
 import type { Store } from './db/store.ts';
 import { redactSecrets } from './lib/redact.ts';
 import { createLogger } from './logger.ts';
-import {
-  articlePublicRoutes,
-  type PublicSearch,
-} from './modules/articles/articles.public.routes.ts';
-import { createPublicSearchIndexer } from './modules/articles/public-search.ts';
-import { createSearchRunner } from './workers/search-pool.ts';
-import { createPublicArticlesRepository } from './modules/articles/articles.public.repository.ts';
-import { createArticlesRepository } from './modules/articles/articles.repository.ts';
-import { articleAdminRoutes } from './modules/articles/articles.admin.routes.ts';
-import {
-  type ArticlesService,
-  createArticlesService,
-} from './modules/articles/articles.service.ts';
-import { authorAdminRoutes } from './modules/authors/authors.admin.routes.ts';
-import { authorPublicRoutes } from './modules/authors/authors.public.routes.ts';
-import {
-  type AuthorsRepository,
-  createAuthorsRepository,
-} from './modules/authors/authors.repository.ts';
-import { healthRoutes } from './modules/health/health.routes.ts';
-import { photoAdminRoutes } from './modules/photos/photos.admin.routes.ts';
-import {
-  createPhotosRepository,
-  type PhotosRepository,
-} from './modules/photos/photos.repository.ts';
-import { tagAdminRoutes } from './modules/tags/tags.admin.routes.ts';
-import { tagPublicRoutes } from './modules/tags/tags.public.routes.ts';
-import { createTagsRepository, type TagsRepository } from './modules/tags/tags.repository.ts';
-import {
-  createNewslettersRepository,
-  type NewslettersRepository,
-} from './modules/newsletters/newsletters.repository.ts';
-import { newsletterAdminRoutes } from './modules/newsletters/newsletters.admin.routes.ts';
-import { newsletterPublicRoutes } from './modules/newsletters/newsletters.public.routes.ts';
-import { signupAdminRoutes } from './modules/newsletters/signups.admin.routes.ts';
-import { createSignupsRepository } from './modules/newsletters/signups.repository.ts';
-import {
-  signupPublicRoutes,
-  signupTokenRoutes,
-} from './modules/newsletters/signups.public.routes.ts';
-import {
-  createSignupsService,
-  type SignupsService,
-} from './modules/newsletters/signups.service.ts';
-import type { ContentChanged } from './modules/shared/changes.ts';
-import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
 import { createMailer } from './mail.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
-import { appealAdminRoutes } from './modules/appeals/appeals.admin.routes.ts';
-import { appealPublicRoutes } from './modules/appeals/appeals.public.routes.ts';
-import {
-  type AppealsRepository,
-  createAppealsRepository,
-} from './modules/appeals/appeals.repository.ts';
-import { pageAdminRoutes } from './modules/pages/pages.admin.routes.ts';
-import { pagePublicRoutes } from './modules/pages/pages.public.routes.ts';
-import { createPagesRepository, type PagesRepository } from './modules/pages/pages.repository.ts';
-import { createTokensRepository } from './modules/tokens/tokens.repository.ts';
-import { tokenAdminRoutes } from './modules/tokens/tokens.admin.routes.ts';
-import { createTokensService, type TokensService } from './modules/tokens/tokens.service.ts';
+// Imported in this order on purpose: schemas register their OpenAPI components as they load.
+import { createArticlesModule } from './modules/articles/index.ts';
+import { createAuthorsModule } from './modules/authors/index.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { createPhotosModule } from './modules/photos/index.ts';
+import { createTagsModule } from './modules/tags/index.ts';
+import { createNewslettersModule } from './modules/newsletters/index.ts';
+import { createAppealsModule } from './modules/appeals/index.ts';
+import { createPagesModule } from './modules/pages/index.ts';
+import { createTokensModule } from './modules/tokens/index.ts';
+import type { ContentChanged } from './modules/shared/changes.ts';
+import { loadInstanceSecrets } from './modules/shared/instance-secrets.ts';
+import type { AppModule, MountedRoutes } from './modules/shared/module.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { clientErrorResponse, registerErrorHandlers } from './plugins/error-handler.ts';
 import { registerNoStore } from './plugins/http-cache.ts';
-import {
-  createResponseCache,
-  registerCachedPublicResponses,
-  type ResponseCache,
-} from './plugins/response-cache.ts';
+import { createResponseCache, registerCachedPublicResponses } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStrictQueryNumbers } from './plugins/query-numbers.ts';
@@ -91,18 +42,8 @@ export interface AppOptions {
   logDestination?: DestinationStream;
 }
 
-export interface AppServices {
-  tokens: TokensService;
-  authors: AuthorsRepository;
-  photos: PhotosRepository;
-  tags: TagsRepository;
-  articles: ArticlesService;
-  responseCache: ResponseCache;
-  newsletters: NewslettersRepository;
-  pages: PagesRepository;
-  appeals: AppealsRepository;
-  signups: SignupsService;
-}
+/** The services the CLI, the seed and tests call directly (the routes call the same ones). */
+export type AppServices = Awaited<ReturnType<typeof createModules>>['services'];
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -170,83 +111,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // otherwise reach handlers as a string.
   app.removeContentTypeParser('text/plain');
 
-  const tokensRepository = createTokensRepository(store);
-  const tokens = createTokensService({
-    repository: tokensRepository,
-    now,
-    onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
-  });
-  // Public responses are cached in memory and dropped precisely when a write changes them;
-  // repositories report what they changed. Never staler than a CDN honouring max-age would be.
-  const responseCache = createResponseCache({
-    maxEntries: config.publicCacheMaxAge === 0 ? 0 : config.responseCacheMaxEntries,
-    maxBytes: config.responseCacheMaxMb * 1024 * 1024,
-    maxAgeMs: config.publicCacheMaxAge * 1000,
-    now,
-  });
-  const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
-  const photos = createPhotosRepository(store, changed);
-  const authors = createAuthorsRepository(store, photos, changed);
-  const tags = createTagsRepository(store, changed);
-  const clock = { now };
-  const articles = createArticlesService({
-    repository: createArticlesRepository(store, photos, changed),
-    now,
-  });
-  const publicArticles = createPublicArticlesRepository(store);
-  const publicSearchIndex = createPublicSearchIndexer(store);
-  const searchRunner = createSearchRunner(
-    {
-      databasePath: store.file,
-      threads: config.searchThreads,
-      budgetMs: config.searchBudgetMs,
-      maxQueue: config.searchMaxQueue,
-    },
-    publicArticles,
-    (error) => app.log.warn({ err: error }, 'search thread failed'),
-  );
-  app.addHook('onClose', async () => searchRunner.close());
-  const publicSearch: PublicSearch = async (task) => {
-    // Scheduled articles that fell due since the last search join the index first.
-    await publicSearchIndex.indexDue(task.now);
-    return searchRunner.search(task);
-  };
-  const pages = createPagesRepository(store, changed);
-  const appeals = createAppealsRepository(store, changed);
-  const newsletters = createNewslettersRepository(store, pages, changed);
-  const signupsRepository = createSignupsRepository(store);
-  const mailer = createMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    retryDelayMs: config.mailRetryDelayMs,
-    log: app.log,
-    // Links in logged (unsent) emails work: fine on a laptop, a leak in production.
-    logLinks: !config.production,
-  });
-  app.addHook('onClose', async () => mailer.close());
-  const signups = createSignupsService({
-    newsletters,
-    signups: signupsRepository,
-    mailer,
-    secrets: await loadInstanceSecrets(store),
-    settings: {
-      siteUrl: config.siteUrl,
-      publicApiUrl: config.publicApiUrl,
-      confirmPath: config.signupConfirmPath,
-      unsubscribePath: config.signupUnsubscribePath,
-      confirmationTtlMs: config.signupConfirmationTtlHours * 3_600_000,
-      confirmationsPerHour: config.signupConfirmationsPerHour,
-      blockedDomains: config.blockedEmailDomains,
-      pendingRetentionMs: config.signupPendingRetentionDays * 86_400_000,
-    },
-    now,
-    log: app.log,
-    checkpoint: () => store.checkpoint(),
-  });
-  const signupLimits = {
-    perMinute: createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 }),
-    perHour: createRateLimiter({ limit: config.signupsPerClientPerHour, windowMs: 3_600_000 }),
-  };
+  const { modules, services, signups } = await createModules(app, config, store, now);
+  for (const module of modules) {
+    const { close } = module;
+    if (close !== undefined) app.addHook('onClose', close);
+  }
   // Unconfirmed signups past their retention are purged soon after start and then every hour,
   // never on the way to readiness (a large backlog would hold up the start).
   const purgeUnconfirmed = () =>
@@ -267,18 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await startupPurge;
   });
   app.decorate('store', store);
-  app.decorate('services', {
-    tokens,
-    authors,
-    photos,
-    tags,
-    articles,
-    newsletters,
-    pages,
-    appeals,
-    responseCache,
-    signups,
-  });
+  app.decorate('services', services);
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
   }
@@ -330,53 +188,138 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       scope,
       'Public: needs no credentials. Content routes serve published content only.',
     );
-    registerCachedPublicResponses(scope, responseCache, {
+    registerCachedPublicResponses(scope, services.responseCache, {
       maxAge: config.publicCacheMaxAge,
       staleWhileRevalidate: config.publicCacheStaleWhileRevalidate,
       maxAgeMs: config.publicCacheMaxAge * 1000,
       now,
     });
-    await scope.register(articlePublicRoutes(publicArticles, clock, publicSearch), {
-      prefix: '/v1/articles',
-    });
-    const visibility = { now, nextChangeAt: (at: Date) => publicArticles.nextDueAt(at) };
-    await scope.register(authorPublicRoutes(authors, visibility), { prefix: '/v1/authors' });
-    await scope.register(tagPublicRoutes(tags, visibility), { prefix: '/v1/tags' });
-    await scope.register(newsletterPublicRoutes(newsletters), { prefix: '/v1/newsletters' });
-    await scope.register(
-      signupPublicRoutes(signups, signupLimits, clock, {
-        thanksUrl: config.signupThanksUrl ?? `${config.siteUrl}/newsletter/thanks`,
-        errorUrl: config.signupErrorUrl ?? `${config.siteUrl}/newsletter/error`,
-      }),
-      {
-        prefix: '/v1/newsletters',
-      },
-    );
-    await scope.register(signupTokenRoutes(signups), { prefix: '/v1/newsletter-signups' });
-    await scope.register(pagePublicRoutes(pages), { prefix: '/v1/pages' });
-    await scope.register(appealPublicRoutes(appeals, clock), { prefix: '/v1/appeals' });
+    await mountAll(scope, modules, (module) => module.publicRoutes);
   });
 
   // Editor API: bearer token, role per route, never cached.
   await app.register(async (scope) => {
     registerNoStore(scope);
-    registerBearerAuth(scope, tokens.authenticate);
-    await scope.register(articleAdminRoutes(articles), { prefix: '/v1/admin/articles' });
-    await scope.register(authorAdminRoutes(authors, clock), { prefix: '/v1/admin/authors' });
-    await scope.register(photoAdminRoutes(photos, clock), { prefix: '/v1/admin/photos' });
-    await scope.register(tagAdminRoutes(tags, clock), { prefix: '/v1/admin/tags' });
-    await scope.register(newsletterAdminRoutes(newsletters, clock), {
-      prefix: '/v1/admin/newsletters',
-    });
-    await scope.register(signupAdminRoutes(newsletters, signupsRepository, signups), {
-      prefix: '/v1/admin',
-    });
-    await scope.register(pageAdminRoutes(pages, clock), { prefix: '/v1/admin/pages' });
-    await scope.register(appealAdminRoutes(appeals, clock), { prefix: '/v1/admin/appeals' });
-    await scope.register(tokenAdminRoutes(tokens), { prefix: '/v1/admin/tokens' });
+    registerBearerAuth(scope, services.tokens.authenticate);
+    await mountAll(scope, modules, (module) => module.adminRoutes);
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;
+}
+
+/** Mounts each module's routes of one audience, every operation tagged with the module's tag. */
+async function mountAll(
+  scope: FastifyInstance,
+  modules: readonly AppModule[],
+  routesOf: (module: AppModule) => MountedRoutes[],
+): Promise<void> {
+  for (const module of modules) {
+    const routes = routesOf(module);
+    if (routes.length === 0) continue;
+    await scope.register(async (moduleScope) => {
+      moduleScope.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, tags: route.schema?.tags ?? [module.openApiTag] };
+      });
+      for (const { prefix, plugin } of routes) await moduleScope.register(plugin, { prefix });
+    });
+  }
+}
+
+/**
+ * Every feature module, built once, in the order their routes appear in the document. Public
+ * responses are cached in memory and dropped precisely when a write changes them: services
+ * report the content keys each change touched.
+ */
+async function createModules(app: FastifyInstance, config: Config, store: Store, now: () => Date) {
+  const clock = { now };
+  const responseCache = createResponseCache({
+    maxEntries: config.publicCacheMaxAge === 0 ? 0 : config.responseCacheMaxEntries,
+    maxBytes: config.responseCacheMaxMb * 1024 * 1024,
+    maxAgeMs: config.publicCacheMaxAge * 1000,
+    now,
+  });
+  const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
+  const deps = { store, changed, clock };
+  const tokens = createTokensModule({
+    ...deps,
+    onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
+  });
+  const photos = createPhotosModule(deps);
+  const articles = createArticlesModule({
+    ...deps,
+    photos: photos.repository,
+    search: {
+      threads: config.searchThreads,
+      budgetMs: config.searchBudgetMs,
+      maxQueue: config.searchMaxQueue,
+    },
+    onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
+  });
+  const { visibility } = articles;
+  const authors = createAuthorsModule({ ...deps, photos: photos.repository, visibility });
+  const tags = createTagsModule({ ...deps, visibility });
+  const pages = createPagesModule(deps);
+  const appeals = createAppealsModule(deps);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    retryDelayMs: config.mailRetryDelayMs,
+    log: app.log,
+    // Links in logged (unsent) emails work: fine on a laptop, a leak in production.
+    logLinks: !config.production,
+  });
+  app.addHook('onClose', async () => mailer.close());
+  const newsletters = createNewslettersModule({
+    ...deps,
+    pages: pages.repository,
+    mailer,
+    secrets: await loadInstanceSecrets(store),
+    settings: {
+      siteUrl: config.siteUrl,
+      publicApiUrl: config.publicApiUrl,
+      confirmPath: config.signupConfirmPath,
+      unsubscribePath: config.signupUnsubscribePath,
+      confirmationTtlMs: config.signupConfirmationTtlHours * 3_600_000,
+      confirmationsPerHour: config.signupConfirmationsPerHour,
+      blockedDomains: config.blockedEmailDomains,
+      pendingRetentionMs: config.signupPendingRetentionDays * 86_400_000,
+    },
+    log: app.log,
+    signupLimits: {
+      perMinute: createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 }),
+      perHour: createRateLimiter({ limit: config.signupsPerClientPerHour, windowMs: 3_600_000 }),
+    },
+    formRedirects: {
+      thanksUrl: config.signupThanksUrl ?? `${config.siteUrl}/newsletter/thanks`,
+      errorUrl: config.signupErrorUrl ?? `${config.siteUrl}/newsletter/error`,
+    },
+  });
+  return {
+    modules: [
+      articles.module,
+      authors.module,
+      photos.module,
+      tags.module,
+      newsletters.module,
+      pages.module,
+      appeals.module,
+      tokens.module,
+    ],
+    services: {
+      tokens: tokens.service,
+      authors: authors.service,
+      photos: photos.service,
+      tags: tags.service,
+      articles: articles.service,
+      publicArticles: articles.publicService,
+      newsletters: newsletters.service,
+      pages: pages.service,
+      appeals: appeals.service,
+      signups: newsletters.signups,
+      responseCache,
+    },
+    signups: newsletters.signups,
+  };
 }

@@ -85,12 +85,12 @@ async function tokensCommand(config: Config, args: string[]): Promise<void> {
       let after: [number, string] | null = null;
       const lines: string[] = [];
       for (;;) {
-        const { rows } = await app.services.tokens.list({ limit: 100, after });
+        const { items: rows } = await app.services.tokens.list({ limit: 100, after });
         for (const row of rows.slice(0, 100)) {
           const state =
             row.revokedAt !== null
               ? 'revoked'
-              : row.expiresAt !== null && row.expiresAt <= new Date()
+              : row.expiresAt !== null && Date.parse(row.expiresAt) <= Date.now()
                 ? 'expired'
                 : 'active';
           lines.push(
@@ -99,14 +99,14 @@ async function tokensCommand(config: Config, args: string[]): Promise<void> {
               row.role.padEnd(6),
               state.padEnd(7),
               `${row.tokenPrefix}…`,
-              row.lastUsedAt?.toISOString() ?? 'never used',
+              row.lastUsedAt ?? 'never used',
               row.name,
             ].join('  '),
           );
         }
         const last = rows[99];
         if (rows.length <= 100 || last === undefined) break;
-        after = [last.createdAt.getTime(), last.id];
+        after = [Date.parse(last.createdAt), last.id];
       }
       process.stdout.write(lines.length === 0 ? 'No tokens yet.\n' : `${lines.join('\n')}\n`);
     });

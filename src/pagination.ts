@@ -1,12 +1,38 @@
 import { z } from 'zod';
 import { invalidFields } from './errors.ts';
 import { decodeCursor, encodeCursor } from './lib/cursor.ts';
+import type { TimePosition } from './modules/shared/keyset.ts';
 import { defaultPageSize } from './schemas.ts';
 
-export interface Page<T> {
-  items: T[];
+export type { TimePosition };
+
+// The one cursor codec for keyset lists. A cursor holds the sort key of the last row shown;
+// services fetch `limit + 1` rows, and the extra row only tells whether another page exists.
+
+/** The orders lists walk: by slug (unique, its own keyset), or newest first on (time, id). */
+export type ListOrder = 'slug' | 'createdAt' | 'updatedAt';
+
+export type After<O extends ListOrder> = O extends 'slug' ? string : TimePosition;
+
+export interface PageRequest<O extends ListOrder> {
+  limit: number;
+  after: After<O> | null;
+}
+
+/** What an item must carry for its position in a list of that order. */
+export type Positioned<O extends ListOrder> = O extends 'slug'
+  ? { slug: string }
+  : O extends 'createdAt'
+    ? { id: string; createdAt: string }
+    : { id: string; updatedAt: string };
+
+export interface PageMeta {
+  limit: number;
   nextCursor: string | null;
 }
+
+const slugShape = z.tuple([z.string()]);
+const timeShape = z.tuple([z.number().int(), z.string()]);
 
 /** Decodes `?cursor=` against the shape the list issues, or answers 400 naming the parameter. */
 export function readCursor<S extends z.ZodType>(
@@ -21,40 +47,40 @@ export function readCursor<S extends z.ZodType>(
   return parsed.data;
 }
 
-/**
- * Repositories fetch `limit + 1` rows; the extra row only tells whether another page exists.
- * The cursor holds the sort key of the last row shown.
- */
-export function toPage<T>(
-  rows: T[],
-  limit: number,
-  cursorOf: (row: T) => ReadonlyArray<string | number>,
-): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null;
-  return { items, nextCursor };
-}
-
 export const pageLimit = (limit: number | undefined): number => limit ?? defaultPageSize;
 
-const slugCursor = z.tuple([z.string()]);
-
-/**
- * One page of a list ordered by slug (unique, so it is its own keyset): used by authors, tags and
- * newsletters. `fetch` returns up to `limit + 1` rows and, for editor lists, the total.
- */
-export async function slugPage<T extends { slug: string }>(
+/** The page a `?limit=&cursor=` query asks for in a list of `order`. */
+export function readPage<O extends ListOrder>(
+  order: O,
   query: { limit?: number | undefined; cursor?: string | undefined },
-  fetch: (page: {
-    limit: number;
-    afterSlug: string | null;
-  }) => Promise<{ items: T[]; total?: number | undefined }>,
-) {
+): PageRequest<O> {
   const limit = pageLimit(query.limit);
-  const after = readCursor(query.cursor, slugCursor);
-  const { items, total } = await fetch({ limit, afterSlug: after?.[0] ?? null });
-  const page = toPage(items, limit, (item) => [item.slug]);
-  return { items: page.items, meta: { limit, nextCursor: page.nextCursor }, total: total ?? 0 };
+  if (order === 'slug') {
+    const after = readCursor(query.cursor, slugShape);
+    // The conditional type cannot narrow on a runtime check of `order`; the shapes match it.
+    return { limit, after: after === null ? null : after[0] } as PageRequest<O>;
+  }
+  return { limit, after: readCursor(query.cursor, timeShape) } as PageRequest<O>;
+}
+
+function positionOf(order: ListOrder, item: Positioned<ListOrder>): Array<string | number> {
+  if (order === 'slug' && 'slug' in item) return [item.slug];
+  if (order === 'createdAt' && 'createdAt' in item) return [Date.parse(item.createdAt), item.id];
+  if (order === 'updatedAt' && 'updatedAt' in item) return [Date.parse(item.updatedAt), item.id];
+  throw new Error(`a list item has no ${order} position`);
+}
+
+/** The shown items of `rows` (up to `limit + 1` fetched) and the cursor to the next page. */
+export function pageOf<O extends ListOrder, T extends Positioned<O>>(
+  order: O,
+  request: PageRequest<O>,
+  rows: readonly T[],
+): { items: T[]; meta: PageMeta } {
+  const items = rows.slice(0, request.limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > request.limit && last !== undefined
+      ? encodeCursor(positionOf(order, last))
+      : null;
+  return { items, meta: { limit: request.limit, nextCursor } };
 }

@@ -10,7 +10,7 @@ import { createPageBody } from './modules/pages/pages.schemas.ts';
 import { createNewsletterBody } from './modules/newsletters/newsletters.schemas.ts';
 import { createTagBody } from './modules/tags/tags.schemas.ts';
 
-// The demo newsroom from seeds/, loaded through the same validation and repositories as the API.
+// The demo newsroom from seeds/, loaded through the same validation and services as the API.
 // Idempotent: rows are matched on their natural keys (slug, photo URL) and never duplicated.
 
 const demoFile = fileURLToPath(new URL('../seeds/demo.json', import.meta.url));
@@ -48,7 +48,7 @@ export interface SeedReport {
   skipped: number;
 }
 
-export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Promise<SeedReport> {
+export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
   const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
   const { photos, authors, tags, articles, newsletters, pages, appeals } = app.services;
   const report: SeedReport = { created: 0, skipped: 0 };
@@ -60,7 +60,7 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
   const photoIdByUrl = new Map<string, string>();
   for (const input of demo.photos) {
     const existing = await photos.findByUrl(input.url);
-    const photo = existing ?? (await photos.create(input, now));
+    const photo = existing ?? (await photos.create(input));
     photoIdByUrl.set(photo.url, photo.id);
     count(existing === undefined);
   }
@@ -68,19 +68,19 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
     const exists = (await authors.findBySlug(input.slug)) !== undefined;
     if (!exists) {
       const photoId = photoUrl === undefined ? undefined : photoIdByUrl.get(photoUrl);
-      await authors.create({ ...input, ...(photoId === undefined ? {} : { photoId }) }, now);
+      await authors.create({ ...input, ...(photoId === undefined ? {} : { photoId }) });
     }
     count(!exists);
   }
   for (const input of demo.tags) {
     const exists = (await tags.findBySlug(input.slug)) !== undefined;
-    if (!exists) await tags.create(input, now);
+    if (!exists) await tags.create(input);
     count(!exists);
   }
   // Pages first: the newsletter's privacyPolicyVersion points at one.
   for (const input of demo.pages) {
-    const exists = (await pages.findIdBySlug(input.slug)) !== undefined;
-    if (!exists) await pages.create(input, now);
+    const exists = (await pages.findBySlug(input.slug)) !== undefined;
+    if (!exists) await pages.create(input);
     count(!exists);
   }
   const existingAppeals = new Set(
@@ -88,12 +88,12 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
   );
   for (const input of demo.appeals) {
     const exists = existingAppeals.has(input.name);
-    if (!exists) await appeals.create(input, now);
+    if (!exists) await appeals.create(input);
     count(!exists);
   }
   for (const input of demo.newsletters) {
     const exists = (await newsletters.findBySlug(input.slug)) !== undefined;
-    if (!exists) await newsletters.create(input, now);
+    if (!exists) await newsletters.create(input);
     count(!exists);
   }
   for (const { authorSlugs, tagSlugs, photoUrl, publishedAt, ...input } of demo.articles) {
@@ -115,7 +115,12 @@ export async function seedDemo(app: FastifyInstance, now: Date = new Date()): Pr
       ...(photoId === undefined ? {} : { photoId }),
     });
     if (publishedAt !== undefined) {
-      await articles.publish(article.id, `"${article.version}"`, new Date(publishedAt), system);
+      await articles.publish(
+        article.id,
+        { versions: [article.version] },
+        new Date(publishedAt),
+        system,
+      );
     }
   }
   return report;

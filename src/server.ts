@@ -19,8 +19,8 @@ async function main(): Promise<void> {
       app.log.info('Loaded the demo newsroom into an empty database (SEED_DEMO=false to skip).');
   }
   // The one step a new user needs next, for as long as nobody has taken it.
-  const { rows } = await app.services.tokens.list({ limit: 1, after: null });
-  if (rows.length === 0) {
+  const { items } = await app.services.tokens.list({ limit: 1, after: null });
+  if (items.length === 0) {
     const file = resolve(config.databasePath);
     app.log.info(
       `No API token exists yet. Create the first one (an admin token: it can also manage tokens) with:  DATABASE_PATH=${file} npm run cms -- tokens create --role admin --name "Your name"`,

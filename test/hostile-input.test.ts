@@ -31,10 +31,12 @@ beforeAll(async () => {
       .send({ headline: 'Fixed point', body: 'x' })
       .expect(201)
   ).body.data.id;
-  await t.app.services.newsletters.create(
-    { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: 'p@1' },
-    new Date(),
-  );
+  await t.app.services.newsletters.create({
+    name: 'Weekly',
+    slug: 'weekly',
+    cadence: 'weekly',
+    privacyPolicyVersion: 'p@1',
+  });
   snapshot = await storedState();
 });
 afterAll(async () => t.close());

@@ -410,10 +410,12 @@ describe('abuse defences', () => {
 describe('rate limits', () => {
   it('limits signups per client address with 429 and Retry-After, ignoring X-Forwarded-For without TRUST_PROXY', async () => {
     const limited = await createTestApp({ now: clock.now, config: { signupRateLimit: 2 } });
-    await limited.app.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: policy },
-      clock.now(),
-    );
+    await limited.app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: policy,
+    });
     const post = (ip: string) =>
       limited.api
         .post('/v1/newsletters/weekly/signups')
@@ -434,10 +436,12 @@ describe('rate limits', () => {
       now: clock.now,
       config: { signupRateLimit: 1, trustProxy: true },
     });
-    await proxied.app.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: policy },
-      clock.now(),
-    );
+    await proxied.app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: policy,
+    });
     const post = (ip: string) =>
       proxied.api
         .post('/v1/newsletters/weekly/signups')
@@ -455,10 +459,12 @@ describe('rate limits', () => {
       now: clock.now,
       config: { smtpUrl: server.url, signupConfirmationsPerHour: 2 },
     });
-    await capped.app.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: policy },
-      clock.now(),
-    );
+    await capped.app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: policy,
+    });
     for (let i = 0; i < 4; i += 1) {
       await capped.api
         .post('/v1/newsletters/weekly/signups')
@@ -479,10 +485,12 @@ describe('delivery', () => {
       now: clock.now,
       config: { smtpUrl: flaky.url, mailRetryDelayMs: 20 },
     });
-    await app.app.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: policy },
-      clock.now(),
-    );
+    await app.app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: policy,
+    });
     await app.api
       .post('/v1/newsletters/weekly/signups')
       .send({ email: freshEmail(), consent: true, privacyPolicyVersion: policy })
@@ -496,10 +504,12 @@ describe('delivery', () => {
   it('logs the message with the address redacted when no SMTP server is configured', async () => {
     const captured = new LogCapture();
     const app = await createTestApp({ now: clock.now, logs: captured });
-    await app.app.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: policy },
-      clock.now(),
-    );
+    await app.app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: policy,
+    });
     await app.api
       .post('/v1/newsletters/weekly/signups')
       .send({ email: 'private.reader@example.net', consent: true, privacyPolicyVersion: policy })

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../src/errors.ts';
 import { searchLimits } from '../src/lib/search-query.ts';
-import type { PublicArticlesRepository } from '../src/modules/articles/articles.public.repository.ts';
+import type { PublicSearchRepository } from '../src/modules/articles/articles.search.repository.ts';
 import { createSearchRunner } from '../src/workers/search-pool.ts';
 import { bearer, createTestApp, manualClock, type TestApp } from './helpers.ts';
 
@@ -83,7 +83,7 @@ describe('the search thread pool', () => {
     limit: 1,
     now: new Date(),
   });
-  const noSearch = {} as PublicArticlesRepository;
+  const noSearch = {} as PublicSearchRepository;
 
   it('stops a query past its budget with a 503, keeps the event loop free, and replaces the thread', async () => {
     const runner = createSearchRunner(

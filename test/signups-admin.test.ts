@@ -27,16 +27,13 @@ beforeAll(async () => {
   api = supertest(app.server);
   editor = (await app.services.tokens.create({ name: 'editor', role: 'editor' }, null)).token;
   newsletterId = (
-    await app.services.newsletters.create(
-      {
-        name: 'Weekly',
-        slug: 'weekly',
-        cadence: 'weekly',
-        sendDay: 'friday',
-        privacyPolicyVersion: policy,
-      },
-      clock.now(),
-    )
+    await app.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      sendDay: 'friday',
+      privacyPolicyVersion: policy,
+    })
   ).id;
 });
 afterAll(async () => {

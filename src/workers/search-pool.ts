@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../errors.ts';
-import type { PublicArticlesRepository } from '../modules/articles/articles.public.repository.ts';
-import type { ArticleSummary } from '../modules/articles/articles.schemas.ts';
+import type { SummaryRecord } from '../modules/articles/articles.public.queries.ts';
+import type { PublicSearchRepository } from '../modules/articles/articles.search.repository.ts';
 import type { SearchTask } from './search.worker.ts';
 
 // Public full-text search runs on worker threads with their own read-only connections, each
@@ -12,7 +12,7 @@ import type { SearchTask } from './search.worker.ts';
 // is bounded by the queue's length.
 
 export interface SearchRunner {
-  search(task: SearchTask): Promise<ArticleSummary[]>;
+  search(task: SearchTask): Promise<SummaryRecord[]>;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ const unavailable = (detail: string) =>
 
 interface Job {
   task: SearchTask;
-  resolve: (rows: ArticleSummary[]) => void;
+  resolve: (rows: SummaryRecord[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -44,11 +44,11 @@ interface Thread {
   current: { job: Job; timer: NodeJS.Timeout | undefined } | undefined;
 }
 
-type WorkerMessage = { ready: true } | { result: ArticleSummary[] } | { error: string };
+type WorkerMessage = { ready: true } | { result: SummaryRecord[] } | { error: string };
 
 export function createSearchRunner(
   options: SearchPoolOptions,
-  inProcess: PublicArticlesRepository,
+  inProcess: PublicSearchRepository,
   onError: (error: unknown) => void,
 ): SearchRunner {
   const { databasePath } = options;
@@ -155,7 +155,7 @@ export function createSearchRunner(
   return {
     search(task) {
       if (closed) return Promise.reject(unavailable('The server is shutting down.'));
-      return new Promise<ArticleSummary[]>((resolve, reject) => {
+      return new Promise<SummaryRecord[]>((resolve, reject) => {
         const job: Job = { task, resolve, reject };
         const thread = idle.pop() ?? (threads.size < options.threads ? spawn() : undefined);
         if (thread !== undefined) assign(thread, job);

@@ -1,9 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteReadStore } from '../db/sqlite.ts';
-import {
-  createPublicArticlesRepository,
-  type PublicListFilters,
-} from '../modules/articles/articles.public.repository.ts';
+import type { PublicListFilters } from '../modules/articles/articles.public.queries.ts';
+import { createPublicSearchRepository } from '../modules/articles/articles.search.repository.ts';
 
 // A search thread: its own read-only connection and prepared statements, so a slow full-text
 // query costs this thread's time and never the event loop that serves every other request.
@@ -19,7 +17,7 @@ export interface SearchTask {
 }
 
 const { databasePath } = workerData as { databasePath: string };
-const repository = createPublicArticlesRepository(
+const repository = createPublicSearchRepository(
   openSqliteReadStore({ path: databasePath, synchronous: 'NORMAL' }),
 );
 const port = parentPort;

@@ -10,10 +10,12 @@ afterAll(() => temp.remove());
 
 async function newsletterIn(databasePath: string): Promise<void> {
   const app = await buildApp({ config: testConfig({}, databasePath) });
-  await app.services.newsletters.create(
-    { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: 'p@1' },
-    new Date(),
-  );
+  await app.services.newsletters.create({
+    name: 'Weekly',
+    slug: 'weekly',
+    cadence: 'weekly',
+    privacyPolicyVersion: 'p@1',
+  });
   await app.close();
 }
 

@@ -24,10 +24,12 @@ describe('kill -9 during a write burst', () => {
     const databasePath = join(temp.dir, 'kill9.db');
     const token = createToken(databasePath);
     const setup = await buildApp({ config: testConfig({}, databasePath) });
-    await setup.services.newsletters.create(
-      { name: 'Weekly', slug: 'weekly', cadence: 'weekly', privacyPolicyVersion: 'p@1' },
-      new Date(),
-    );
+    await setup.services.newsletters.create({
+      name: 'Weekly',
+      slug: 'weekly',
+      cadence: 'weekly',
+      privacyPolicyVersion: 'p@1',
+    });
     await setup.close();
 
     const acknowledged = emptyAcknowledged();

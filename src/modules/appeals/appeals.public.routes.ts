@@ -2,22 +2,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope } from '../../schemas.ts';
-import type { AppealsRepository } from './appeals.repository.ts';
+import type { AppealsService } from './appeals.service.ts';
 import { activeAppealQuery, publicAppealSchema } from './appeals.schemas.ts';
+import type { Clock } from '../shared/clock.ts';
 import { keys, surrogateKey } from '../shared/content-keys.ts';
 
-const tags = ['Appeals'];
-
-export function appealPublicRoutes(
-  appeals: AppealsRepository,
-  clock: { now: () => Date },
-): FastifyPluginAsyncZod {
+export function appealPublicRoutes(appeals: AppealsService, clock: Clock): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/active',
       {
         schema: {
-          tags,
           operationId: 'getActiveAppeal',
           summary:
             'The reader-support appeal to show now at a placement (highest priority), or 404',
@@ -28,10 +23,10 @@ export function appealPublicRoutes(
       },
       async (request, reply) => {
         const now = clock.now();
-        const appeal = await appeals.findActive(request.query.placement, now);
+        const { appeal, nextChangeAt } = await appeals.findActive(request.query.placement, now);
         if (appeal === undefined) throw notFound('No appeal is active for that placement.');
         reply.header('surrogate-key', surrogateKey([keys.appealList, keys.appeal(appeal.id)]));
-        request.cacheExpiresAt = await appeals.nextChangeAt(request.query.placement, now);
+        request.cacheExpiresAt = nextChangeAt;
         return { data: appeal };
       },
     );

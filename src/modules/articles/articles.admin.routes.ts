@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problemResponses } from '../../errors.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { ifMatchRequiredDetail, preconditionRequired, problemResponses } from '../../errors.ts';
+import { pageOf, readPage } from '../../pagination.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
 import { adminListEnvelope, dataEnvelope, idParams } from '../../schemas.ts';
@@ -17,13 +17,26 @@ import {
   updateArticleBody,
   type AdminArticle,
 } from './articles.schemas.ts';
-import { type ArticlesService, versionTag } from './articles.service.ts';
-import { maxRevisionsPerArticle } from './articles.repository.ts';
+import type { ArticlesService, ExpectedVersion } from './articles.service.ts';
+import { maxRevisionsPerArticle } from './articles.revisions.ts';
 
-const tags = ['Articles'];
-const cursorShape = z.tuple([z.number().int(), z.string()]);
 const article = dataEnvelope(adminArticleSchema);
 const versioned = problemResponses(400, 401, 403, 404, 409, 412, 428);
+
+/** RFC 9110 If-Match: strong comparison, so weak tags never match; `*` matches any version. */
+export function parseIfMatch(header: string | undefined): ExpectedVersion {
+  if (header === undefined || header.trim() === '') {
+    throw preconditionRequired(ifMatchRequiredDetail);
+  }
+  if (header.trim() === '*') return 'any';
+  const versions = header
+    .split(',')
+    .map((tag) => /^\s*(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(tag))
+    .flatMap((match) => (match === null ? [] : [Number(match[1] ?? match[2])]));
+  return { versions };
+}
+
+const versionTag = (version: number): string => `"${version}"`;
 
 /** The ETag of an editor's article is its version, so it can be sent straight back in If-Match. */
 function sendArticle(reply: FastifyReply, data: AdminArticle, status = 200) {
@@ -37,7 +50,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'listArticles',
           summary: 'List articles of every status, most recently changed first',
           security: bearerSecurity,
@@ -49,15 +61,14 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request) => {
-        const { limit: requested, cursor, status, author, tag, language, q } = request.query;
-        const limit = pageLimit(requested);
-        const after = readCursor(cursor, cursorShape);
+        const { status, author, tag, language, q } = request.query;
+        const page = readPage('updatedAt', request.query);
         const { items, total } = await articles.list(
           { status, authorSlug: author, tagSlug: tag, language, q },
-          { limit, after },
+          page,
         );
-        const page = toPage(items, limit, (item) => [Date.parse(item.updatedAt), item.id]);
-        return { data: page.items, meta: { limit, nextCursor: page.nextCursor, total } };
+        const shown = pageOf('updatedAt', page, items);
+        return { data: shown.items, meta: { ...shown.meta, total } };
       },
     );
 
@@ -66,7 +77,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'getArticle',
           summary: 'Get an article with its Markdown body; the ETag is its version',
           security: bearerSecurity,
@@ -82,7 +92,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'createArticle',
           summary: 'Create an article (always a draft)',
           security: bearerSecurity,
@@ -102,7 +111,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'updateArticle',
           summary:
             'Edit an article; needs If-Match with its current version (writers: drafts only)',
@@ -118,7 +126,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           reply,
           await articles.update(
             request.params.id,
-            request.headers['if-match'],
+            parseIfMatch(request.headers['if-match']),
             request.body,
             principalOf(request),
           ),
@@ -130,7 +138,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'deleteArticle',
           summary: 'Delete an article and its history; needs If-Match (writers: drafts only)',
           security: bearerSecurity,
@@ -140,7 +147,11 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        await articles.remove(request.params.id, request.headers['if-match'], principalOf(request));
+        await articles.remove(
+          request.params.id,
+          parseIfMatch(request.headers['if-match']),
+          principalOf(request),
+        );
         return reply.code(204).send(null);
       },
     );
@@ -150,7 +161,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'publishArticle',
           summary: 'Publish now, backdated, or scheduled (a future publishedAt); needs If-Match',
           security: bearerSecurity,
@@ -166,7 +176,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           reply,
           await articles.publish(
             request.params.id,
-            request.headers['if-match'],
+            parseIfMatch(request.headers['if-match']),
             at === undefined ? undefined : new Date(at),
             principalOf(request),
           ),
@@ -179,7 +189,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'unpublishArticle',
           summary: 'Take a published or scheduled article back to draft; needs If-Match',
           security: bearerSecurity,
@@ -193,7 +202,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           reply,
           await articles.unpublish(
             request.params.id,
-            request.headers['if-match'],
+            parseIfMatch(request.headers['if-match']),
             principalOf(request),
           ),
         ),
@@ -204,7 +213,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'archiveArticle',
           summary:
             'Archive an article (off every public route, kept for the record); needs If-Match',
@@ -219,7 +227,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           reply,
           await articles.archive(
             request.params.id,
-            request.headers['if-match'],
+            parseIfMatch(request.headers['if-match']),
             principalOf(request),
           ),
         ),
@@ -230,7 +238,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'listArticleRevisions',
           summary: 'Earlier versions of an article, newest first (the last 50 are kept)',
           security: bearerSecurity,
@@ -249,7 +256,6 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       {
         config: { minRole: 'writer' },
         schema: {
-          tags,
           operationId: 'restoreArticleRevision',
           summary: 'Bring back an earlier version’s text as a new version; needs If-Match',
           security: bearerSecurity,
@@ -264,7 +270,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           await articles.restore(
             request.params.id,
             request.params.revisionId,
-            request.headers['if-match'],
+            parseIfMatch(request.headers['if-match']),
             principalOf(request),
           ),
         ),

@@ -1,9 +1,10 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, type Placeholder } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
-import { iso } from '../../schemas.ts';
-import type { PhotosRepository } from '../photos/photos.repository.ts';
-import type { Photo } from '../photos/photos.schemas.ts';
-import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
+import type { PhotoRecord, PhotosRepository } from '../photos/photos.repository.ts';
+import { type MissingReference, MissingReferencesError } from '../shared/record-errors.ts';
+
+// What an article row carries along: its bylines and tags in order, and its lead photo. Records
+// only; the services turn them into response objects.
 
 export type ArticleRow = Store['tables']['articles']['$inferSelect'];
 
@@ -16,22 +17,13 @@ export interface Byline {
 export interface Embeds {
   authors: Map<string, Byline[]>;
   tags: Map<string, Byline[]>;
-  photos: Map<string, Photo>;
+  photos: Map<string, PhotoRecord>;
 }
 
-/** The status readers and editors see: "scheduled" is a published article whose time has not come. */
-export function effectiveStatus(
-  row: Pick<ArticleRow, 'status' | 'publishedAt'>,
-  now: Date,
-): ArticleStatus {
-  if (
-    row.status === 'published' &&
-    row.publishedAt !== null &&
-    row.publishedAt.getTime() > now.getTime()
-  ) {
-    return 'scheduled';
-  }
-  return row.status;
+/** An article with what it embeds, as the editor API shows it. */
+export interface ArticleWithEmbeds {
+  row: ArticleRow;
+  embeds: Embeds;
 }
 
 /** Rows of (article, byline or tag), in order, grouped per article. */
@@ -46,6 +38,33 @@ export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map
 }
 
 /**
+ * The byline and tag queries for a batch of article ids, in position order. `ids` may be values
+ * or placeholders, so the hot public path prepares the very same query once.
+ */
+export function embedQueries(store: Store, db: Db, ids: ReadonlyArray<string | Placeholder>) {
+  const { articleAuthors, articleTags, authors, tags } = store.tables;
+  return {
+    bylines: db
+      .select({
+        articleId: articleAuthors.articleId,
+        id: authors.id,
+        slug: authors.slug,
+        name: authors.name,
+      })
+      .from(articleAuthors)
+      .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
+      .where(inArray(articleAuthors.articleId, [...ids]))
+      .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position)),
+    tags: db
+      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+      .from(articleTags)
+      .innerJoin(tags, eq(tags.id, articleTags.tagId))
+      .where(inArray(articleTags.articleId, [...ids]))
+      .orderBy(asc(articleTags.articleId), asc(articleTags.position)),
+  };
+}
+
+/**
  * Bylines, tags and lead photos for a batch of articles: three queries whatever the batch size.
  * Used by editor reads and inside write transactions (pass the transaction as `db`).
  */
@@ -57,25 +76,10 @@ export async function loadEmbeds(
 ): Promise<Embeds> {
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return { authors: new Map(), tags: new Map(), photos: new Map() };
-  const { articleAuthors, articleTags, authors, tags } = store.tables;
+  const queries = embedQueries(store, db, ids);
   const [authorRows, tagRows, photoById] = await Promise.all([
-    db
-      .select({
-        articleId: articleAuthors.articleId,
-        id: authors.id,
-        slug: authors.slug,
-        name: authors.name,
-      })
-      .from(articleAuthors)
-      .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
-      .where(inArray(articleAuthors.articleId, ids))
-      .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position)),
-    db
-      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-      .from(articleTags)
-      .innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(inArray(articleTags.articleId, ids))
-      .orderBy(asc(articleTags.articleId), asc(articleTags.position)),
+    queries.bylines,
+    queries.tags,
     photos.findByIds(
       rows.flatMap((row) => (row.photoId === null ? [] : [row.photoId])),
       db,
@@ -84,26 +88,38 @@ export async function loadEmbeds(
   return { authors: groupByArticle(authorRows), tags: groupByArticle(tagRows), photos: photoById };
 }
 
-export function toAdminArticle(row: ArticleRow, embeds: Embeds, now: Date): AdminArticle {
-  return {
-    id: row.id,
-    slug: row.slug,
-    language: row.language,
-    headline: row.headline,
-    dek: row.dek,
-    excerpt: row.excerpt,
-    customExcerpt: row.excerptSource,
-    body: row.body,
-    bodyHtml: row.bodyHtml,
-    wordCount: row.wordCount,
-    readingTimeMinutes: row.readingTimeMinutes,
-    status: effectiveStatus(row, now),
-    publishedAt: row.publishedAt === null ? null : iso(row.publishedAt),
-    version: row.version,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-    authors: embeds.authors.get(row.id) ?? [],
-    tags: embeds.tags.get(row.id) ?? [],
-    photo: row.photoId === null ? null : (embeds.photos.get(row.photoId) ?? null),
+/** Unknown ids are reported with their field and position, never silently dropped. */
+export async function assertReferences(
+  store: Store,
+  tx: Db,
+  content: { authorIds: string[]; tagIds: string[]; photoId: string | null },
+): Promise<void> {
+  const { authors, tags, photos } = store.tables;
+  const [foundAuthors, foundTags, foundPhotos] = await Promise.all([
+    content.authorIds.length === 0
+      ? []
+      : tx.select({ id: authors.id }).from(authors).where(inArray(authors.id, content.authorIds)),
+    content.tagIds.length === 0
+      ? []
+      : tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, content.tagIds)),
+    content.photoId === null
+      ? []
+      : tx.select({ id: photos.id }).from(photos).where(eq(photos.id, content.photoId)),
+  ]);
+  const missing = (
+    field: string,
+    kind: string,
+    wanted: string[],
+    found: Array<{ id: string }>,
+  ): MissingReference[] => {
+    const known = new Set(found.map((row) => row.id));
+    return wanted.flatMap((id, index) => (known.has(id) ? [] : [{ field, index, id, kind }]));
   };
+  const errors: MissingReference[] = [
+    ...missing('authorIds', 'author', content.authorIds, foundAuthors),
+    ...missing('tagIds', 'tag', content.tagIds, foundTags),
+  ];
+  if (content.photoId !== null && foundPhotos.length === 0)
+    errors.push({ field: 'photoId', index: undefined, id: content.photoId, kind: 'photo' });
+  if (errors.length > 0) throw new MissingReferencesError(errors);
 }

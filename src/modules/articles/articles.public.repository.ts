@@ -1,34 +1,19 @@
 import { and, asc, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
-import { searchWeights } from '../../db/search-index.ts';
-import type { Db, Store } from '../../db/store.ts';
-import { iso } from '../../schemas.ts';
-import { toPhoto } from '../photos/photos.repository.ts';
-import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
-import { type Byline, groupByArticle } from './articles.embed.ts';
+import type { Store } from '../../db/store.ts';
+import {
+  idParams,
+  idSlots,
+  maxBatch,
+  publicArticleQueries,
+  type PublicListFilters,
+  type SummaryRecord,
+} from './articles.public.queries.ts';
 
 // Hot public reads. Every query here is prepared once per process and per filter combination
 // (store.statement), and a page costs the same number of queries whatever its size: the page,
-// then bylines and tags for all its articles at once.
+// then bylines and tags for all its articles at once. Search is in articles.search.repository.ts.
 
-const maxBatch = 100;
-/** Matches scored for relevance: the newest this many (all of them when filters thin results). */
-const searchCandidates = 2000;
 const ph = sql.placeholder;
-const idSlots = Array.from({ length: maxBatch }, (_, index) => ph(`id${index}`));
-
-function idParams(ids: readonly string[]): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (let index = 0; index < maxBatch; index += 1) params[`id${index}`] = ids[index] ?? '';
-  return params;
-}
-
-export interface PublicListFilters {
-  tagSlug?: string | undefined;
-  authorSlug?: string | undefined;
-  language?: string | undefined;
-  publishedAfter?: Date | undefined;
-  publishedBefore?: Date | undefined;
-}
 
 /** Lists walk (publishedAt, id) downwards from a bound: a cursor, `publishedBefore` or now. */
 export interface ListBound {
@@ -36,59 +21,10 @@ export interface ListBound {
   id: string;
 }
 
-interface SummaryRow {
-  id: string;
-  slug: string;
-  language: string;
-  headline: string;
-  dek: string | null;
-  excerpt: string;
-  wordCount: number;
-  readingTimeMinutes: number;
-  publishedAt: Date | null;
-  updatedAt: Date;
-  photo: Store['tables']['photos']['$inferSelect'] | null;
-}
-
 export function createPublicArticlesRepository(store: Store) {
-  const {
-    articles,
-    articleAuthors,
-    articleTags,
-    authors,
-    tags,
-    photos,
-    articleSlugRedirects,
-    articlesPublicSearch: articlesSearch,
-  } = store.tables;
-
-  const summaryFields = {
-    id: articles.id,
-    slug: articles.slug,
-    language: articles.language,
-    headline: articles.headline,
-    dek: articles.dek,
-    excerpt: articles.excerpt,
-    wordCount: articles.wordCount,
-    readingTimeMinutes: articles.readingTimeMinutes,
-    publishedAt: articles.publishedAt,
-    updatedAt: articles.updatedAt,
-    photo: photos,
-  };
-  const selectSummary = (db: Db) => db.select(summaryFields);
-
-  // Ranked over the public index only: its statistics never include a draft or a scheduled article.
-  const bm25 = sql.raw(
-    `bm25(articles_public_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
-  );
-  const visible = and(
-    eq(articles.status, 'published'),
-    sql`${articles.publishedAt} <= ${ph('now')}`,
-  );
-  const tagIdBySlug = sql`(select ${tags.id} from ${tags} where ${tags.slug} = ${ph('tag')})`;
-  const authorIdBySlug = sql`(select ${authors.id} from ${authors} where ${authors.slug} = ${ph('author')})`;
-  const hasAuthor = sql`exists (select 1 from ${articleAuthors} where ${articleAuthors.articleId} = ${articles.id} and ${articleAuthors.authorId} = ${authorIdBySlug})`;
-  const hasTag = sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${articleTags.tagId} = ${tagIdBySlug})`;
+  const { articles, articleAuthors, articleTags, photos, articleSlugRedirects } = store.tables;
+  const queries = publicArticleQueries(store);
+  const { summaryFields, selectSummary, visible, tagIdBySlug, authorIdBySlug, hasAuthor } = queries;
 
   function listStatement(filters: PublicListFilters) {
     const via =
@@ -144,88 +80,6 @@ export function createPublicArticlesRepository(store: Store) {
     });
   }
 
-  function searchStatement(filters: PublicListFilters) {
-    const shape = [
-      filters.tagSlug,
-      filters.authorSlug,
-      filters.language,
-      filters.publishedAfter,
-      filters.publishedBefore,
-    ]
-      .map((value) => value !== undefined)
-      .join(':');
-    return store.statement(`articles.public.search:${shape}`, (db) => {
-      // Rank inside the full-text index first and join only the best `window` matches: joining
-      // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
-      // 100k articles, ranking alone ~50 ms. A window of -1 means all matches (the fallback).
-      // Scoring is also bounded to the newest `candidates` matches (FTS5 walks rowids, which
-      // follow creation, cheaply in descending order): bm25 over every match of a common word
-      // grows with the archive, and news readers look for recent stories first.
-      const newestBound = sql`coalesce((select rowid from ${articlesSearch} where ${articlesSearch} MATCH ${ph('match')} order by rowid desc limit 1 offset ${ph('candidatesOffset')}), 0)`;
-      const ranked = db.$with('ranked').as(
-        db
-          .select({ rowid: articlesSearch.rowid, score: sql<number>`${bm25}`.as('score') })
-          .from(articlesSearch)
-          .where(
-            and(
-              sql`${articlesSearch} MATCH ${ph('match')}`,
-              sql`${articlesSearch.rowid} >= ${newestBound}`,
-            ),
-          )
-          .orderBy(sql`score`)
-          .limit(ph('window')),
-      );
-      return (
-        db
-          .with(ranked)
-          .select(summaryFields)
-          .from(ranked)
-          // CROSS JOIN keeps the ranked matches as the outer loop.
-          .crossJoin(articles)
-          .leftJoin(photos, eq(photos.id, articles.photoId))
-          .where(
-            and(
-              eq(articles.searchRowId, ranked.rowid),
-              visible,
-              filters.tagSlug === undefined ? undefined : hasTag,
-              filters.authorSlug === undefined ? undefined : hasAuthor,
-              filters.language === undefined ? undefined : eq(articles.language, ph('language')),
-              filters.publishedAfter === undefined
-                ? undefined
-                : gte(articles.publishedAt, ph('after')),
-              filters.publishedBefore === undefined
-                ? undefined
-                : sql`${articles.publishedAt} < ${ph('before')}`,
-            ),
-          )
-          .orderBy(sql`"ranked"."score"`, desc(articles.publishedAt), desc(articles.id))
-          .limit(ph('limit'))
-          .offset(ph('offset'))
-      );
-    });
-  }
-
-  const bylinesFor = store.statement('articles.public.bylines', (db) =>
-    db
-      .select({
-        articleId: articleAuthors.articleId,
-        id: authors.id,
-        slug: authors.slug,
-        name: authors.name,
-      })
-      .from(articleAuthors)
-      .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
-      .where(inArray(articleAuthors.articleId, idSlots))
-      .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position)),
-  );
-  const tagsFor = store.statement('articles.public.tags', (db) =>
-    db
-      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-      .from(articleTags)
-      .innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(inArray(articleTags.articleId, idSlots))
-      .orderBy(asc(articleTags.articleId), asc(articleTags.position)),
-  );
   const summariesByIds = store.statement('articles.public.byIds', (db) =>
     selectSummary(db)
       .from(articles)
@@ -332,32 +186,6 @@ export function createPublicArticlesRepository(store: Store) {
       .limit(ph('limit')),
   );
 
-  async function embedAll<T extends SummaryRow>(rows: T[]) {
-    const params = idParams(rows.map((row) => row.id));
-    const [bylineRows, tagRows] = await Promise.all([bylinesFor(params), tagsFor(params)]);
-    const bylines = groupByArticle(bylineRows);
-    const tagLists = groupByArticle(tagRows);
-    return rows.map((row) => toSummary(row, bylines.get(row.id) ?? [], tagLists.get(row.id) ?? []));
-  }
-
-  function toSummary(row: SummaryRow, bylines: Byline[], tagList: Byline[]): ArticleSummary {
-    return {
-      id: row.id,
-      slug: row.slug,
-      language: row.language,
-      headline: row.headline,
-      dek: row.dek,
-      excerpt: row.excerpt,
-      wordCount: row.wordCount,
-      readingTimeMinutes: row.readingTimeMinutes,
-      publishedAt: iso(row.publishedAt ?? new Date(0)),
-      updatedAt: iso(row.updatedAt),
-      authors: bylines,
-      tags: tagList,
-      photo: row.photo === null ? null : toPhoto(row.photo),
-    };
-  }
-
   return {
     /** When the next scheduled article falls due: lists are valid until then at most. */
     async nextDueAt(now: Date): Promise<number | null> {
@@ -370,7 +198,7 @@ export function createPublicArticlesRepository(store: Store) {
       bound: ListBound,
       limit: number,
       now: Date,
-    ): Promise<ArticleSummary[]> {
+    ): Promise<SummaryRecord[]> {
       const rows = await listStatement(filters)({
         tag: filters.tagSlug,
         author: filters.authorSlug,
@@ -381,36 +209,7 @@ export function createPublicArticlesRepository(store: Store) {
         limit,
         now: now.getTime(),
       });
-      return embedAll(rows);
-    },
-
-    async search(
-      match: string,
-      filters: PublicListFilters,
-      offset: number,
-      limit: number,
-      now: Date,
-    ): Promise<ArticleSummary[]> {
-      const run = (window: number, candidates: number) =>
-        searchStatement(filters)({
-          match,
-          window,
-          candidatesOffset: candidates - 1,
-          tag: filters.tagSlug,
-          author: filters.authorSlug,
-          language: filters.language,
-          after: filters.publishedAfter?.getTime(),
-          before: filters.publishedBefore?.getTime(),
-          now: now.getTime(),
-          limit,
-          offset,
-        });
-      // Most matches are public and unfiltered, so a window a few pages deep is nearly always
-      // enough; when filters or hidden articles thin it out, rank every match instead.
-      const window = (offset + limit) * 4 + 100;
-      let rows = await run(window, Math.max(searchCandidates, window));
-      if (rows.length < limit) rows = await run(-1, Number.MAX_SAFE_INTEGER);
-      return embedAll(rows);
+      return queries.embed(rows);
     },
 
     /** `language` undefined: any language, English first. */
@@ -418,13 +217,13 @@ export function createPublicArticlesRepository(store: Store) {
       language: string | undefined,
       slug: string,
       now: Date,
-    ): Promise<PublicArticle | undefined> {
+    ): Promise<(SummaryRecord & { bodyHtml: string }) | undefined> {
       const [row] =
         language === undefined
           ? await bySlugAnyLanguage({ slug, now: now.getTime() })
           : await bySlug({ language, slug, now: now.getTime() });
       if (row === undefined) return undefined;
-      const [summary] = await embedAll([row]);
+      const [summary] = await queries.embed([row]);
       return summary === undefined ? undefined : { ...summary, bodyHtml: row.bodyHtml };
     },
 
@@ -464,7 +263,7 @@ export function createPublicArticlesRepository(store: Store) {
       limit: number,
       now: Date,
       perTag = 200,
-    ): Promise<ArticleSummary[]> {
+    ): Promise<SummaryRecord[]> {
       const tagIds = (await tagIdsOf({ articleId: article.id })).map((row) => row.tagId);
       const score = new Map<string, { shared: number; at: number }>();
       for (const tagId of tagIds) {
@@ -493,7 +292,7 @@ export function createPublicArticlesRepository(store: Store) {
       });
       const rank = new Map(chosen.map((id, index) => [id, index]));
       rows.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
-      return embedAll(rows.slice(0, limit));
+      return queries.embed(rows.slice(0, limit));
     },
   };
 }

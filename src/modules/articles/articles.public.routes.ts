@@ -1,69 +1,25 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { encodeCursor } from '../../lib/cursor.ts';
-import { pageLimit, readCursor } from '../../pagination.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, publicListEnvelope, slugParams } from '../../schemas.ts';
-import type {
-  ListBound,
-  PublicArticlesRepository,
-  PublicListFilters,
-} from './articles.public.repository.ts';
-import { searchMatch } from './articles.service.ts';
+import { surrogateKey } from '../shared/content-keys.ts';
+import type { PublicArticlesService } from './articles.public.service.ts';
 import {
-  type ArticleSummary,
   articleSummarySchema,
   languageQuery,
+  maxRelated,
   publicArticleSchema,
   publicListQuery,
-  maxRelated,
   relatedQuery,
 } from './articles.schemas.ts';
-import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
 
-const tags = ['Articles'];
-// A list page resumes below (publishedAt, id); a search page at an offset in relevance order.
-const cursorShape = z.union([
-  z.tuple([z.number().int(), z.string()]),
-  z.tuple([z.literal('search'), z.number().int().min(0).max(10_000)]),
-]);
-const maxSearchDepth = 1000;
-const defaultRelated = 3;
-
-/**
- * What a response depends on, for CDN purges (Surrogate-Key) and the in-process cache. Ids, not
- * slugs, so a rename purges the right entries. `articles` marks responses that depend on which
- * articles are public (lists, search, "Read more").
- */
-
-/** The smallest of the bounds a page must stay below, compared as (publishedAt, id) pairs. */
-function lowestBound(bounds: ListBound[]): ListBound {
-  return bounds.reduce((lowest, bound) =>
-    bound.at < lowest.at || (bound.at === lowest.at && bound.id < lowest.id) ? bound : lowest,
-  );
-}
-
-/** Ranked public search; it may run elsewhere (a worker thread) under a time budget. */
-export type PublicSearch = (task: {
-  match: string;
-  filters: PublicListFilters;
-  offset: number;
-  limit: number;
-  now: Date;
-}) => Promise<ArticleSummary[]>;
-
-export function articlePublicRoutes(
-  articles: PublicArticlesRepository,
-  clock: { now: () => Date },
-  search: PublicSearch,
-): FastifyPluginAsyncZod {
+export function articlePublicRoutes(articles: PublicArticlesService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '',
       {
         schema: {
-          tags,
           operationId: 'listPublicArticles',
           summary:
             'Published articles, newest first (or by relevance with q), with bylines, tags and lead photo',
@@ -73,53 +29,10 @@ export function articlePublicRoutes(
         },
       },
       async (request, reply) => {
-        const {
-          limit: requested,
-          cursor,
-          q,
-          tag,
-          author,
-          language,
-          publishedAfter,
-          publishedBefore,
-        } = request.query;
-        const limit = pageLimit(requested);
-        const now = clock.now();
-        const filters = {
-          tagSlug: tag,
-          authorSlug: author,
-          language,
-          publishedAfter: publishedAfter === undefined ? undefined : new Date(publishedAfter),
-          publishedBefore: publishedBefore === undefined ? undefined : new Date(publishedBefore),
-        };
-        const position = readCursor(cursor, cursorShape);
-
-        let items: ArticleSummary[];
-        let nextCursor: string | null = null;
-        if (q !== undefined) {
-          const offset = position?.[0] === 'search' ? position[1] : 0;
-          const match = searchMatch(q);
-          const rows =
-            match === null || offset >= maxSearchDepth
-              ? []
-              : await search({ match, filters, offset, limit: limit + 1, now });
-          items = rows.slice(0, limit);
-          if (rows.length > limit && offset + limit < maxSearchDepth)
-            nextCursor = encodeCursor(['search', offset + limit]);
-        } else {
-          const bounds: ListBound[] = [{ at: now.getTime() + 1, id: '' }];
-          if (filters.publishedBefore !== undefined)
-            bounds.push({ at: filters.publishedBefore.getTime(), id: '' });
-          if (position !== null && typeof position[0] === 'number')
-            bounds.push({ at: position[0], id: String(position[1]) });
-          const rows = await articles.list(filters, lowestBound(bounds), limit + 1, now);
-          items = rows.slice(0, limit);
-          const last = items.at(-1);
-          if (rows.length > limit && last !== undefined)
-            nextCursor = encodeCursor([Date.parse(last.publishedAt), last.id]);
-        }
-        reply.header('surrogate-key', surrogateKey([keys.articleList, ...articleKeys(items)]));
-        request.cacheExpiresAt = await articles.nextDueAt(now);
+        const answer = await articles.list(request.query);
+        reply.header('surrogate-key', surrogateKey(answer.keys));
+        request.cacheExpiresAt = answer.expiresAt;
+        const { items, limit, nextCursor } = answer.data;
         return { data: items, meta: { limit, nextCursor } };
       },
     );
@@ -128,7 +41,6 @@ export function articlePublicRoutes(
       '/:slug',
       {
         schema: {
-          tags,
           operationId: 'getPublicArticle',
           summary:
             'A published article with its HTML body; an old slug answers 301 to the current one',
@@ -146,18 +58,13 @@ export function articlePublicRoutes(
       },
       async (request, reply) => {
         const { language } = request.query;
-        const now = clock.now();
-        const article = await articles.findBySlug(language, request.params.slug, now);
-        if (article !== undefined) {
-          // Which article a bare slug resolves to depends on every article sharing it.
-          reply.header(
-            'surrogate-key',
-            surrogateKey([keys.articleSlug(article.slug), ...articleKeys([article])]),
-          );
-          return { data: article };
+        const result = await articles.findBySlug(language, request.params.slug);
+        if (result === undefined) throw notFound('No published article with that slug.');
+        if ('found' in result) {
+          reply.header('surrogate-key', surrogateKey(result.found.keys));
+          return { data: result.found.data };
         }
-        const moved = await articles.findRedirect(language, request.params.slug, now);
-        if (moved === undefined) throw notFound('No published article with that slug.');
+        const { moved } = result;
         const query =
           request.query.language === undefined
             ? ''
@@ -170,7 +77,6 @@ export function articlePublicRoutes(
       '/:slug/related',
       {
         schema: {
-          tags,
           operationId: 'listRelatedArticles',
           summary: '"Read more": published articles sharing the most tags, then the most recent',
           security: publicSecurity,
@@ -183,20 +89,15 @@ export function articlePublicRoutes(
         },
       },
       async (request, reply) => {
-        const now = clock.now();
-        const article = await articles.findIdentity(
+        const answer = await articles.related(
           request.query.language,
           request.params.slug,
-          now,
+          request.query.limit,
         );
-        if (article === undefined) throw notFound('No published article with that slug.');
-        const related = await articles.related(article, request.query.limit ?? defaultRelated, now);
-        reply.header(
-          'surrogate-key',
-          surrogateKey([keys.articleList, keys.article(article.id), ...articleKeys(related)]),
-        );
-        request.cacheExpiresAt = await articles.nextDueAt(now);
-        return { data: related };
+        if (answer === undefined) throw notFound('No published article with that slug.');
+        reply.header('surrogate-key', surrogateKey(answer.keys));
+        request.cacheExpiresAt = answer.expiresAt;
+        return { data: answer.data };
       },
     );
   };

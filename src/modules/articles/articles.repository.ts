@@ -1,16 +1,20 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, max, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, max } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
-import { invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
-import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
-import { changed as contentChanges } from '../shared/content-keys.ts';
+import { olderThan, type TimeCursor } from '../shared/keyset.ts';
+import { StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
-import { type ArticleRow, loadEmbeds, toAdminArticle } from './articles.embed.ts';
-import type { AdminArticle, ArticleStatus } from './articles.schemas.ts';
-import { olderThan } from '../shared/keyset.ts';
+import {
+  type ArticleRow,
+  type ArticleWithEmbeds,
+  assertReferences,
+  loadEmbeds,
+} from './articles.embed.ts';
+import { keepRevision } from './articles.revisions.ts';
+import { createSearchIndexWriter } from './articles.search-index.ts';
 
-export const maxRevisionsPerArticle = 50;
+export type ArticleStatusFilter = 'draft' | 'scheduled' | 'published' | 'archived';
 
 /** Everything an editor decides about an article, with what is derived from it. */
 export interface ArticleContent {
@@ -36,15 +40,12 @@ export type ArticleState = ArticleRow & { authorIds: string[]; tagIds: string[] 
 
 export interface ArticleDecision {
   content: ArticleContent;
-  /** An explicit new slug; taken → 409. Absent: the slug stays (re-checked if the language moved). */
+  /** An explicit new slug (taken: `SlugTakenError`). Absent: it stays, re-checked if the language moved. */
   requestedSlug?: string | undefined;
 }
 
-/** The versions an If-Match header accepts, or any version for `If-Match: *`. */
-export type ExpectedVersion = { versions: number[] } | 'any';
-
 export interface AdminListFilters {
-  status?: ArticleStatus | undefined;
+  status?: ArticleStatusFilter | undefined;
   language?: string | undefined;
   authorSlug?: string | undefined;
   tagSlug?: string | undefined;
@@ -56,23 +57,12 @@ export interface Actor {
   tokenId: string | null;
 }
 
-export function createArticlesRepository(
-  store: Store,
-  photos: PhotosRepository,
-  changed: ContentChanged = ignoreChanges,
-) {
-  const {
-    articles,
-    articleAuthors,
-    articleTags,
-    articleRevisions,
-    articleSlugRedirects,
-    articlesSearch,
-    articlesPublicSearch,
-  } = store.tables;
-  const { authors, tags, photos: photosTable } = store.tables;
+export function createArticlesRepository(store: Store, photos: PhotosRepository) {
+  const { articles, articleAuthors, articleTags, articleSlugRedirects } = store.tables;
+  const { authors, tags } = store.tables;
+  const searchIndex = createSearchIndexWriter(store);
 
-  function statusCondition(status: ArticleStatus, now: Date) {
+  function statusCondition(status: ArticleStatusFilter, now: Date) {
     switch (status) {
       case 'scheduled':
         return and(eq(articles.status, 'published'), gt(articles.publishedAt, now));
@@ -91,59 +81,27 @@ export function createArticlesRepository(
         .select({ id: articleAuthors.authorId })
         .from(articleAuthors)
         .where(eq(articleAuthors.articleId, id))
-        .orderBy(asc(articleAuthors.position)),
+        .orderBy(articleAuthors.position),
       db
         .select({ id: articleTags.tagId })
         .from(articleTags)
         .where(eq(articleTags.articleId, id))
-        .orderBy(asc(articleTags.position)),
+        .orderBy(articleTags.position),
     ]);
     return { ...row, authorIds: authorRows.map((r) => r.id), tagIds: tagRows.map((r) => r.id) };
   }
 
-  async function loadAdmin(db: Db, id: string, now: Date): Promise<AdminArticle | undefined> {
+  async function loadWithEmbeds(db: Db, id: string): Promise<ArticleWithEmbeds | undefined> {
     const rows = await db.select().from(articles).where(eq(articles.id, id)).limit(1);
     const [row] = rows;
     if (row === undefined) return undefined;
-    return toAdminArticle(row, await loadEmbeds(store, db, photos, rows), now);
+    return { row, embeds: await loadEmbeds(store, db, photos, rows) };
   }
 
-  /** Unknown ids are a 400 naming the exact field (`body.tagIds.2`), never silently dropped. */
-  async function assertReferences(tx: Db, content: ArticleContent): Promise<void> {
-    const [foundAuthors, foundTags, foundPhotos] = await Promise.all([
-      content.authorIds.length === 0
-        ? []
-        : tx.select({ id: authors.id }).from(authors).where(inArray(authors.id, content.authorIds)),
-      content.tagIds.length === 0
-        ? []
-        : tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, content.tagIds)),
-      content.photoId === null
-        ? []
-        : tx
-            .select({ id: photosTable.id })
-            .from(photosTable)
-            .where(eq(photosTable.id, content.photoId)),
-    ]);
-    const missing = (field: string, wanted: string[], found: Array<{ id: string }>) => {
-      const known = new Set(found.map((row) => row.id));
-      return wanted.flatMap((id, index) =>
-        known.has(id)
-          ? []
-          : [
-              {
-                path: `body.${field}.${index}`,
-                message: `No ${field === 'authorIds' ? 'author' : 'tag'} with id ${id}.`,
-              },
-            ],
-      );
-    };
-    const errors = [
-      ...missing('authorIds', content.authorIds, foundAuthors),
-      ...missing('tagIds', content.tagIds, foundTags),
-    ];
-    if (content.photoId !== null && foundPhotos.length === 0)
-      errors.push({ path: 'body.photoId', message: 'No photo with that id.' });
-    if (errors.length > 0) throw invalidFields(errors);
+  async function reload(tx: Db, id: string): Promise<ArticleWithEmbeds> {
+    const saved = await loadWithEmbeds(tx, id);
+    if (saved === undefined) throw new Error('article vanished inside its own transaction');
+    return saved;
   }
 
   /** Bylines and tags, in order, carrying the public publication time for indexed filtering. */
@@ -151,25 +109,17 @@ export function createArticlesRepository(
     const publicAt = content.status === 'published' ? content.publishedAt : null;
     await tx.delete(articleAuthors).where(eq(articleAuthors.articleId, articleId));
     await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
+    const rows = (ids: string[]) =>
+      ids.map((id, position) => ({ articleId, id, position, publishedAt: publicAt }));
     if (content.authorIds.length > 0) {
-      await tx.insert(articleAuthors).values(
-        content.authorIds.map((authorId, position) => ({
-          articleId,
-          authorId,
-          position,
-          publishedAt: publicAt,
-        })),
-      );
+      await tx
+        .insert(articleAuthors)
+        .values(rows(content.authorIds).map(({ id, ...row }) => ({ ...row, authorId: id })));
     }
     if (content.tagIds.length > 0) {
-      await tx.insert(articleTags).values(
-        content.tagIds.map((tagId, position) => ({
-          articleId,
-          tagId,
-          position,
-          publishedAt: publicAt,
-        })),
-      );
+      await tx
+        .insert(articleTags)
+        .values(rows(content.tagIds).map(({ id, ...row }) => ({ ...row, tagId: id })));
     }
   }
 
@@ -196,68 +146,48 @@ export function createArticlesRepository(
     };
   }
 
-  function checkVersion(current: ArticleState, expected: ExpectedVersion): void {
-    if (expected !== 'any' && !expected.versions.includes(current.version)) {
-      throw preconditionFailed(
-        `The article has changed since you loaded it: it is at version ${current.version}. Reload, reapply your change and send If-Match: "${current.version}".`,
-        current.version,
-      );
-    }
-  }
-
-  /**
-   * Every article's text is in exactly one full-text index: the public one while a reader can see
-   * it, the editors' one (drafts, scheduled, archived) otherwise, so an edit re-indexes it once.
-   * A scheduled article moves over when it falls due (public-search.ts).
-   */
-  async function writeSearchRow(
+  /** Readers and search engines hold links to an old address: keep it answering. */
+  async function keepOldAddress(
     tx: Db,
-    article: { id: string; searchRowId: number; wasPublic: boolean | undefined },
-    content: Pick<ArticleContent, 'headline' | 'dek' | 'bodyText' | 'status' | 'publishedAt'>,
+    current: ArticleState,
+    next: { language: string; slug: string },
     at: Date,
   ): Promise<void> {
-    const visible =
-      content.status === 'published' &&
-      content.publishedAt !== null &&
-      content.publishedAt.getTime() <= at.getTime();
-    const target = visible ? articlesPublicSearch : articlesSearch;
-    const columns = {
-      headline: content.headline,
-      dek: content.dek ?? '',
-      ...(content.bodyText === undefined ? {} : { bodyText: content.bodyText }),
-    };
-    if (article.wasPublic === visible) {
-      await tx.update(target).set(columns).where(eq(target.rowid, article.searchRowId));
-      return;
-    }
-    let bodyText = content.bodyText;
-    if (article.wasPublic !== undefined) {
-      const source = article.wasPublic ? articlesPublicSearch : articlesSearch;
-      if (bodyText === undefined) {
-        const [row] = await tx
-          .select({ bodyText: source.bodyText })
-          .from(source)
-          .where(eq(source.rowid, article.searchRowId));
-        bodyText = row?.bodyText;
-      }
-      await tx.delete(source).where(eq(source.rowid, article.searchRowId));
+    if (current.status === 'published') {
+      await tx
+        .insert(articleSlugRedirects)
+        .values({
+          language: current.language,
+          slug: current.slug,
+          articleId: current.id,
+          createdAt: at,
+        })
+        .onConflictDoUpdate({
+          target: [articleSlugRedirects.language, articleSlugRedirects.slug],
+          set: { articleId: current.id, createdAt: at },
+        });
     }
     await tx
-      .insert(target)
-      .values({ rowid: article.searchRowId, ...columns, bodyText: bodyText ?? '' });
-    await tx.update(articles).set({ inPublicSearch: visible }).where(eq(articles.id, article.id));
+      .delete(articleSlugRedirects)
+      .where(
+        and(
+          eq(articleSlugRedirects.language, next.language),
+          eq(articleSlugRedirects.slug, next.slug),
+        ),
+      );
   }
 
   return {
-    findAdmin: (id: string, now: Date) => loadAdmin(store.db, id, now),
+    findWithEmbeds: (id: string) => loadWithEmbeds(store.db, id),
 
+    /** A new article at version 1. Unknown references: `MissingReferencesError`. */
     async create(
       content: ArticleContent,
       requestedSlug: string | undefined,
       at: Date,
-    ): Promise<AdminArticle> {
+    ): Promise<ArticleWithEmbeds> {
       return store.write(async (tx) => {
-        await assertReferences(tx, content);
+        await assertReferences(store, tx, content);
         const slug = await claimSlug(tx, slugClaim(content, requestedSlug, content.headline));
         const [{ value: lastRowId } = { value: 0 }] = await tx
           .select({ value: max(articles.searchRowId) })
@@ -274,32 +204,28 @@ export function createArticlesRepository(
           updatedAt: at,
         });
         await writeRelations(tx, id, content);
-        await writeSearchRow(tx, { id, searchRowId, wasPublic: undefined }, content, at);
-        const created = await loadAdmin(tx, id, at);
-        if (created === undefined) throw new Error('article vanished inside its own transaction');
-        return created;
+        await searchIndex.write(tx, { id, searchRowId, wasPublic: undefined }, content, at);
+        return reload(tx, id);
       });
     },
 
     /**
-     * The one way an article changes: inside one transaction, check the version, let `decide`
-     * apply the rules to the current state, keep the previous version as a revision, and bump the
-     * version. Concurrent editors are serialised by the write queue; the loser gets 412.
+     * The one way an article changes: inside one transaction, let `decide` apply the rules
+     * (version, role, workflow) to the current state, keep the previous version as a revision,
+     * and bump the version. Concurrent editors are serialised by the write; the loser's `decide`
+     * sees the winner's version. Undefined when there is no such article.
      */
     async mutate(
       id: string,
-      expected: ExpectedVersion,
       decide: (current: ArticleState) => ArticleDecision,
       at: Date,
       actor: Actor,
-    ): Promise<AdminArticle> {
-      let change: Parameters<typeof contentChanges.articleChanged>[0] | undefined;
-      const saved = await store.write(async (tx) => {
+    ): Promise<{ before: ArticleState; after: ArticleWithEmbeds } | undefined> {
+      return store.write(async (tx) => {
         const current = await loadState(tx, id);
-        if (current === undefined) throw notFound('No article with that id.');
-        checkVersion(current, expected);
+        if (current === undefined) return undefined;
         const { content, requestedSlug } = decide(current);
-        await assertReferences(tx, content);
+        await assertReferences(store, tx, content);
         const slugMustMove = requestedSlug !== undefined || content.language !== current.language;
         const slug = slugMustMove
           ? await claimSlug(
@@ -313,131 +239,36 @@ export function createArticlesRepository(
           .set({ ...articleColumns(content), slug, version: current.version + 1, updatedAt: at })
           .where(and(eq(articles.id, id), eq(articles.version, current.version)))
           .returning({ id: articles.id });
-        if (updated.length === 0)
-          throw preconditionFailed('The article changed during the update.', current.version);
+        if (updated.length === 0) throw new StaleWriteError(current.version);
 
         await writeRelations(tx, id, content);
-        await writeSearchRow(
+        await searchIndex.write(
           tx,
           { id, searchRowId: current.searchRowId, wasPublic: current.inPublicSearch },
           content,
           at,
         );
-
         if (slug !== current.slug || content.language !== current.language) {
-          // Readers and search engines hold links to the old address: keep it answering.
-          if (current.status === 'published') {
-            await tx
-              .insert(articleSlugRedirects)
-              .values({
-                language: current.language,
-                slug: current.slug,
-                articleId: id,
-                createdAt: at,
-              })
-              .onConflictDoUpdate({
-                target: [articleSlugRedirects.language, articleSlugRedirects.slug],
-                set: { articleId: id, createdAt: at },
-              });
-          }
-          await tx
-            .delete(articleSlugRedirects)
-            .where(
-              and(
-                eq(articleSlugRedirects.language, content.language),
-                eq(articleSlugRedirects.slug, slug),
-              ),
-            );
+          await keepOldAddress(tx, current, { language: content.language, slug }, at);
         }
-
-        await tx.insert(articleRevisions).values({
-          id: newId('rev', at.getTime()),
-          articleId: id,
-          version: current.version,
-          createdAt: at,
-          createdByTokenId: actor.tokenId,
-          snapshot: {
-            slug: current.slug,
-            language: current.language,
-            headline: current.headline,
-            dek: current.dek,
-            excerptSource: current.excerptSource,
-            body: current.body,
-            photoId: current.photoId,
-            authorIds: current.authorIds,
-            tagIds: current.tagIds,
-            status: current.status,
-            publishedAt: current.publishedAt === null ? null : current.publishedAt.toISOString(),
-          },
-        });
-        // Bounded history: keep the newest revisions only.
-        await tx
-          .delete(articleRevisions)
-          .where(
-            and(
-              eq(articleRevisions.articleId, id),
-              lt(articleRevisions.version, current.version + 1 - maxRevisionsPerArticle),
-            ),
-          );
-
-        // Lists, search and "Read more" change only when a public (or scheduled) article does.
-        change = {
-          id,
-          public: current.status === 'published' || content.status === 'published',
-          slugs: [current.slug, slug],
-          authorIds: [...new Set([...current.authorIds, ...content.authorIds])],
-          tagIds: [...new Set([...current.tagIds, ...content.tagIds])],
-        };
-        const result = await loadAdmin(tx, id, at);
-        if (result === undefined) throw new Error('article vanished inside its own transaction');
-        return result;
+        await keepRevision(store, tx, current, at, actor);
+        return { before: current, after: await reload(tx, id) };
       });
-      if (change !== undefined) changed(contentChanges.articleChanged(change));
-      return saved;
     },
 
+    /** Deletes the article if `check` accepts its current state; undefined when there is none. */
     async remove(
       id: string,
-      expected: ExpectedVersion,
       check: (current: ArticleState) => void,
-    ): Promise<void> {
-      let change: Parameters<typeof contentChanges.articleChanged>[0] | undefined;
-      await store.write(async (tx) => {
+    ): Promise<ArticleState | undefined> {
+      return store.write(async (tx) => {
         const current = await loadState(tx, id);
-        if (current === undefined) throw notFound('No article with that id.');
-        checkVersion(current, expected);
+        if (current === undefined) return undefined;
         check(current);
-        change = {
-          id,
-          public: current.status === 'published',
-          slugs: [],
-          authorIds: current.authorIds,
-          tagIds: current.tagIds,
-        };
-        await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, current.searchRowId));
-        await tx
-          .delete(articlesPublicSearch)
-          .where(eq(articlesPublicSearch.rowid, current.searchRowId));
+        await searchIndex.remove(tx, current.searchRowId);
         await tx.delete(articles).where(eq(articles.id, id));
+        return current;
       });
-      if (change !== undefined) changed(contentChanges.articleChanged(change));
-    },
-
-    async listRevisions(id: string) {
-      return store.db
-        .select()
-        .from(articleRevisions)
-        .where(eq(articleRevisions.articleId, id))
-        .orderBy(desc(articleRevisions.version));
-    },
-
-    async findRevision(id: string, revisionId: string) {
-      const [row] = await store.db
-        .select()
-        .from(articleRevisions)
-        .where(and(eq(articleRevisions.articleId, id), eq(articleRevisions.id, revisionId)))
-        .limit(1);
-      return row;
     },
 
     async findIdBySlug(language: string, slug: string): Promise<string | undefined> {
@@ -461,54 +292,35 @@ export function createArticlesRepository(
     /** The editor list: every status, newest change first, with the total for the same filters. */
     async listAdmin(
       filters: AdminListFilters,
-      page: { limit: number; after: [number, string] | null },
+      page: { limit: number; after: TimeCursor },
       now: Date,
-    ) {
-      const { after } = page;
+    ): Promise<{ items: ArticleWithEmbeds[]; total: number }> {
+      const joinedBy = (
+        join: typeof articleAuthors | typeof articleTags,
+        owner: typeof authors | typeof tags,
+        ownerId: typeof articleAuthors.authorId | typeof articleTags.tagId,
+        slug: string,
+      ) =>
+        inArray(
+          articles.id,
+          store.db
+            .select({ id: join.articleId })
+            .from(join)
+            .innerJoin(owner, eq(owner.id, ownerId))
+            .where(eq(owner.slug, slug)),
+        );
       const where = and(
         filters.status === undefined ? undefined : statusCondition(filters.status, now),
         filters.language === undefined ? undefined : eq(articles.language, filters.language),
         filters.authorSlug === undefined
           ? undefined
-          : inArray(
-              articles.id,
-              store.db
-                .select({ id: articleAuthors.articleId })
-                .from(articleAuthors)
-                .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
-                .where(eq(authors.slug, filters.authorSlug)),
-            ),
+          : joinedBy(articleAuthors, authors, articleAuthors.authorId, filters.authorSlug),
         filters.tagSlug === undefined
           ? undefined
-          : inArray(
-              articles.id,
-              store.db
-                .select({ id: articleTags.articleId })
-                .from(articleTags)
-                .innerJoin(tags, eq(tags.id, articleTags.tagId))
-                .where(eq(tags.slug, filters.tagSlug)),
-            ),
-        // Editors search every article: the public index and their own together.
-        filters.match === undefined
-          ? undefined
-          : or(
-              inArray(
-                articles.searchRowId,
-                store.db
-                  .select({ id: articlesSearch.rowid })
-                  .from(articlesSearch)
-                  .where(sql`${articlesSearch} MATCH ${filters.match}`),
-              ),
-              inArray(
-                articles.searchRowId,
-                store.db
-                  .select({ id: articlesPublicSearch.rowid })
-                  .from(articlesPublicSearch)
-                  .where(sql`${articlesPublicSearch} MATCH ${filters.match}`),
-              ),
-            ),
+          : joinedBy(articleTags, tags, articleTags.tagId, filters.tagSlug),
+        filters.match === undefined ? undefined : searchIndex.editorMatch(store.db, filters.match),
       );
-      const keyset = olderThan(articles.updatedAt, articles.id, after);
+      const keyset = olderThan(articles.updatedAt, articles.id, page.after);
       const rows = await store.db
         .select()
         .from(articles)
@@ -517,7 +329,7 @@ export function createArticlesRepository(
         .limit(page.limit + 1);
       const total = await store.db.$count(articles, where);
       const embeds = await loadEmbeds(store, store.db, photos, rows);
-      return { items: rows.map((row) => toAdminArticle(row, embeds, now)), total };
+      return { items: rows.map((row) => ({ row, embeds })), total };
     },
   };
 }

@@ -1,77 +1,84 @@
-import {
-  conflict,
-  forbidden,
-  ifMatchRequiredDetail,
-  invalidFields,
-  notFound,
-  preconditionRequired,
-} from '../../errors.ts';
-import {
-  countWords,
-  deriveExcerpt,
-  readingTimeMinutes,
-  renderMarkdown,
-  type RenderedMarkdown,
-} from '../../lib/markdown.ts';
-import { parseSearch } from '../../lib/search-query.ts';
+import { conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
+import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
+import { applyEdit, derivedFrom, unchanged } from './articles.content.ts';
+import type { PageRequest } from '../../pagination.ts';
 import type { Principal } from '../../plugins/auth.ts';
-import { effectiveStatus } from './articles.embed.ts';
+import { iso } from '../../schemas.ts';
+import { embeddedPhoto } from '../photos/photos.service.ts';
+import type { ContentChanged } from '../shared/changes.ts';
+import type { Clock } from '../shared/clock.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
+import { inRequestTerms } from '../shared/service-errors.ts';
+import type { ArticleRow, ArticleWithEmbeds } from './articles.embed.ts';
 import type {
   AdminListFilters,
-  ArticleContent,
+  ArticleDecision,
   ArticleState,
   ArticlesRepository,
-  ExpectedVersion,
 } from './articles.repository.ts';
+import type { RevisionsRepository } from './articles.revisions.ts';
 import type {
   AdminArticle,
+  ArticleStatus,
   CreateArticleInput,
   Revision,
   UpdateArticleInput,
 } from './articles.schemas.ts';
+import { searchMatch } from './articles.search.ts';
 
-// The editorial rules: who may change what, the workflow between statuses, and what is derived
-// from an article's Markdown on every save. Persistence mechanics live in the repository.
+// The editorial rules: who may change what, the workflow between statuses, the If-Match check,
+// and what each change makes stale. Derived text lives in articles.content.ts, persistence in
+// the repository.
 
-/** RFC 9110 If-Match: strong comparison, so weak tags never match; `*` matches any version. */
+/** The versions an If-Match header accepts, or any version for `If-Match: *`. */
+export type ExpectedVersion = { versions: number[] } | 'any';
 
-/** The FTS5 expression for a reader's query, or a 400 naming `query.q` when it is over a limit. */
-export function searchMatch(q: string): string | null {
-  const parsed = parseSearch(q);
-  if (parsed.problem !== undefined)
-    throw invalidFields([{ path: 'query.q', message: parsed.problem }]);
-  return parsed.match;
-}
-
-export function parseIfMatch(header: string | undefined): ExpectedVersion {
-  if (header === undefined || header.trim() === '') {
-    throw preconditionRequired(ifMatchRequiredDetail);
+/** The status readers and editors see: "scheduled" is a published article whose time has not come. */
+export function effectiveStatus(
+  row: Pick<ArticleRow, 'status' | 'publishedAt'>,
+  now: Date,
+): ArticleStatus {
+  if (
+    row.status === 'published' &&
+    row.publishedAt !== null &&
+    row.publishedAt.getTime() > now.getTime()
+  ) {
+    return 'scheduled';
   }
-  if (header.trim() === '*') return 'any';
-  const versions = header
-    .split(',')
-    .map((tag) => /^\s*(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(tag))
-    .flatMap((match) => (match === null ? [] : [Number(match[1] ?? match[2])]));
-  return { versions };
+  return row.status;
 }
 
-export const versionTag = (version: number): string => `"${version}"`;
-
-interface Derived {
-  bodyHtml: string;
-  bodyText: string | undefined;
-  wordCount: number;
-  readingTimeMinutes: number;
-}
-
-function derivedFrom(rendered: RenderedMarkdown): Derived {
-  const wordCount = countWords(rendered.text);
+export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): AdminArticle {
   return {
-    bodyHtml: rendered.html,
-    bodyText: rendered.text,
-    wordCount,
-    readingTimeMinutes: readingTimeMinutes(wordCount),
+    id: row.id,
+    slug: row.slug,
+    language: row.language,
+    headline: row.headline,
+    dek: row.dek,
+    excerpt: row.excerpt,
+    customExcerpt: row.excerptSource,
+    body: row.body,
+    bodyHtml: row.bodyHtml,
+    wordCount: row.wordCount,
+    readingTimeMinutes: row.readingTimeMinutes,
+    status: effectiveStatus(row, now),
+    publishedAt: row.publishedAt === null ? null : iso(row.publishedAt),
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    authors: embeds.authors.get(row.id) ?? [],
+    tags: embeds.tags.get(row.id) ?? [],
+    photo: embeddedPhoto(row.photoId, embeds.photos),
   };
+}
+
+function checkVersion(current: ArticleState, expected: ExpectedVersion): void {
+  if (expected !== 'any' && !expected.versions.includes(current.version)) {
+    throw preconditionFailed(
+      `The article has changed since you loaded it: it is at version ${current.version}. Reload, reapply your change and send If-Match: "${current.version}".`,
+      current.version,
+    );
+  }
 }
 
 function assertWriterMayEdit(
@@ -87,201 +94,199 @@ function assertWriterMayEdit(
   }
 }
 
-/** Applies an edit to the current state; Markdown is rendered only when the body or excerpt needs it. */
-function applyEdit(
-  current: ArticleState,
-  patch: UpdateArticleInput,
-  renderedBody: RenderedMarkdown | undefined,
-): ArticleContent {
-  const excerptSource = patch.excerpt === undefined ? current.excerptSource : patch.excerpt;
-  const needsText =
-    renderedBody === undefined && excerptSource === null && current.excerptSource !== null;
-  const rendered = renderedBody ?? (needsText ? renderMarkdown(current.body) : undefined);
-  const derived: Derived =
-    rendered === undefined
-      ? {
-          bodyHtml: current.bodyHtml,
-          bodyText: undefined,
-          wordCount: current.wordCount,
-          readingTimeMinutes: current.readingTimeMinutes,
-        }
-      : derivedFrom(rendered);
-  return {
-    language: patch.language ?? current.language,
-    headline: patch.headline ?? current.headline,
-    dek: patch.dek === undefined ? current.dek : patch.dek,
-    excerptSource,
-    excerpt:
-      excerptSource ?? (rendered === undefined ? current.excerpt : deriveExcerpt(rendered.text)),
-    body: patch.body ?? current.body,
-    ...derived,
-    photoId: patch.photoId === undefined ? current.photoId : patch.photoId,
-    authorIds: patch.authorIds ?? current.authorIds,
-    tagIds: patch.tagIds ?? current.tagIds,
-    status: current.status,
-    publishedAt: current.publishedAt,
-  };
-}
-
-/** The current content unchanged, for workflow transitions that only move status and time. */
-function unchanged(current: ArticleState): ArticleContent {
-  return applyEdit(current, {}, undefined);
-}
-
 export interface ArticlesServiceDeps {
   repository: ArticlesRepository;
-  now: () => Date;
+  revisions: RevisionsRepository;
+  changed: ContentChanged;
+  clock: Clock;
 }
 
-export function createArticlesService({ repository, now }: ArticlesServiceDeps) {
+const noSuchArticle = 'No article with that id.';
+
+export function createArticlesService({
+  repository,
+  revisions,
+  changed,
+  clock,
+}: ArticlesServiceDeps) {
   const actor = (principal: Principal) => ({ tokenId: principal.tokenId });
 
-  async function transition(
+  /**
+   * Applies `decide` under the If-Match check, inside the write; then tells the caches what the
+   * change touched. Lists, search and "Read more" change only when a public (or scheduled)
+   * article does.
+   */
+  async function mutate(
     id: string,
-    ifMatch: string | undefined,
+    expected: ExpectedVersion,
+    principal: Principal,
+    decide: (current: ArticleState, at: Date) => ArticleDecision,
+  ): Promise<AdminArticle> {
+    const at = clock.now();
+    const saved = await inRequestTerms(
+      repository.mutate(
+        id,
+        (current) => {
+          checkVersion(current, expected);
+          return decide(current, at);
+        },
+        at,
+        actor(principal),
+      ),
+    );
+    if (saved === undefined) throw notFound(noSuchArticle);
+    const { before, after } = saved;
+    changed(
+      contentChanges.articleChanged({
+        id,
+        public: before.status === 'published' || after.row.status === 'published',
+        slugs: [before.slug, after.row.slug],
+        authorIds: [
+          ...new Set([
+            ...before.authorIds,
+            ...(after.embeds.authors.get(id) ?? []).map((a) => a.id),
+          ]),
+        ],
+        tagIds: [
+          ...new Set([...before.tagIds, ...(after.embeds.tags.get(id) ?? []).map((t) => t.id)]),
+        ],
+      }),
+    );
+    return toAdminArticle(after, at);
+  }
+
+  function transition(
+    id: string,
+    expected: ExpectedVersion,
     principal: Principal,
     to: 'draft' | 'archived',
   ): Promise<AdminArticle> {
-    const expected = parseIfMatch(ifMatch);
-    const at = now();
-    return repository.mutate(
-      id,
-      expected,
-      (current) => {
-        if (current.status === to)
-          throw conflict(`The article is already ${to === 'draft' ? 'a draft' : 'archived'}.`);
-        // Back to draft forgets the publication time; archiving keeps it for the record.
-        return {
-          content: {
-            ...unchanged(current),
-            status: to,
-            publishedAt: to === 'draft' ? null : current.publishedAt,
-          },
-        };
-      },
-      at,
-      actor(principal),
-    );
+    return mutate(id, expected, principal, (current) => {
+      if (current.status === to)
+        throw conflict(`The article is already ${to === 'draft' ? 'a draft' : 'archived'}.`);
+      // Back to draft forgets the publication time; archiving keeps it for the record.
+      return {
+        content: {
+          ...unchanged(current),
+          status: to,
+          publishedAt: to === 'draft' ? null : current.publishedAt,
+        },
+      };
+    });
   }
 
   return {
     async get(id: string): Promise<AdminArticle> {
-      const article = await repository.findAdmin(id, now());
-      if (article === undefined) throw notFound('No article with that id.');
-      return article;
+      const found = await repository.findWithEmbeds(id);
+      if (found === undefined) throw notFound(noSuchArticle);
+      return toAdminArticle(found, clock.now());
     },
 
-    findIdBySlug: repository.findIdBySlug,
+    findIdBySlug: (language: string, slug: string) => repository.findIdBySlug(language, slug),
 
-    list(
+    async list(
       filters: Omit<AdminListFilters, 'match'> & { q?: string | undefined },
-      page: { limit: number; after: [number, string] | null },
-    ) {
+      page: PageRequest<'updatedAt'>,
+    ): Promise<{ items: AdminArticle[]; total: number }> {
       const { q, ...rest } = filters;
       const match = q === undefined ? undefined : searchMatch(q);
-      if (q !== undefined && match === null) return Promise.resolve({ items: [], total: 0 });
-      return repository.listAdmin({ ...rest, match: match ?? undefined }, page, now());
+      if (q !== undefined && match === null) return { items: [], total: 0 };
+      const now = clock.now();
+      const { items, total } = await repository.listAdmin(
+        { ...rest, match: match ?? undefined },
+        page,
+        now,
+      );
+      return { items: items.map((item) => toAdminArticle(item, now)), total };
     },
 
     /** Every article starts as a draft. */
     async create(input: CreateArticleInput): Promise<AdminArticle> {
       const rendered = renderMarkdown(input.body);
       const excerptSource = input.excerpt ?? null;
-      return repository.create(
-        {
-          language: input.language ?? 'en',
-          headline: input.headline,
-          dek: input.dek ?? null,
-          excerptSource,
-          excerpt: excerptSource ?? deriveExcerpt(rendered.text),
-          body: input.body,
-          ...derivedFrom(rendered),
-          photoId: input.photoId ?? null,
-          authorIds: input.authorIds ?? [],
-          tagIds: input.tagIds ?? [],
-          status: 'draft',
-          publishedAt: null,
-        },
-        input.slug,
-        now(),
+      const at = clock.now();
+      const created = await inRequestTerms(
+        repository.create(
+          {
+            language: input.language ?? 'en',
+            headline: input.headline,
+            dek: input.dek ?? null,
+            excerptSource,
+            excerpt: excerptSource ?? deriveExcerpt(rendered.text),
+            body: input.body,
+            ...derivedFrom(rendered),
+            photoId: input.photoId ?? null,
+            authorIds: input.authorIds ?? [],
+            tagIds: input.tagIds ?? [],
+            status: 'draft',
+            publishedAt: null,
+          },
+          input.slug,
+          at,
+        ),
       );
+      return toAdminArticle(created, at);
     },
 
-    async update(
+    update(
       id: string,
-      ifMatch: string | undefined,
+      expected: ExpectedVersion,
       patch: UpdateArticleInput,
       principal: Principal,
     ): Promise<AdminArticle> {
-      const expected = parseIfMatch(ifMatch);
       // Rendering happens before the write transaction so the write queue is held briefly.
       const renderedBody = patch.body === undefined ? undefined : renderMarkdown(patch.body);
-      const at = now();
-      return repository.mutate(
-        id,
-        expected,
-        (current) => {
-          assertWriterMayEdit(principal, current, at, 'edit');
-          return { content: applyEdit(current, patch, renderedBody), requestedSlug: patch.slug };
-        },
-        at,
-        actor(principal),
-      );
+      return mutate(id, expected, principal, (current, at) => {
+        assertWriterMayEdit(principal, current, at, 'edit');
+        return { content: applyEdit(current, patch, renderedBody), requestedSlug: patch.slug };
+      });
     },
 
     /** Publishes now, at a given time (backdated), or later (scheduled). */
-    async publish(
+    publish(
       id: string,
-      ifMatch: string | undefined,
+      expected: ExpectedVersion,
       publishedAt: Date | undefined,
       principal: Principal,
     ): Promise<AdminArticle> {
-      const expected = parseIfMatch(ifMatch);
-      const at = now();
-      return repository.mutate(
-        id,
-        expected,
-        (current) => ({
-          content: {
-            ...unchanged(current),
-            status: 'published',
-            // Re-publishing without a time keeps the original publication time.
-            publishedAt:
-              publishedAt ?? (current.status === 'published' ? current.publishedAt : null) ?? at,
-          },
+      return mutate(id, expected, principal, (current, at) => ({
+        content: {
+          ...unchanged(current),
+          status: 'published',
+          // Re-publishing without a time keeps the original publication time.
+          publishedAt:
+            publishedAt ?? (current.status === 'published' ? current.publishedAt : null) ?? at,
+        },
+      }));
+    },
+
+    unpublish: (id: string, expected: ExpectedVersion, principal: Principal) =>
+      transition(id, expected, principal, 'draft'),
+
+    archive: (id: string, expected: ExpectedVersion, principal: Principal) =>
+      transition(id, expected, principal, 'archived'),
+
+    async remove(id: string, expected: ExpectedVersion, principal: Principal): Promise<void> {
+      const at = clock.now();
+      const removed = await repository.remove(id, (current) => {
+        checkVersion(current, expected);
+        assertWriterMayEdit(principal, current, at, 'delete');
+      });
+      if (removed === undefined) throw notFound(noSuchArticle);
+      changed(
+        contentChanges.articleChanged({
+          id,
+          public: removed.status === 'published',
+          slugs: [],
+          authorIds: removed.authorIds,
+          tagIds: removed.tagIds,
         }),
-        at,
-        actor(principal),
-      );
-    },
-
-    async unpublish(
-      id: string,
-      ifMatch: string | undefined,
-      principal: Principal,
-    ): Promise<AdminArticle> {
-      return transition(id, ifMatch, principal, 'draft');
-    },
-
-    async archive(
-      id: string,
-      ifMatch: string | undefined,
-      principal: Principal,
-    ): Promise<AdminArticle> {
-      return transition(id, ifMatch, principal, 'archived');
-    },
-
-    async remove(id: string, ifMatch: string | undefined, principal: Principal): Promise<void> {
-      const expected = parseIfMatch(ifMatch);
-      const at = now();
-      await repository.remove(id, expected, (current) =>
-        assertWriterMayEdit(principal, current, at, 'delete'),
       );
     },
 
     async revisions(id: string): Promise<Revision[]> {
-      if (!(await repository.exists(id))) throw notFound('No article with that id.');
-      const rows = await repository.listRevisions(id);
+      if (!(await repository.exists(id))) throw notFound(noSuchArticle);
+      const rows = await revisions.list(id);
       return rows.map((row) => ({
         id: row.id,
         version: row.version,
@@ -308,34 +313,26 @@ export function createArticlesService({ repository, now }: ArticlesServiceDeps) 
     async restore(
       id: string,
       revisionId: string,
-      ifMatch: string | undefined,
+      expected: ExpectedVersion,
       principal: Principal,
     ): Promise<AdminArticle> {
-      const expected = parseIfMatch(ifMatch);
-      const revision = await repository.findRevision(id, revisionId);
+      const revision = await revisions.find(id, revisionId);
       if (revision === undefined) throw notFound('No revision with that id for this article.');
       const { snapshot } = revision;
       const renderedBody = renderMarkdown(snapshot.body);
-      const at = now();
-      return repository.mutate(
-        id,
-        expected,
-        (current) => {
-          assertWriterMayEdit(principal, current, at, 'restore');
-          const patch: UpdateArticleInput = {
-            headline: snapshot.headline,
-            dek: snapshot.dek,
-            excerpt: snapshot.excerptSource,
-            body: snapshot.body,
-            authorIds: snapshot.authorIds,
-            tagIds: snapshot.tagIds,
-            photoId: snapshot.photoId,
-          };
-          return { content: applyEdit(current, patch, renderedBody) };
-        },
-        at,
-        actor(principal),
-      );
+      return mutate(id, expected, principal, (current, at) => {
+        assertWriterMayEdit(principal, current, at, 'restore');
+        const patch: UpdateArticleInput = {
+          headline: snapshot.headline,
+          dek: snapshot.dek,
+          excerpt: snapshot.excerptSource,
+          body: snapshot.body,
+          authorIds: snapshot.authorIds,
+          tagIds: snapshot.tagIds,
+          photoId: snapshot.photoId,
+        };
+        return { content: applyEdit(current, patch, renderedBody) };
+      });
     },
   };
 }

@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { slugPage } from '../../pagination.ts';
+import { pageOf, readPage } from '../../pagination.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, pageQuery, publicListEnvelope, slugParams } from '../../schemas.ts';
-import { type AuthorsRepository, toPublicAuthor } from './authors.repository.ts';
+import { type AuthorsService, toPublicAuthor } from './authors.service.ts';
 import { publicAuthorSchema } from './authors.schemas.ts';
 import { type PublicVisibility } from '../shared/routes.ts';
 import { type ContentKey, keys, surrogateKey } from '../shared/content-keys.ts';
 
-const tags = ['Authors'];
-
-/** Cache and CDN keys: the authors shown and their portraits. */
 /** Author responses depend on the authors shown and on their photos. */
 function authorKeys(base: ContentKey[], shown: Array<{ photo: { id: string } | null }>): string {
   return surrogateKey([
@@ -20,7 +17,7 @@ function authorKeys(base: ContentKey[], shown: Array<{ photo: { id: string } | n
 }
 
 export function authorPublicRoutes(
-  authors: AuthorsRepository,
+  authors: AuthorsService,
   visibility: PublicVisibility,
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -28,7 +25,6 @@ export function authorPublicRoutes(
       '',
       {
         schema: {
-          tags,
           operationId: 'listPublicAuthors',
           summary:
             'Authors with a byline on at least one published article, alphabetically by slug',
@@ -39,15 +35,11 @@ export function authorPublicRoutes(
       },
       async (request, reply) => {
         const now = visibility.now();
-        const page = await slugPage(request.query, (bounds) =>
-          authors.list({ ...bounds, withTotal: false, visibleAt: now }),
-        );
-        reply.header('surrogate-key', authorKeys([keys.authorList], page.items));
+        const page = readPage('slug', request.query);
+        const shown = pageOf('slug', page, await authors.listVisible(page, now));
+        reply.header('surrogate-key', authorKeys([keys.authorList], shown.items));
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
-        return {
-          data: page.items.map(toPublicAuthor),
-          meta: page.meta,
-        };
+        return { data: shown.items.map(toPublicAuthor), meta: shown.meta };
       },
     );
 
@@ -55,7 +47,6 @@ export function authorPublicRoutes(
       '/:slug',
       {
         schema: {
-          tags,
           operationId: 'getPublicAuthor',
           summary: 'Get an author (byline) by slug (404 until a published article carries it)',
           security: publicSecurity,

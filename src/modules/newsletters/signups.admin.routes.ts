@@ -1,18 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { notFound, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { toCsvRow } from '../../lib/csv.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
+import { pageOf, readPage } from '../../pagination.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
 import { adminListEnvelope, dataEnvelope, idParams, slugParams } from '../../schemas.ts';
-import type { NewslettersRepository } from './newsletters.repository.ts';
-import { type SignupsRepository, toAdminSignup } from './signups.repository.ts';
 import { adminSignupSchema, signupListQuery, signupMailStatsSchema } from './signups.schemas.ts';
 import type { SignupsService } from './signups.service.ts';
-
-const tags = ['Newsletters'];
-const cursorShape = z.tuple([z.number().int(), z.string()]);
 
 const csvColumns = [
   'id',
@@ -27,24 +22,13 @@ const csvColumns = [
   'created_at',
 ] as const;
 
-export function signupAdminRoutes(
-  newsletters: NewslettersRepository,
-  signups: SignupsRepository,
-  service: SignupsService,
-): FastifyPluginAsyncZod {
+export function signupAdminRoutes(signups: SignupsService): FastifyPluginAsyncZod {
   return async (app) => {
-    async function newsletterId(slug: string): Promise<string> {
-      const newsletter = await newsletters.findBySlug(slug);
-      if (newsletter === undefined) throw notFound('No newsletter with that slug.');
-      return newsletter.id;
-    }
-
     app.get(
       '/newsletters/:slug/signups',
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'listNewsletterSignups',
           summary: 'Signups of a newsletter with their consent records, newest first',
           security: bearerSecurity,
@@ -57,15 +41,14 @@ export function signupAdminRoutes(
         },
       },
       async (request) => {
-        const limit = pageLimit(request.query.limit);
-        const after = readCursor(request.query.cursor, cursorShape);
-        const { items, total } = await signups.list(await newsletterId(request.params.slug), {
-          status: request.query.status,
-          limit,
-          after,
-        });
-        const page = toPage(items, limit, (signup) => [Date.parse(signup.createdAt), signup.id]);
-        return { data: page.items, meta: { limit, nextCursor: page.nextCursor, total } };
+        const page = readPage('createdAt', request.query);
+        const { items, total } = await signups.list(
+          request.params.slug,
+          { status: request.query.status },
+          page,
+        );
+        const shown = pageOf('createdAt', page, items);
+        return { data: shown.items, meta: { ...shown.meta, total } };
       },
     );
 
@@ -74,7 +57,6 @@ export function signupAdminRoutes(
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'exportNewsletterSignups',
           summary: 'Every signup with its consent fields as CSV, streamed (oldest first)',
           security: bearerSecurity,
@@ -89,14 +71,13 @@ export function signupAdminRoutes(
         },
       },
       async (request, reply) => {
-        const id = await newsletterId(request.params.slug);
+        const batches = await signups.exportAll(request.params.slug);
         async function* lines() {
           yield toCsvRow(csvColumns);
-          for await (const batch of signups.exportAll(id)) {
+          for await (const batch of batches) {
             yield batch
-              .map((row) => {
-                const signup = toAdminSignup(row);
-                return toCsvRow([
+              .map((signup) =>
+                toCsvRow([
                   signup.id,
                   signup.email,
                   signup.status,
@@ -107,8 +88,8 @@ export function signupAdminRoutes(
                   signup.confirmedAt,
                   signup.unsubscribedAt,
                   signup.createdAt,
-                ]);
-              })
+                ]),
+              )
               .join('');
           }
         }
@@ -130,7 +111,6 @@ export function signupAdminRoutes(
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'getSignupMailStats',
           summary:
             'Confirmation emails sent in the last hour against the global cap (SIGNUP_CONFIRMATIONS_PER_HOUR)',
@@ -143,7 +123,7 @@ export function signupAdminRoutes(
           },
         },
       },
-      async () => ({ data: await service.mailStats() }),
+      async () => ({ data: await signups.mailStats() }),
     );
 
     app.delete(
@@ -151,7 +131,6 @@ export function signupAdminRoutes(
       {
         config: { minRole: 'editor' },
         schema: {
-          tags,
           operationId: 'eraseNewsletterSignup',
           summary:
             'Erase a signup’s personal data for good (address, IP hashes); an anonymous tombstone stays',
@@ -164,7 +143,7 @@ export function signupAdminRoutes(
         },
       },
       async (request, reply) => {
-        if (!(await service.erase(request.params.id))) throw notFound('No signup with that id.');
+        await signups.erase(request.params.id);
         return reply.code(204).send(null);
       },
     );

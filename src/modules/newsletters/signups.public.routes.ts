@@ -15,9 +15,9 @@ import {
   unsubscribeQuery,
   unsubscribedSchema,
 } from './signups.schemas.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { SignupsService } from './signups.service.ts';
 
-const tags = ['Newsletters'];
 const formBodyLimit = 16 * 1024;
 
 const accepted = {
@@ -76,7 +76,7 @@ function reasonFor(payload: string): string {
 export function signupPublicRoutes(
   signups: SignupsService,
   limits: { perMinute: RateLimiter; perHour: RateLimiter },
-  clock: { now: () => Date },
+  clock: Clock,
   pages: { thanksUrl: string; errorUrl: string },
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -86,7 +86,6 @@ export function signupPublicRoutes(
       '/:slug/signups',
       {
         schema: {
-          tags,
           operationId: 'signUpForNewsletter',
           summary: 'Sign up (double opt-in); always the same 202 whatever the address’s state',
           description:
@@ -159,7 +158,6 @@ export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZo
       '/confirm',
       {
         schema: {
-          tags,
           operationId: 'confirmNewsletterSignup',
           summary: 'Confirm a signup with the token from the email (single use)',
           description:
@@ -182,7 +180,6 @@ export function signupTokenRoutes(signups: SignupsService): FastifyPluginAsyncZo
       '/unsubscribe',
       {
         schema: {
-          tags,
           operationId: 'unsubscribeFromNewsletter',
           summary:
             'Unsubscribe: JSON { token }, or RFC 8058 one-click (token in the query, form body List-Unsubscribe=One-Click)',

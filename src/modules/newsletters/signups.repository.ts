@@ -2,30 +2,10 @@ import { and, asc, desc, eq, gt, lt, max } from 'drizzle-orm';
 import { mailboxKey } from '../../lib/email.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
-import { iso, isoOrNull } from '../../schemas.ts';
-import type { AdminSignup } from './signups.schemas.ts';
 import { newerThan, olderThan, type TimeCursor } from '../shared/keyset.ts';
 
-type SignupRow = Store['tables']['newsletterSignups']['$inferSelect'];
-type SignupStatus = SignupRow['status'];
-
-export function toAdminSignup(row: SignupRow): AdminSignup {
-  return {
-    id: row.id,
-    email: row.email,
-    status: row.status,
-    consent: {
-      policyVersion: row.consentPolicyVersion,
-      consentedAt: iso(row.consentedAt),
-      source: row.consentSource,
-      ipHash: row.ipHash,
-    },
-    confirmedAt: isoOrNull(row.confirmedAt),
-    unsubscribedAt: isoOrNull(row.unsubscribedAt),
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
+export type SignupRecord = Store['tables']['newsletterSignups']['$inferSelect'];
+type SignupStatus = SignupRecord['status'];
 
 export interface SignupAttempt {
   newsletterId: string;
@@ -314,11 +294,11 @@ export function createSignupsRepository(store: Store) {
         .orderBy(desc(signups.createdAt), desc(signups.id))
         .limit(options.limit + 1);
       const total = await store.db.$count(signups, where);
-      return { items: rows.map(toAdminSignup), total };
+      return { items: rows, total };
     },
 
     /** Every signup of a newsletter, oldest first, fetched in keyset batches: memory stays flat. */
-    async *exportAll(newsletterId: string, batchSize = 1000): AsyncGenerator<SignupRow[]> {
+    async *exportAll(newsletterId: string, batchSize = 1000): AsyncGenerator<SignupRecord[]> {
       let after: TimeCursor = null;
       for (;;) {
         const keyset = newerThan(signups.createdAt, signups.id, after);

@@ -1,13 +1,16 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { HttpError, invalidFields, notFound } from '../../errors.ts';
+import type { PageRequest } from '../../pagination.ts';
+import { iso, isoOrNull } from '../../schemas.ts';
 import { domainAndParents } from '../../lib/email.ts';
-import type { Mailer, OutgoingMail } from '../../mail.ts';
+import type { Mailer } from '../../mail.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { InstanceSecrets } from '../shared/instance-secrets.ts';
 import type { NewslettersRepository } from './newsletters.repository.ts';
-import type { AdminNewsletter } from './newsletters.schemas.ts';
-import type { SignupsRepository } from './signups.repository.ts';
-import type { SignupInput } from './signups.schemas.ts';
+import type { SignupRecord, SignupsRepository } from './signups.repository.ts';
+import type { AdminSignup, SignupInput } from './signups.schemas.ts';
+import { confirmationMail } from './signups.mail.ts';
 
 // Double opt-in signups (RELIABILITY.md rules 15–18). The public answer never depends on the
 // address's state; everything that does happens behind it.
@@ -37,6 +40,24 @@ const oneDayMs = 86_400_000;
 // A maintained list of throwaway-address domains (the disposable-email-domains package).
 const disposableDomains = createRequire(import.meta.url)('disposable-email-domains') as string[];
 
+export function toAdminSignup(record: SignupRecord): AdminSignup {
+  return {
+    id: record.id,
+    email: record.email,
+    status: record.status,
+    consent: {
+      policyVersion: record.consentPolicyVersion,
+      consentedAt: iso(record.consentedAt),
+      source: record.consentSource,
+      ipHash: record.ipHash,
+    },
+    confirmedAt: isoOrNull(record.confirmedAt),
+    unsubscribedAt: isoOrNull(record.unsubscribedAt),
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+  };
+}
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export interface SignupsServiceDeps {
@@ -45,7 +66,7 @@ export interface SignupsServiceDeps {
   mailer: Mailer;
   secrets: InstanceSecrets;
   settings: SignupSettings;
-  now: () => Date;
+  clock: Clock;
   log: SignupsLog;
   /** Empties the storage's write-ahead log (Store.checkpoint), after personal data is erased. */
   checkpoint: () => Promise<void>;
@@ -57,10 +78,11 @@ export function createSignupsService({
   mailer,
   secrets,
   settings,
-  now,
+  clock,
   log,
   checkpoint,
 }: SignupsServiceDeps) {
+  const now = () => clock.now();
   const blocked = new Set([...disposableDomains, ...settings.blockedDomains]);
   let capReachedAt: Date | null = null;
 
@@ -82,52 +104,10 @@ export function createSignupsService({
     return given.length === expected.length && timingSafeEqual(given, expected) ? signupId : null;
   }
 
-  function confirmationMail(
-    to: string,
-    newsletter: AdminNewsletter,
-    token: string,
-    signupId: string,
-  ): OutgoingMail {
-    const confirmUrl = `${settings.siteUrl}${settings.confirmPath}?token=${encodeURIComponent(token)}`;
-    const unsubscribe = unsubscribeToken(signupId);
-    const unsubscribePage = `${settings.siteUrl}${settings.unsubscribePath}?token=${encodeURIComponent(unsubscribe)}`;
-    const oneClick = `${settings.publicApiUrl}/v1/newsletter-signups/unsubscribe?token=${encodeURIComponent(unsubscribe)}`;
-    const cadence =
-      newsletter.sendDay === null
-        ? newsletter.cadence
-        : `${newsletter.cadence}, on ${newsletter.sendDay[0]?.toUpperCase()}${newsletter.sendDay.slice(1)}s`;
-    const text = [
-      `Please confirm that you want to receive ${newsletter.name} (${cadence}).`,
-      '',
-      `Confirm your subscription: ${confirmUrl}`,
-      '',
-      `The link works for ${Math.round(settings.confirmationTtlMs / 3_600_000)} hours. If you did not ask for this, ignore this email: nothing more will be sent.`,
-      '',
-      `Unsubscribe: ${unsubscribePage}`,
-    ].join('\n');
-    const escape = (value: string) =>
-      value
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-    const html = [
-      `<p>Please confirm that you want to receive <strong>${escape(newsletter.name)}</strong> (${escape(cadence)}).</p>`,
-      `<p><a href="${escape(confirmUrl)}">Confirm your subscription</a></p>`,
-      `<p>If you did not ask for this, ignore this email: nothing more will be sent.</p>`,
-      `<p><a href="${escape(unsubscribePage)}">Unsubscribe</a></p>`,
-    ].join('\n');
-    return {
-      to,
-      subject: `Confirm your subscription to ${newsletter.name}`,
-      text,
-      html,
-      headers: {
-        'List-Unsubscribe': `<${oneClick}>`,
-        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        'List-Id': `${newsletter.name.replace(/[<>"\r\n]/g, '')} <${newsletter.slug}.${new URL(settings.siteUrl).hostname}>`,
-      },
-    };
+  async function idOf(newsletterSlug: string): Promise<string> {
+    const newsletter = await newsletters.findBySlug(newsletterSlug);
+    if (newsletter === undefined) throw notFound('No newsletter with that slug.');
+    return newsletter.id;
   }
 
   return {
@@ -179,7 +159,12 @@ export function createSignupsService({
       }
       if (send)
         mailer.deliver(
-          confirmationMail(input.email, newsletter, token, signupId),
+          confirmationMail(settings, {
+            to: input.email,
+            newsletter,
+            token,
+            unsubscribeToken: unsubscribeToken(signupId),
+          }),
           'signup-confirmation',
         );
     },
@@ -224,13 +209,32 @@ export function createSignupsService({
     },
 
     /**
-     * Erases a signup's personal data; false when there is no such signup. The write-ahead log is
+     * Erases a signup's personal data (404 when there is no such signup). The write-ahead log is
      * emptied afterwards, so no file on disk holds the address any more.
      */
-    async erase(signupId: string): Promise<boolean> {
-      const erased = await signups.erase(signupId, now());
-      if (erased) await checkpoint();
-      return erased;
+    async erase(signupId: string): Promise<void> {
+      if (!(await signups.erase(signupId, now()))) throw notFound('No signup with that id.');
+      await checkpoint();
+    },
+
+    /** A newsletter's signups with their consent records, newest first, and their count. */
+    async list(
+      newsletterSlug: string,
+      filters: { status?: SignupRecord['status'] | undefined },
+      page: PageRequest<'createdAt'>,
+    ) {
+      const newsletterId = await idOf(newsletterSlug);
+      const { items, total } = await signups.list(newsletterId, { ...filters, ...page });
+      return { items: items.map(toAdminSignup), total };
+    },
+
+    /** Every signup of a newsletter, oldest first, in batches (404 before the first one). */
+    async exportAll(newsletterSlug: string): Promise<AsyncGenerator<AdminSignup[]>> {
+      const newsletterId = await idOf(newsletterSlug);
+      async function* batches() {
+        for await (const batch of signups.exportAll(newsletterId)) yield batch.map(toAdminSignup);
+      }
+      return batches();
     },
 
     /** Purges unconfirmed signups past the retention period; returns how many. */

@@ -2,19 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, slugParams } from '../../schemas.ts';
-import type { PagesRepository } from './pages.repository.ts';
+import type { PagesService } from './pages.service.ts';
 import { pageVersionParams, publicPageSchema } from './pages.schemas.ts';
 import { keys, surrogateKey } from '../shared/content-keys.ts';
 
-const tags = ['Pages'];
-
-export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod {
+export function pagePublicRoutes(pages: PagesService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/:slug',
       {
         schema: {
-          tags,
           operationId: 'getPublicPage',
           summary: 'A published page (privacy policy, about, …) in its current version',
           security: publicSecurity,
@@ -35,7 +32,6 @@ export function pagePublicRoutes(pages: PagesRepository): FastifyPluginAsyncZod 
       '/:slug/versions/:version',
       {
         schema: {
-          tags,
           operationId: 'getPublicPageVersion',
           summary:
             'The exact text of one version of a published page, e.g. the policy a subscriber agreed to',

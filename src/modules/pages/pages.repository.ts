@@ -1,50 +1,50 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
-import { conflict, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { renderMarkdown } from '../../lib/markdown.ts';
-import { iso, isoOrNull } from '../../schemas.ts';
-import { type ContentChanged, ignoreChanges } from '../shared/changes.ts';
 import { claimSlug } from '../shared/slugs.ts';
-import type { AdminPage, CreatePageInput, PublicPage, UpdatePageInput } from './pages.schemas.ts';
-import { changed as contentChanges } from '../shared/content-keys.ts';
 
-type PageRow = Store['tables']['pages']['$inferSelect'];
+export type PageRecord = Store['tables']['pages']['$inferSelect'];
 
-function toAdminPage(row: PageRow): AdminPage {
-  return {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    body: row.body,
-    bodyHtml: row.bodyHtml,
-    status: row.status,
-    version: row.version,
-    publishedAt: isoOrNull(row.publishedAt),
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
+/** The text of a published page as readers get it, in its current or an earlier version. */
+export interface PublishedPageRecord {
+  id: string;
+  slug: string;
+  title: string;
+  bodyHtml: string;
+  version: number;
+  updatedAt: Date;
 }
 
-export function createPagesRepository(store: Store, changed: ContentChanged = ignoreChanges) {
+export interface PageText {
+  title: string;
+  body: string;
+  bodyHtml: string;
+}
+
+export function createPagesRepository(store: Store) {
   const { pages, pageVersions } = store.tables;
   const ph = sql.placeholder;
 
-  const publishedBySlug = store.statement('pages.publishedBySlug', (db) =>
-    db
-      .select({
-        id: pages.id,
-        slug: pages.slug,
-        title: pages.title,
-        bodyHtml: pages.bodyHtml,
-        version: pages.version,
-        updatedAt: pages.updatedAt,
-      })
-      .from(pages)
-      .where(and(eq(pages.slug, ph('slug')), eq(pages.status, 'published')))
-      .limit(1),
+  const publishedBySlug = store.statement<PublishedPageRecord[], { slug: string }>(
+    'pages.publishedBySlug',
+    (db) =>
+      db
+        .select({
+          id: pages.id,
+          slug: pages.slug,
+          title: pages.title,
+          bodyHtml: pages.bodyHtml,
+          version: pages.version,
+          updatedAt: pages.updatedAt,
+        })
+        .from(pages)
+        .where(and(eq(pages.slug, ph('slug')), eq(pages.status, 'published')))
+        .limit(1),
   );
-  const publishedVersion = store.statement('pages.publishedVersion', (db) =>
+  const publishedVersion = store.statement<
+    PublishedPageRecord[],
+    { slug: string; version: number }
+  >('pages.publishedVersion', (db) =>
     db
       .select({
         id: pages.id,
@@ -68,33 +68,29 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
       )
       .limit(1),
   );
-
-  /** The page with its id, which names its content key (`page:<id>`). */
-  const toPublic = (row: {
-    id: string;
-    slug: string;
-    title: string;
-    bodyHtml: string;
-    version: number;
-    updatedAt: Date;
-  }): { id: string; page: PublicPage } => {
-    const { id, updatedAt, ...rest } = row;
-    return { id, page: { ...rest, updatedAt: iso(updatedAt) } };
-  };
+  const slugClaim = (requested: string | undefined, source: string, ownId?: string) => ({
+    table: pages,
+    slugColumn: pages.slug,
+    idColumn: pages.id,
+    requested,
+    source,
+    fallback: 'page',
+    ...(ownId === undefined ? {} : { ownId }),
+  });
 
   return {
-    async findPublished(slug: string): Promise<{ id: string; page: PublicPage } | undefined> {
+    async findPublished(slug: string): Promise<PublishedPageRecord | undefined> {
       const [row] = await publishedBySlug({ slug });
-      return row === undefined ? undefined : toPublic(row);
+      return row;
     },
 
     /** The exact text a version had, e.g. the privacy policy a subscriber agreed to. */
     async findPublishedVersion(
       slug: string,
       version: number,
-    ): Promise<{ id: string; page: PublicPage } | undefined> {
+    ): Promise<PublishedPageRecord | undefined> {
       const [row] = await publishedVersion({ slug, version });
-      return row === undefined ? undefined : toPublic(row);
+      return row;
     },
 
     /** Current version of each published page among `slugs`: one query for a whole list. */
@@ -107,114 +103,98 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
       return new Map(rows.map((row) => [row.slug, row.version]));
     },
 
-    async versionExists(slug: string, version: number): Promise<boolean | 'no-such-page'> {
+    /** The newest version of the page at `slug`, published or not; undefined without a page. */
+    async latestVersion(slug: string): Promise<number | undefined> {
       const [page] = await store.db
-        .select({ id: pages.id, version: pages.version })
+        .select({ version: pages.version })
         .from(pages)
         .where(eq(pages.slug, slug))
         .limit(1);
-      if (page === undefined) return 'no-such-page';
-      return version >= 1 && version <= page.version;
+      return page?.version;
     },
 
-    async findIdBySlug(slug: string): Promise<string | undefined> {
-      const [row] = await store.db
-        .select({ id: pages.id })
-        .from(pages)
-        .where(eq(pages.slug, slug))
-        .limit(1);
-      return row?.id;
+    async findBySlug(slug: string): Promise<PageRecord | undefined> {
+      const [row] = await store.db.select().from(pages).where(eq(pages.slug, slug)).limit(1);
+      return row;
     },
 
-    async findById(id: string): Promise<AdminPage | undefined> {
+    async findById(id: string): Promise<PageRecord | undefined> {
       const [row] = await store.db.select().from(pages).where(eq(pages.id, id)).limit(1);
-      return row === undefined ? undefined : toAdminPage(row);
+      return row;
     },
 
-    async list(options: { limit: number; afterSlug: string | null }) {
-      const rows = await store.db
+    /** Up to `limit + 1` pages after `after`, alphabetical by slug, drafts included. */
+    list(page: { limit: number; after: string | null }): Promise<PageRecord[]> {
+      return store.db
         .select()
         .from(pages)
-        .where(options.afterSlug === null ? undefined : gt(pages.slug, options.afterSlug))
+        .where(page.after === null ? undefined : gt(pages.slug, page.after))
         .orderBy(asc(pages.slug))
-        .limit(options.limit + 1);
-      return { items: rows.map(toAdminPage), total: await store.db.$count(pages) };
+        .limit(page.limit + 1);
     },
 
-    async create(input: CreatePageInput, at: Date): Promise<AdminPage> {
-      const bodyHtml = renderMarkdown(input.body).html;
-      const status = input.status ?? 'draft';
+    count: () => store.db.$count(pages),
+
+    /** Version 1, kept for good. A taken slug is a `SlugTakenError`. */
+    async create(
+      fields: PageText & { slug: string | undefined; status: PageRecord['status'] },
+      at: Date,
+    ): Promise<PageRecord> {
+      const publishedAt = fields.status === 'published' ? at : null;
       const row = await store.write(async (tx) => {
-        const slug = await claimSlug(tx, {
-          table: pages,
-          slugColumn: pages.slug,
-          idColumn: pages.id,
-          requested: input.slug,
-          source: input.title,
-          fallback: 'page',
-        });
+        const slug = await claimSlug(tx, slugClaim(fields.slug, fields.title));
         const id = newId('pag', at.getTime());
         const [inserted] = await tx
           .insert(pages)
           .values({
+            ...fields,
             id,
             slug,
-            title: input.title,
-            body: input.body,
-            bodyHtml,
-            status,
             version: 1,
-            publishedAt: status === 'published' ? at : null,
+            publishedAt,
             createdAt: at,
             updatedAt: at,
           })
           .returning();
-        await tx.insert(pageVersions).values({
-          pageId: id,
-          version: 1,
-          title: input.title,
-          body: input.body,
-          bodyHtml,
-          createdAt: at,
-          publishedAt: status === 'published' ? at : null,
-        });
+        const { title, body, bodyHtml } = fields;
+        await tx
+          .insert(pageVersions)
+          .values({ pageId: id, version: 1, title, body, bodyHtml, createdAt: at, publishedAt });
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
-      changed(contentChanges.pageCreated());
-      return toAdminPage(row);
+      return row;
     },
 
-    /** A change to the title or body is a new version; its text is kept for good. */
-    async update(id: string, input: UpdatePageInput, at: Date): Promise<AdminPage> {
-      const bodyHtml = input.body === undefined ? undefined : renderMarkdown(input.body).html;
-      const row = await store.write(async (tx) => {
+    /**
+     * A change to the title or body is a new version whose text is kept for good; undefined when
+     * there is no such page. `bodyHtml` comes with a new `body`.
+     */
+    async update(
+      id: string,
+      changes: Partial<PageText> & { slug?: string | undefined; status?: PageRecord['status'] },
+      at: Date,
+    ): Promise<PageRecord | undefined> {
+      return store.write(async (tx) => {
         const [current] = await tx.select().from(pages).where(eq(pages.id, id)).limit(1);
-        if (current === undefined) throw notFound('No page with that id.');
+        if (current === undefined) return undefined;
         const slug =
-          input.slug === undefined
+          changes.slug === undefined
             ? current.slug
-            : await claimSlug(tx, {
-                table: pages,
-                slugColumn: pages.slug,
-                idColumn: pages.id,
-                requested: input.slug,
-                source: '',
-                fallback: 'page',
-                ownId: id,
-              });
-        const title = input.title ?? current.title;
-        const body = input.body ?? current.body;
+            : await claimSlug(tx, slugClaim(changes.slug, '', id));
+        const title = changes.title ?? current.title;
+        const body = changes.body ?? current.body;
+        const bodyHtml = changes.bodyHtml ?? current.bodyHtml;
         const textChanged = title !== current.title || body !== current.body;
         const version = textChanged ? current.version + 1 : current.version;
-        const status = input.status ?? current.status;
+        const status = changes.status ?? current.status;
         const [updated] = await tx
           .update(pages)
           .set({
             slug,
             title,
             body,
-            bodyHtml: bodyHtml ?? current.bodyHtml,
+            bodyHtml,
             status,
             version,
             // First publication time: kept when unpublished, so a once-public page stays undeletable.
@@ -229,7 +209,7 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
             version,
             title,
             body,
-            bodyHtml: bodyHtml ?? current.bodyHtml,
+            bodyHtml,
             createdAt: at,
             publishedAt: status === 'published' ? at : null,
           });
@@ -248,33 +228,25 @@ export function createPagesRepository(store: Store, changed: ContentChanged = ig
         }
         return updated;
       });
-      if (row === undefined) throw notFound('No page with that id.');
-      // Newsletters link to their privacy-policy page.
-      changed(contentChanges.pageUpdated(id));
-      return toAdminPage(row);
     },
 
     /**
-     * Only a page that was never published can be deleted: a published version may be the text a
-     * reader consented to, and the consent record must keep pointing at it. Unpublish instead.
+     * Deletes a page with its versions only if it was never published (checked in the same
+     * transaction): a published version may be the text a reader consented to.
      */
-    async delete(id: string): Promise<void> {
-      await store.write(async (tx) => {
+    async deleteUnpublished(id: string): Promise<'deleted' | 'not-found' | 'was-published'> {
+      return store.write(async (tx) => {
         const [current] = await tx
           .select({ publishedAt: pages.publishedAt, status: pages.status })
           .from(pages)
           .where(eq(pages.id, id))
           .limit(1);
-        if (current === undefined) throw notFound('No page with that id.');
-        if (current.status === 'published' || current.publishedAt !== null) {
-          throw conflict(
-            'A page that has been published keeps its versions (readers may have agreed to them); set its status to draft instead.',
-          );
-        }
+        if (current === undefined) return 'not-found';
+        if (current.status === 'published' || current.publishedAt !== null) return 'was-published';
         await tx.delete(pageVersions).where(eq(pageVersions.pageId, id));
         await tx.delete(pages).where(eq(pages.id, id));
+        return 'deleted';
       });
-      changed(contentChanges.pageUpdated(id));
     },
   };
 }

@@ -1,26 +1,19 @@
 import { eq } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { ConstraintError, type Store } from '../../db/store.ts';
-import { conflict, notFound } from '../../errors.ts';
+import type { Store } from '../../db/store.ts';
 
 /**
- * Deletes a row that nothing references. The foreign keys (ON DELETE RESTRICT) decide what "in
- * use" means, atomically; their refusal becomes a 409 explaining what to do instead.
+ * Deletes a row that nothing references; false when there was no such row. The foreign keys
+ * (ON DELETE RESTRICT) decide what "in use" means, atomically: their refusal is a
+ * `ConstraintError` of kind `foreign_key` for the service to explain.
  */
 export async function deleteUnreferenced(
   store: Store,
   target: { table: SQLiteTable; id: SQLiteColumn },
   id: string,
-  messages: { notFound: string; inUse: string },
-): Promise<void> {
-  try {
-    const deleted = await store.write((tx) =>
-      tx.delete(target.table).where(eq(target.id, id)).returning({ id: target.id }),
-    );
-    if (deleted.length === 0) throw notFound(messages.notFound);
-  } catch (error) {
-    if (error instanceof ConstraintError && error.kind === 'foreign_key')
-      throw conflict(messages.inUse);
-    throw error;
-  }
+): Promise<boolean> {
+  const deleted = await store.write((tx) =>
+    tx.delete(target.table).where(eq(target.id, id)).returning({ id: target.id }),
+  );
+  return deleted.length > 0;
 }

@@ -4,7 +4,9 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 // Keyset pagination on (timestamp, id): the condition for "strictly after the last row seen"
 // in either direction. The cursor carries the timestamp as epoch milliseconds.
 
-export type TimeCursor = [number, string] | null;
+/** Where a time-ordered page resumes: below this (epoch milliseconds, id) pair. */
+export type TimePosition = [number, string];
+export type TimeCursor = TimePosition | null;
 
 /** Rows before the cursor in (at DESC, id DESC) order. */
 export function olderThan(at: SQLiteColumn, id: SQLiteColumn, cursor: TimeCursor): SQL | undefined {

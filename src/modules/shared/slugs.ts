@@ -1,14 +1,14 @@
 import { and, eq, like, ne, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/store.ts';
-import { conflict } from '../../errors.ts';
 import { firstFreeSlug, slugify } from '../../lib/slugify.ts';
+import { SlugTakenError } from './record-errors.ts';
 
 export interface SlugClaim {
   table: SQLiteTable;
   slugColumn: SQLiteColumn;
   idColumn: SQLiteColumn;
-  /** The slug the client asked for, if any: taken means 409, never a silent rename. */
+  /** The slug asked for, if any: taken is a `SlugTakenError`, never a silent rename. */
   requested: string | undefined;
   /** Text to derive a slug from when none was requested (a name, a headline). */
   source: string;
@@ -32,14 +32,7 @@ export async function claimSlug(tx: Db, claim: SlugClaim): Promise<string> {
       .from(claim.table)
       .where(and(eq(claim.slugColumn, claim.requested), notSelf, claim.scope))
       .limit(1);
-    if (taken.length > 0) {
-      throw conflict(`The slug "${claim.requested}" is already taken.`, [
-        {
-          path: 'body.slug',
-          message: 'Already taken; choose another or omit it to get one generated.',
-        },
-      ]);
-    }
+    if (taken.length > 0) throw new SlugTakenError(claim.requested);
     return claim.requested;
   }
   const base = slugify(claim.source) || claim.fallback;

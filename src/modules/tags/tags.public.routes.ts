@@ -1,17 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound, problemResponses } from '../../errors.ts';
-import { slugPage } from '../../pagination.ts';
+import { pageOf, readPage } from '../../pagination.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, pageQuery, publicListEnvelope, slugParams } from '../../schemas.ts';
-import type { TagsRepository } from './tags.repository.ts';
-import { tagSchema } from './tags.schemas.ts';
-import { type PublicVisibility } from '../shared/routes.ts';
 import { keys, surrogateKey } from '../shared/content-keys.ts';
-
-const openApiTags = ['Tags'];
+import type { PublicVisibility } from '../shared/routes.ts';
+import type { TagsService } from './tags.service.ts';
+import { tagSchema } from './tags.schemas.ts';
 
 export function tagPublicRoutes(
-  tags: TagsRepository,
+  tags: TagsService,
   visibility: PublicVisibility,
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -19,7 +17,6 @@ export function tagPublicRoutes(
       '',
       {
         schema: {
-          tags: openApiTags,
           operationId: 'listPublicTags',
           summary: 'Tags carrying at least one published article, alphabetically',
           security: publicSecurity,
@@ -29,12 +26,11 @@ export function tagPublicRoutes(
       },
       async (request, reply) => {
         const now = visibility.now();
-        const page = await slugPage(request.query, (bounds) =>
-          tags.list({ ...bounds, withTotal: false, visibleAt: now }),
-        );
+        const page = readPage('slug', request.query);
+        const shown = pageOf('slug', page, await tags.listVisible(page, now));
         reply.header('surrogate-key', surrogateKey([keys.tagList]));
         request.cacheExpiresAt = await visibility.nextChangeAt(now);
-        return { data: page.items, meta: page.meta };
+        return { data: shown.items, meta: shown.meta };
       },
     );
 
@@ -42,7 +38,6 @@ export function tagPublicRoutes(
       '/:slug',
       {
         schema: {
-          tags: openApiTags,
           operationId: 'getPublicTag',
           summary: 'Get a tag by slug (404 until it carries a published article)',
           security: publicSecurity,

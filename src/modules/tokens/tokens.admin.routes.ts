@@ -1,75 +1,29 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../errors.ts';
-import { pageLimit, readCursor, toPage } from '../../pagination.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import {
-  adminListEnvelope,
-  dataEnvelope,
-  idParams,
-  iso,
-  isoOrNull,
-  pageQuery,
-} from '../../schemas.ts';
+import { dataEnvelope, idParams } from '../../schemas.ts';
 import { z } from 'zod';
-import type { TokenRecord } from './tokens.repository.ts';
-import {
-  createdTokenSchema,
-  createTokenBody,
-  type TokenResponse,
-  tokenSchema,
-} from './tokens.schemas.ts';
-import type { TokensService } from './tokens.service.ts';
-
-const tags = ['Tokens'];
-const cursorShape = z.tuple([z.number().int(), z.string()]);
-
-function toResponse(record: TokenRecord): TokenResponse {
-  return {
-    id: record.id,
-    name: record.name,
-    role: record.role,
-    tokenPrefix: record.tokenPrefix,
-    createdAt: iso(record.createdAt),
-    expiresAt: isoOrNull(record.expiresAt),
-    lastUsedAt: isoOrNull(record.lastUsedAt),
-    revokedAt: isoOrNull(record.revokedAt),
-  };
-}
+import { createdTokenSchema, createTokenBody, tokenSchema } from './tokens.schemas.ts';
+import { type TokensService, toTokenResponse } from './tokens.service.ts';
+import { listRoute } from '../shared/routes.ts';
 
 export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '',
-      {
-        config: { minRole: 'admin' },
-        schema: {
-          tags,
-          operationId: 'listTokens',
-          summary: 'List API tokens (newest first), including revoked and expired ones',
-          security: bearerSecurity,
-          querystring: pageQuery,
-          response: { 200: adminListEnvelope(tokenSchema), ...problemResponses(400, 401, 403) },
-        },
-      },
-      async (request) => {
-        const limit = pageLimit(request.query.limit);
-        const after = readCursor(request.query.cursor, cursorShape);
-        const { rows, total } = await tokens.list({ limit, after });
-        const page = toPage(rows, limit, (row) => [row.createdAt.getTime(), row.id]);
-        return {
-          data: page.items.map(toResponse),
-          meta: { limit, nextCursor: page.nextCursor, total },
-        };
-      },
-    );
+    listRoute(app, {
+      operationId: 'listTokens',
+      summary: 'List API tokens (newest first), including revoked and expired ones',
+      minRole: 'admin',
+      order: 'createdAt',
+      schema: tokenSchema,
+      list: (page) => tokens.list(page),
+    });
 
     app.post(
       '',
       {
         config: { minRole: 'admin' },
         schema: {
-          tags,
           operationId: 'createToken',
           summary: 'Create an API token; the secret is returned once',
           security: bearerSecurity,
@@ -86,7 +40,7 @@ export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
           { name, role, expiresAt: expiresAt === undefined ? null : new Date(expiresAt) },
           principalOf(request),
         );
-        return reply.code(201).send({ data: { ...toResponse(record), token } });
+        return reply.code(201).send({ data: { ...toTokenResponse(record), token } });
       },
     );
 
@@ -95,7 +49,6 @@ export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
       {
         config: { minRole: 'admin' },
         schema: {
-          tags,
           operationId: 'revokeToken',
           summary: 'Revoke an API token (it stops working at once; the record stays for audit)',
           security: bearerSecurity,

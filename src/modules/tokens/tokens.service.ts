@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { forbidden, invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Principal, type Role, roleAtLeast } from '../../plugins/auth.ts';
+import type { PageRequest } from '../../pagination.ts';
+import { iso, isoOrNull } from '../../schemas.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { TokenRecord, TokensRepository } from './tokens.repository.ts';
+import type { TokenResponse } from './tokens.schemas.ts';
 
 const tokenPattern = /^bs_[A-Za-z0-9_-]{43}$/;
 const prefixLength = 10;
@@ -18,13 +22,28 @@ export function generateToken(): string {
   return `bs_${randomBytes(32).toString('base64url')}`;
 }
 
+/** What a token looks like in the API: never its hash. */
+export function toTokenResponse(record: TokenRecord): TokenResponse {
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    tokenPrefix: record.tokenPrefix,
+    createdAt: iso(record.createdAt),
+    expiresAt: isoOrNull(record.expiresAt),
+    lastUsedAt: isoOrNull(record.lastUsedAt),
+    revokedAt: isoOrNull(record.revokedAt),
+  };
+}
+
 export interface TokensServiceDeps {
   repository: TokensRepository;
-  now: () => Date;
+  clock: Clock;
   onBackgroundError: (error: unknown) => void;
 }
 
-export function createTokensService({ repository, now, onBackgroundError }: TokensServiceDeps) {
+export function createTokensService({ repository, clock, onBackgroundError }: TokensServiceDeps) {
+  const now = () => clock.now();
   return {
     /** Creates a token and returns its secret once. `issuer` is null for the CLI. */
     async create(
@@ -73,7 +92,10 @@ export function createTokensService({ repository, now, onBackgroundError }: Toke
       return { tokenId: record.id, name: record.name, role: record.role };
     },
 
-    list: repository.list,
+    async list(page: PageRequest<'createdAt'>) {
+      const { rows, total } = await repository.list(page);
+      return { items: rows.map(toTokenResponse), total };
+    },
 
     async revoke(id: string): Promise<void> {
       const found = await repository.revoke(id, now());

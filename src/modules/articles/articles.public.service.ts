@@ -1,0 +1,207 @@
+import { encodeCursor } from '../../lib/cursor.ts';
+import { pageLimit, readCursor } from '../../pagination.ts';
+import { iso } from '../../schemas.ts';
+import { toPhoto } from '../photos/photos.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { type ContentKey, articleKeys, keys } from '../shared/content-keys.ts';
+import type { PublicListFilters, SummaryRecord } from './articles.public.queries.ts';
+import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
+import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
+import { searchMatch } from './articles.search.ts';
+import { z } from 'zod';
+
+// What readers get: visible articles only, as response objects, with the content keys each
+// answer depends on and how long it holds (until the next scheduled article falls due).
+
+// A list page resumes below (publishedAt, id); a search page at an offset in relevance order.
+const cursorShape = z.union([
+  z.tuple([z.number().int(), z.string()]),
+  z.tuple([z.literal('search'), z.number().int().min(0).max(10_000)]),
+]);
+const maxSearchDepth = 1000;
+const defaultRelated = 3;
+
+/** Ranked public search; it may run elsewhere (a worker thread) under a time budget. */
+export type PublicSearch = (task: {
+  match: string;
+  filters: PublicListFilters;
+  offset: number;
+  limit: number;
+  now: Date;
+}) => Promise<SummaryRecord[]>;
+
+export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary {
+  return {
+    id: row.id,
+    slug: row.slug,
+    language: row.language,
+    headline: row.headline,
+    dek: row.dek,
+    excerpt: row.excerpt,
+    wordCount: row.wordCount,
+    readingTimeMinutes: row.readingTimeMinutes,
+    publishedAt: iso(row.publishedAt ?? new Date(0)),
+    updatedAt: iso(row.updatedAt),
+    authors,
+    tags,
+    photo: row.photo === null ? null : toPhoto(row.photo),
+  };
+}
+
+/** The smallest of the bounds a page must stay below, compared as (publishedAt, id) pairs. */
+function lowestBound(bounds: ListBound[]): ListBound {
+  return bounds.reduce((lowest, bound) =>
+    bound.at < lowest.at || (bound.at === lowest.at && bound.id < lowest.id) ? bound : lowest,
+  );
+}
+
+/** A public answer: the data, what it depends on, and until when it holds at most. */
+export interface PublicAnswer<T> {
+  data: T;
+  keys: ContentKey[];
+  expiresAt: number | null;
+}
+
+export interface PublicListQuery {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+  q?: string | undefined;
+  tag?: string | undefined;
+  author?: string | undefined;
+  language?: string | undefined;
+  publishedAfter?: string | undefined;
+  publishedBefore?: string | undefined;
+}
+
+export function createPublicArticlesService(deps: {
+  repository: PublicArticlesRepository;
+  search: PublicSearch;
+  clock: Clock;
+}) {
+  const { repository, search, clock } = deps;
+
+  /** One page of search results, by relevance, at most `maxSearchDepth` deep. */
+  async function searchPage(
+    q: string,
+    filters: PublicListFilters,
+    position: z.infer<typeof cursorShape> | null,
+    limit: number,
+    now: Date,
+  ) {
+    const offset = position?.[0] === 'search' ? position[1] : 0;
+    const match = searchMatch(q);
+    const rows =
+      match === null || offset >= maxSearchDepth
+        ? []
+        : await search({ match, filters, offset, limit: limit + 1, now });
+    const more = rows.length > limit && offset + limit < maxSearchDepth;
+    return {
+      rows: rows.slice(0, limit),
+      next: more ? encodeCursor(['search', offset + limit]) : null,
+    };
+  }
+
+  /** One page of the newest-first list, below the cursor, `publishedBefore` and now. */
+  async function listPage(
+    filters: PublicListFilters,
+    position: z.infer<typeof cursorShape> | null,
+    limit: number,
+    now: Date,
+  ) {
+    const bounds: ListBound[] = [{ at: now.getTime() + 1, id: '' }];
+    if (filters.publishedBefore !== undefined)
+      bounds.push({ at: filters.publishedBefore.getTime(), id: '' });
+    if (position !== null && typeof position[0] === 'number')
+      bounds.push({ at: position[0], id: String(position[1]) });
+    const rows = await repository.list(filters, lowestBound(bounds), limit + 1, now);
+    const shown = rows.slice(0, limit);
+    const last = shown.at(-1);
+    const next =
+      rows.length > limit && last !== undefined
+        ? encodeCursor([last.row.publishedAt?.getTime() ?? 0, last.row.id])
+        : null;
+    return { rows: shown, next };
+  }
+
+  return {
+    /** Newest first, or by relevance with `q`. */
+    async list(
+      query: PublicListQuery,
+    ): Promise<
+      PublicAnswer<{ items: ArticleSummary[]; limit: number; nextCursor: string | null }>
+    > {
+      const limit = pageLimit(query.limit);
+      const now = clock.now();
+      const filters: PublicListFilters = {
+        tagSlug: query.tag,
+        authorSlug: query.author,
+        language: query.language,
+        publishedAfter:
+          query.publishedAfter === undefined ? undefined : new Date(query.publishedAfter),
+        publishedBefore:
+          query.publishedBefore === undefined ? undefined : new Date(query.publishedBefore),
+      };
+      const position = readCursor(query.cursor, cursorShape);
+      const { rows, next } =
+        query.q === undefined
+          ? await listPage(filters, position, limit, now)
+          : await searchPage(query.q, filters, position, limit, now);
+      const items = rows.map(toSummary);
+      return {
+        data: { items, limit, nextCursor: next },
+        keys: [keys.articleList, ...articleKeys(items)],
+        expiresAt: await repository.nextDueAt(now),
+      };
+    },
+
+    /** The article at `slug`, or where it moved to (an earlier slug still public). */
+    async findBySlug(
+      language: string | undefined,
+      slug: string,
+    ): Promise<
+      | { found: PublicAnswer<PublicArticle> }
+      | { moved: { slug: string; language: string } }
+      | undefined
+    > {
+      const now = clock.now();
+      const record = await repository.findBySlug(language, slug, now);
+      if (record !== undefined) {
+        const article = { ...toSummary(record), bodyHtml: record.bodyHtml };
+        // Which article a bare slug resolves to depends on every article sharing it.
+        return {
+          found: {
+            data: article,
+            keys: [keys.articleSlug(article.slug), ...articleKeys([article])],
+            expiresAt: null,
+          },
+        };
+      }
+      const moved = await repository.findRedirect(language, slug, now);
+      return moved === undefined ? undefined : { moved };
+    },
+
+    /** "Read more" for the article at `slug`; undefined when no visible article has it. */
+    async related(
+      language: string | undefined,
+      slug: string,
+      limit: number | undefined,
+    ): Promise<PublicAnswer<ArticleSummary[]> | undefined> {
+      const now = clock.now();
+      const article = await repository.findIdentity(language, slug, now);
+      if (article === undefined) return undefined;
+      const related = (await repository.related(article, limit ?? defaultRelated, now)).map(
+        toSummary,
+      );
+      return {
+        data: related,
+        keys: [keys.articleList, keys.article(article.id), ...articleKeys(related)],
+        expiresAt: await repository.nextDueAt(now),
+      };
+    },
+
+    /** When the next scheduled article falls due: what public answers depend on expires then. */
+    nextDueAt: (now: Date) => repository.nextDueAt(now),
+  };
+}
+
+export type PublicArticlesService = ReturnType<typeof createPublicArticlesService>;

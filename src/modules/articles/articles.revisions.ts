@@ -1,0 +1,69 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Db, Store } from '../../db/store.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Actor, ArticleState } from './articles.repository.ts';
+
+export const maxRevisionsPerArticle = 50;
+
+/** Keeps the previous version as a revision; history is bounded to the newest ones. */
+export async function keepRevision(
+  store: Store,
+  tx: Db,
+  current: ArticleState,
+  at: Date,
+  actor: Actor,
+): Promise<void> {
+  const { articleRevisions } = store.tables;
+  await tx.insert(articleRevisions).values({
+    id: newId('rev', at.getTime()),
+    articleId: current.id,
+    version: current.version,
+    createdAt: at,
+    createdByTokenId: actor.tokenId,
+    snapshot: {
+      slug: current.slug,
+      language: current.language,
+      headline: current.headline,
+      dek: current.dek,
+      excerptSource: current.excerptSource,
+      body: current.body,
+      photoId: current.photoId,
+      authorIds: current.authorIds,
+      tagIds: current.tagIds,
+      status: current.status,
+      publishedAt: current.publishedAt === null ? null : current.publishedAt.toISOString(),
+    },
+  });
+  await tx
+    .delete(articleRevisions)
+    .where(
+      and(
+        eq(articleRevisions.articleId, current.id),
+        lt(articleRevisions.version, current.version + 1 - maxRevisionsPerArticle),
+      ),
+    );
+}
+
+export function createRevisionsRepository(store: Store) {
+  const { articleRevisions } = store.tables;
+  return {
+    list(id: string) {
+      return store.db
+        .select()
+        .from(articleRevisions)
+        .where(eq(articleRevisions.articleId, id))
+        .orderBy(desc(articleRevisions.version));
+    },
+
+    async find(id: string, revisionId: string) {
+      const [row] = await store.db
+        .select()
+        .from(articleRevisions)
+        .where(and(eq(articleRevisions.articleId, id), eq(articleRevisions.id, revisionId)))
+        .limit(1);
+      return row;
+    },
+  };
+}
+
+export type RevisionsRepository = ReturnType<typeof createRevisionsRepository>;

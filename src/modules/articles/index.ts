@@ -1,0 +1,58 @@
+import { createSearchRunner, type SearchPoolOptions } from '../../workers/search-pool.ts';
+import type { PhotosRepository } from '../photos/photos.repository.ts';
+import type { AppModule, ModuleDeps } from '../shared/module.ts';
+import type { PublicVisibility } from '../shared/routes.ts';
+import { articleAdminRoutes } from './articles.admin.routes.ts';
+import { createPublicArticlesRepository } from './articles.public.repository.ts';
+import { articlePublicRoutes } from './articles.public.routes.ts';
+import { createPublicArticlesService, type PublicSearch } from './articles.public.service.ts';
+import { createArticlesRepository } from './articles.repository.ts';
+import { createRevisionsRepository } from './articles.revisions.ts';
+import { createPublicSearchIndexer } from './articles.search-index.ts';
+import { createPublicSearchRepository } from './articles.search.repository.ts';
+import { createArticlesService } from './articles.service.ts';
+
+/** Articles: the editorial workflow, the public reads, and public search on its own threads. */
+export function createArticlesModule(
+  deps: ModuleDeps & {
+    photos: PhotosRepository;
+    search: Omit<SearchPoolOptions, 'databasePath' | 'entry'>;
+    onSearchError: (error: unknown) => void;
+  },
+) {
+  const { store, clock } = deps;
+  const service = createArticlesService({
+    repository: createArticlesRepository(store, deps.photos),
+    revisions: createRevisionsRepository(store),
+    changed: deps.changed,
+    clock,
+  });
+  const searchRunner = createSearchRunner(
+    { ...deps.search, databasePath: store.file },
+    createPublicSearchRepository(store),
+    deps.onSearchError,
+  );
+  const publicSearchIndex = createPublicSearchIndexer(store);
+  const search: PublicSearch = async (task) => {
+    // Scheduled articles that fell due since the last search join the index first.
+    await publicSearchIndex.indexDue(task.now);
+    return searchRunner.search(task);
+  };
+  const publicService = createPublicArticlesService({
+    repository: createPublicArticlesRepository(store),
+    search,
+    clock,
+  });
+  /** What every public answer about authors and tags depends on: which articles are visible. */
+  const visibility: PublicVisibility = {
+    now: () => clock.now(),
+    nextChangeAt: (at) => publicService.nextDueAt(at),
+  };
+  const module: AppModule = {
+    openApiTag: 'Articles',
+    publicRoutes: [{ prefix: '/v1/articles', plugin: articlePublicRoutes(publicService) }],
+    adminRoutes: [{ prefix: '/v1/admin/articles', plugin: articleAdminRoutes(service) }],
+    close: () => searchRunner.close(),
+  };
+  return { service, publicService, visibility, module };
+}

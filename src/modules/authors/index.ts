@@ -1,0 +1,24 @@
+import type { PhotosRepository } from '../photos/photos.repository.ts';
+import type { AppModule, ModuleDeps } from '../shared/module.ts';
+import type { PublicVisibility } from '../shared/routes.ts';
+import { authorAdminRoutes } from './authors.admin.routes.ts';
+import { authorPublicRoutes } from './authors.public.routes.ts';
+import { createAuthorsRepository } from './authors.repository.ts';
+import { createAuthorsService } from './authors.service.ts';
+
+export function createAuthorsModule(
+  deps: ModuleDeps & { photos: PhotosRepository; visibility: PublicVisibility },
+) {
+  const service = createAuthorsService({
+    repository: createAuthorsRepository(deps.store),
+    photos: deps.photos,
+    changed: deps.changed,
+    clock: deps.clock,
+  });
+  const module: AppModule = {
+    openApiTag: 'Authors',
+    publicRoutes: [{ prefix: '/v1/authors', plugin: authorPublicRoutes(service, deps.visibility) }],
+    adminRoutes: [{ prefix: '/v1/admin/authors', plugin: authorAdminRoutes(service) }],
+  };
+  return { service, module };
+}
