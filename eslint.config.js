@@ -40,6 +40,28 @@ const driverCalls = [
   },
 ];
 
+/** The module-wide driver rules plus one layer's own (flat config replaces, never merges, a rule). */
+function layerImports(extra) {
+  return {
+    paths: [...driverImports.paths, ...extra.paths],
+    patterns: [...driverImports.patterns, ...extra.patterns],
+  };
+}
+
+// Repositories and the storage helpers they are built from: rows in, records out.
+const dataLayerFiles = [
+  'src/modules/**/*.repository.ts',
+  'src/modules/articles/articles.embed.ts',
+  'src/modules/articles/articles.public.queries.ts',
+  'src/modules/articles/articles.revisions.ts',
+  'src/modules/articles/articles.search-index.ts',
+  'src/modules/shared/delete.ts',
+  'src/modules/shared/keyset.ts',
+  'src/modules/shared/record-errors.ts',
+  'src/modules/shared/slugs.ts',
+  'src/modules/shared/visibility.ts',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'migrations/', 'openapi/'] },
   ...tseslint.configs.strict,
@@ -62,21 +84,51 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/modules/**/*.repository.ts'],
+    files: dataLayerFiles,
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          ...driverImports,
+        layerImports({
           paths: [
-            ...driverImports.paths,
             { name: 'fastify', message: 'Repositories never import Fastify.' },
+            { name: 'fastify-type-provider-zod', message: 'Repositories never import Fastify.' },
           ],
           patterns: [
-            ...driverImports.patterns,
-            { group: ['**/*.routes*'], message: 'Layers point one way.' },
+            {
+              group: ['**/errors.ts', '**/plugins/*'],
+              message:
+                'Repositories know no HTTP: return undefined or throw a record error (shared/record-errors.ts); the service answers.',
+            },
+            {
+              group: ['**/schemas.ts', '**/*.schemas.ts'],
+              message:
+                'Repositories take and return records, not the HTTP contract: define the fields here.',
+            },
+            { group: ['**/*.routes*', '**/*.service*'], message: 'Layers point one way.' },
           ],
-        },
+        }),
+      ],
+    },
+  },
+  {
+    files: ['src/modules/**/*.service.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        layerImports({
+          paths: [
+            { name: 'fastify', message: 'Services never import Fastify: routes do HTTP.' },
+            {
+              name: 'fastify-type-provider-zod',
+              message: 'Services never import Fastify: routes do HTTP.',
+            },
+            { name: 'drizzle-orm', message: 'Services never build queries: repositories do.' },
+          ],
+          patterns: [
+            { group: ['drizzle-orm/*'], message: 'Services never build queries: repositories do.' },
+            { group: ['**/*.routes*', '**/plugins/*'], message: 'Layers point one way.' },
+          ],
+        }),
       ],
     },
   },
@@ -85,16 +137,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          ...driverImports,
+        layerImports({
           paths: [
-            ...driverImports.paths,
             {
               name: 'drizzle-orm',
-              message: 'Routes never build queries; call the repository or service.',
+              message: 'Routes never build queries; call the service.',
             },
           ],
-        },
+          patterns: [
+            { group: ['drizzle-orm/*'], message: 'Routes never build queries; call the service.' },
+            {
+              group: ['**/db/*', '**/*.repository*'],
+              message: 'Routes reach storage only through their service.',
+            },
+          ],
+        }),
       ],
     },
   },

@@ -11,6 +11,9 @@ export const timestamp = z.iso
   .max(35)
   .meta({ example: '2026-11-28T09:30:00.000Z' });
 
+/** When a record was made and last changed, as every editor resource shows them. */
+export const recordTimes = () => ({ createdAt: timestamp, updatedAt: timestamp });
+
 export const id = z
   .string()
   .min(1)

@@ -2,19 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../errors.ts';
 import { withSentence } from './openapi.ts';
 
-export const roles = ['writer', 'editor', 'admin'] as const;
-export type Role = (typeof roles)[number];
+import { type Principal, type Role, roleAtLeast } from '../lib/roles.ts';
 
-export function roleAtLeast(role: Role, required: Role): boolean {
-  return roles.indexOf(role) >= roles.indexOf(required);
-}
-
-/** Who is calling: the API token that authenticated the request. */
-export interface Principal {
-  tokenId: string;
-  name: string;
-  role: Role;
-}
+export { type Principal, type Role, roleAtLeast, roles } from '../lib/roles.ts';
 
 export type Authenticate = (bearerToken: string) => Promise<Principal | null>;
 

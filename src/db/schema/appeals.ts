@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { recordTimes, timestamp } from './columns.ts';
 
 // Reader-support appeals.
 
@@ -32,8 +32,7 @@ export const appeals = sqliteTable(
     endsAt: timestamp('ends_at'),
     priority: integer('priority').notNull().default(0),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [
     index('appeals_placement_idx').on(

@@ -6,7 +6,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { recordTimes, timestamp } from './columns.ts';
 import { photos } from './photos.ts';
 import { authors } from './authors.ts';
 import { tags } from './tags.ts';
@@ -40,8 +40,7 @@ export const articles = sqliteTable(
     // (see articles_public_search): a scheduled article enters it once it falls due.
     inPublicSearch: integer('in_public_search', { mode: 'boolean' }).notNull().default(false),
     version: integer('version').notNull().default(1),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [
     uniqueIndex('articles_language_slug_unique').on(table.language, table.slug),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { idAndSlug, recordTimes } from './columns.ts';
 import { photos } from './photos.ts';
 
 // Authors: bylines, not logins.
@@ -13,8 +13,7 @@ export interface AuthorLink {
 export const authors = sqliteTable(
   'authors',
   {
-    id: text('id').primaryKey(),
-    slug: text('slug').notNull(),
+    ...idAndSlug(),
     name: text('name').notNull(),
     bio: text('bio'),
     email: text('email'),
@@ -23,8 +22,7 @@ export const authors = sqliteTable(
       .$type<AuthorLink[]>()
       .notNull()
       .default(sql`'[]'`),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [
     uniqueIndex('authors_slug_unique').on(table.slug),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { idAndSlug, recordTimes, timestamp } from './columns.ts';
 
 // Newsletters, signups and the consent ledger.
 
@@ -18,8 +18,7 @@ export const weekdays = [
 export const newsletters = sqliteTable(
   'newsletters',
   {
-    id: text('id').primaryKey(),
-    slug: text('slug').notNull(),
+    ...idAndSlug(),
     name: text('name').notNull(),
     description: text('description'),
     cadence: text('cadence', { enum: cadences }).notNull(),
@@ -28,8 +27,7 @@ export const newsletters = sqliteTable(
     // The privacy-policy version a signup must agree to now (e.g. "privacy-policy@3").
     privacyPolicyVersion: text('privacy_policy_version').notNull(),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [
     uniqueIndex('newsletters_slug_unique').on(table.slug),
@@ -69,8 +67,7 @@ export const newsletterSignups = sqliteTable(
     confirmationTokenHash: text('confirmation_token_hash'),
     confirmationExpiresAt: timestamp('confirmation_expires_at'),
     lastConfirmationSentAt: timestamp('last_confirmation_sent_at'),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [
     uniqueIndex('newsletter_signups_newsletter_email_unique').on(table.newsletterId, table.email),

@@ -1,5 +1,5 @@
 import { integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { idAndSlug, recordTimes, timestamp } from './columns.ts';
 
 // Pages and their immutable versions.
 
@@ -8,8 +8,7 @@ export const pageStatuses = ['draft', 'published'] as const;
 export const pages = sqliteTable(
   'pages',
   {
-    id: text('id').primaryKey(),
-    slug: text('slug').notNull(),
+    ...idAndSlug(),
     title: text('title').notNull(),
     body: text('body').notNull(),
     bodyHtml: text('body_html').notNull(),
@@ -17,8 +16,7 @@ export const pages = sqliteTable(
     // Bumped whenever the title or body changes; each version's text is kept in page_versions.
     version: integer('version').notNull().default(1),
     publishedAt: timestamp('published_at'),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [uniqueIndex('pages_slug_unique').on(table.slug)],
 );

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.ts';
+import { recordTimes } from './columns.ts';
 
 // Photos: credited images (the file lives elsewhere; Broadsheet stores its URL).
 
@@ -15,8 +15,7 @@ export const photos = sqliteTable(
     license: text('license'),
     width: integer('width'),
     height: integer('height'),
-    createdAt: timestamp('created_at').notNull(),
-    updatedAt: timestamp('updated_at').notNull(),
+    ...recordTimes(),
   },
   (table) => [index('photos_created_at_idx').on(table.createdAt, table.id)],
 );

@@ -11,6 +11,7 @@ import {
   slug,
   text,
   timestamp,
+  recordTimes,
 } from '../../schemas.ts';
 
 // ISO 4217 codes as known to the runtime's ICU data.
@@ -152,8 +153,7 @@ export const adminAppealSchema = z
     body: bounded(limits.body),
     priority,
     active: z.boolean(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'AdminAppeal' });
 export type AdminAppeal = z.infer<typeof adminAppealSchema>;

@@ -1,10 +1,9 @@
-import { invalidFields, notFound } from '../../errors.ts';
+import { invalidFields } from '../../errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
-import type { PageRequest } from '../../pagination.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
-import type { ContentChanged } from '../shared/changes.ts';
-import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
+import type { ModuleDeps } from '../shared/module.ts';
+import { recordService } from '../shared/record-service.ts';
 import type { AppealRecord, AppealsRepository } from './appeals.repository.ts';
 import type {
   AdminAppeal,
@@ -42,14 +41,14 @@ function toAdminAppeal(record: AppealRecord): AdminAppeal {
   };
 }
 
-const noSuchAppeal = 'No appeal with that id.';
-
-export function createAppealsService(deps: {
-  repository: AppealsRepository;
-  changed: ContentChanged;
-  clock: Clock;
-}) {
-  const { repository, changed, clock } = deps;
+export function createAppealsService({
+  repository,
+  changed,
+  clock,
+}: Omit<ModuleDeps, 'store'> & { repository: AppealsRepository }) {
+  const records = recordService(repository, (found) => found.map(toAdminAppeal), {
+    notFound: 'No appeal with that id.',
+  });
   return {
     /** The appeal to show now at `placement`, and until when that answer holds at most. */
     async findActive(placement: string, now: Date) {
@@ -60,15 +59,8 @@ export function createAppealsService(deps: {
       return { appeal: record === undefined ? undefined : toPublicAppeal(record), nextChangeAt };
     },
 
-    async list(page: PageRequest<'createdAt'>) {
-      const [records, total] = await Promise.all([repository.list(page), repository.count()]);
-      return { items: records.map(toAdminAppeal), total };
-    },
-
-    async findById(id: string): Promise<AdminAppeal | undefined> {
-      const record = await repository.findById(id);
-      return record === undefined ? undefined : toAdminAppeal(record);
-    },
+    list: records.list,
+    findById: records.findById,
 
     async create(input: CreateAppealInput): Promise<AdminAppeal> {
       const record = await repository.create(
@@ -109,13 +101,13 @@ export function createAppealsService(deps: {
         },
         clock.now(),
       );
-      if (record === undefined) throw notFound(noSuchAppeal);
+      const appeal = await records.changed(record);
       changed(contentChanges.appealChanged());
-      return toAdminAppeal(record);
+      return appeal;
     },
 
     async delete(id: string): Promise<void> {
-      if (!(await repository.delete(id))) throw notFound(noSuchAppeal);
+      await records.deleted(repository.delete(id));
       changed(contentChanges.appealChanged());
     },
   };

@@ -6,9 +6,8 @@ import { createAppealsService } from './appeals.service.ts';
 
 export function createAppealsModule(deps: ModuleDeps) {
   const service = createAppealsService({
+    ...deps,
     repository: createAppealsRepository(deps.store),
-    changed: deps.changed,
-    clock: deps.clock,
   });
   const module: AppModule = {
     openApiTag: 'Appeals',

@@ -184,54 +184,46 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       },
     );
 
-    app.post(
-      '/:id/unpublish',
+    // Workflow moves that only change status: the same request and answer.
+    const transitions = [
       {
-        config: { minRole: 'editor' },
-        schema: {
-          operationId: 'unpublishArticle',
-          summary: 'Take a published or scheduled article back to draft; needs If-Match',
-          security: bearerSecurity,
-          params: idParams,
-          headers: ifMatchHeaders,
-          response: { 200: article, ...versioned },
-        },
+        path: '/:id/unpublish',
+        operationId: 'unpublishArticle',
+        summary: 'Take a published or scheduled article back to draft; needs If-Match',
+        move: articles.unpublish,
       },
-      async (request, reply) =>
-        sendArticle(
-          reply,
-          await articles.unpublish(
-            request.params.id,
-            parseIfMatch(request.headers['if-match']),
-            principalOf(request),
-          ),
-        ),
-    );
-
-    app.post(
-      '/:id/archive',
       {
-        config: { minRole: 'editor' },
-        schema: {
-          operationId: 'archiveArticle',
-          summary:
-            'Archive an article (off every public route, kept for the record); needs If-Match',
-          security: bearerSecurity,
-          params: idParams,
-          headers: ifMatchHeaders,
-          response: { 200: article, ...versioned },
-        },
+        path: '/:id/archive',
+        operationId: 'archiveArticle',
+        summary: 'Archive an article (off every public route, kept for the record); needs If-Match',
+        move: articles.archive,
       },
-      async (request, reply) =>
-        sendArticle(
-          reply,
-          await articles.archive(
-            request.params.id,
-            parseIfMatch(request.headers['if-match']),
-            principalOf(request),
+    ];
+    for (const { path, operationId, summary, move } of transitions) {
+      app.post(
+        path,
+        {
+          config: { minRole: 'editor' },
+          schema: {
+            operationId,
+            summary,
+            security: bearerSecurity,
+            params: idParams,
+            headers: ifMatchHeaders,
+            response: { 200: article, ...versioned },
+          },
+        },
+        async (request, reply) =>
+          sendArticle(
+            reply,
+            await move(
+              request.params.id,
+              parseIfMatch(request.headers['if-match']),
+              principalOf(request),
+            ),
           ),
-        ),
-    );
+      );
+    }
 
     app.get(
       '/:id/revisions',

@@ -2,7 +2,7 @@ import { conflict, forbidden, notFound, preconditionFailed } from '../../errors.
 import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
 import { applyEdit, derivedFrom, unchanged } from './articles.content.ts';
 import type { PageRequest } from '../../pagination.ts';
-import type { Principal } from '../../plugins/auth.ts';
+import type { Principal } from '../../lib/roles.ts';
 import { iso } from '../../schemas.ts';
 import { embeddedPhoto } from '../photos/photos.service.ts';
 import type { ContentChanged } from '../shared/changes.ts';

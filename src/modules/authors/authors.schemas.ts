@@ -11,7 +11,7 @@ import {
   plainText,
   slug,
   text,
-  timestamp,
+  recordTimes,
 } from '../../schemas.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
 
@@ -40,8 +40,7 @@ export const adminAuthorSchema = publicAuthorSchema
     email: bounded(maxEmailLength)
       .nullable()
       .meta({ description: 'Private: for the newsroom, never shown to readers.' }),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'AdminAuthor' });
 export type AdminAuthor = z.infer<typeof adminAuthorSchema>;

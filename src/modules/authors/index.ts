@@ -10,10 +10,8 @@ export function createAuthorsModule(
   deps: ModuleDeps & { photos: PhotosRepository; visibility: PublicVisibility },
 ) {
   const service = createAuthorsService({
+    ...deps,
     repository: createAuthorsRepository(deps.store),
-    photos: deps.photos,
-    changed: deps.changed,
-    clock: deps.clock,
   });
   const module: AppModule = {
     openApiTag: 'Authors',

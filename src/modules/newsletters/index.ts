@@ -28,12 +28,7 @@ export function createNewslettersModule(
   },
 ) {
   const repository = createNewslettersRepository(deps.store);
-  const service = createNewslettersService({
-    repository,
-    pages: deps.pages,
-    changed: deps.changed,
-    clock: deps.clock,
-  });
+  const service = createNewslettersService({ ...deps, repository });
   const signups = createSignupsService({
     newsletters: repository,
     signups: createSignupsRepository(deps.store),

@@ -1,11 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import {
-  createRoute,
-  deleteByIdRoute,
-  getByIdRoute,
-  listRoute,
-  updateRoute,
-} from '../shared/routes.ts';
+import { crudRoutes } from '../shared/routes.ts';
 import type { NewslettersService } from './newsletters.service.ts';
 import {
   adminNewsletterSchema,
@@ -14,47 +8,32 @@ import {
 } from './newsletters.schemas.ts';
 
 export function newsletterAdminRoutes(newsletters: NewslettersService): FastifyPluginAsyncZod {
-  return async (app) => {
-    listRoute(app, {
-      operationId: 'listNewsletters',
-      summary: 'List newsletters, active or not',
-      minRole: 'editor',
+  return async (app) =>
+    crudRoutes(app, newsletters, {
+      schema: adminNewsletterSchema,
       order: 'slug',
-      schema: adminNewsletterSchema,
-      list: (page) => newsletters.list(page),
-    });
-    getByIdRoute(app, {
-      operationId: 'getNewsletter',
-      summary: 'Get a newsletter',
-      minRole: 'editor',
-      schema: adminNewsletterSchema,
-      find: (id) => newsletters.findById(id),
+      bodies: {
+        create: createNewsletterBody.meta({ id: 'CreateNewsletterRequest' }),
+        update: updateNewsletterBody.meta({ id: 'UpdateNewsletterRequest' }),
+      },
       notFound: 'No newsletter with that id.',
+      conflicts: { slug: true, inUse: true },
+      list: ['listNewsletters', 'editor', 'List newsletters, active or not'],
+      get: ['getNewsletter', 'editor', 'Get a newsletter'],
+      create: [
+        'createNewsletter',
+        'editor',
+        'Create a newsletter with its cadence, preview link and privacy-policy version',
+      ],
+      update: [
+        'updateNewsletter',
+        'editor',
+        'Change a newsletter; a new privacyPolicyVersion applies to signups from then on',
+      ],
+      delete: [
+        'deleteNewsletter',
+        'editor',
+        'Delete a newsletter that never had signups (409 otherwise: deactivate it)',
+      ],
     });
-    createRoute(app, {
-      operationId: 'createNewsletter',
-      summary: 'Create a newsletter with its cadence, preview link and privacy-policy version',
-      minRole: 'editor',
-      body: createNewsletterBody.meta({ id: 'CreateNewsletterRequest' }),
-      schema: adminNewsletterSchema,
-      conflict: true,
-      create: (input) => newsletters.create(input),
-    });
-    updateRoute(app, {
-      operationId: 'updateNewsletter',
-      summary: 'Change a newsletter; a new privacyPolicyVersion applies to signups from then on',
-      minRole: 'editor',
-      body: updateNewsletterBody.meta({ id: 'UpdateNewsletterRequest' }),
-      schema: adminNewsletterSchema,
-      conflict: true,
-      update: (id, input) => newsletters.update(id, input),
-    });
-    deleteByIdRoute(app, {
-      operationId: 'deleteNewsletter',
-      summary: 'Delete a newsletter that never had signups (409 otherwise: deactivate it)',
-      minRole: 'editor',
-      conflict: true,
-      remove: (id) => newsletters.delete(id),
-    });
-  };
 }

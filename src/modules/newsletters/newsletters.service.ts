@@ -1,11 +1,11 @@
-import { invalidFields, notFound } from '../../errors.ts';
+import { invalidFields } from '../../errors.ts';
 import type { PageRequest } from '../../pagination.ts';
 import { iso } from '../../schemas.ts';
 import type { PagesRepository } from '../pages/pages.repository.ts';
 import { parsePageReference } from '../pages/pages.schemas.ts';
-import type { ContentChanged } from '../shared/changes.ts';
-import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
+import type { ModuleDeps } from '../shared/module.ts';
+import { recordService } from '../shared/record-service.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
 import type { NewsletterRecord, NewslettersRepository } from './newsletters.repository.ts';
 import type {
@@ -32,16 +32,12 @@ export function toPublicNewsletter({
   return rest;
 }
 
-const noSuchNewsletter = 'No newsletter with that id.';
-
-export function createNewslettersService(deps: {
-  repository: NewslettersRepository;
-  pages: PagesRepository;
-  changed: ContentChanged;
-  clock: Clock;
-}) {
-  const { repository, pages, changed, clock } = deps;
-
+export function createNewslettersService({
+  repository,
+  pages,
+  changed,
+  clock,
+}: Omit<ModuleDeps, 'store'> & { repository: NewslettersRepository; pages: PagesRepository }) {
   /** Records to responses, resolving every policy link with one query. */
   async function withPolicies(records: NewsletterRecord[]): Promise<AdminNewsletter[]> {
     const published = await pages.publishedVersions(
@@ -62,8 +58,11 @@ export function createNewslettersService(deps: {
       updatedAt: iso(record.updatedAt),
     }));
   }
-  const one = async (record: NewsletterRecord | undefined) =>
-    record === undefined ? undefined : (await withPolicies([record]))[0];
+  const records = recordService(repository, withPolicies, {
+    notFound: 'No newsletter with that id.',
+    inUse:
+      'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
+  });
 
   /** A `<page>@<version>` reference to an existing page must name a version it has. */
   async function assertPolicyReference(reference: string | undefined): Promise<void> {
@@ -81,22 +80,13 @@ export function createNewslettersService(deps: {
   }
 
   return {
-    async list(page: PageRequest<'slug'>) {
-      const [records, total] = await Promise.all([
-        repository.list({ ...page, activeOnly: false }),
-        repository.count(),
-      ]);
-      return { items: await withPolicies(records), total };
-    },
+    list: records.list,
+    findById: records.findById,
+    findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
     /** Newsletters a reader can sign up for. */
-    async listActive(page: PageRequest<'slug'>): Promise<PublicNewsletter[]> {
-      const records = await repository.list({ ...page, activeOnly: true });
-      return (await withPolicies(records)).map(toPublicNewsletter);
-    },
-
-    findById: async (id: string) => one(await repository.findById(id)),
-    findBySlug: async (slug: string) => one(await repository.findBySlug(slug)),
+    listActive: async (page: PageRequest<'slug'>): Promise<PublicNewsletter[]> =>
+      (await withPolicies(await repository.listActive(page))).map(toPublicNewsletter),
 
     async create(input: CreateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
@@ -116,26 +106,21 @@ export function createNewslettersService(deps: {
         ),
       );
       changed(contentChanges.newsletterChanged());
-      const [created] = await withPolicies([record]);
-      if (created === undefined) throw new Error('newsletter vanished');
-      return created;
+      return records.saved(record);
     },
 
     /** A new privacyPolicyVersion applies to signups from then on. */
     async update(id: string, input: UpdateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
-      const updated = await one(await inRequestTerms(repository.update(id, input, clock.now())));
-      if (updated === undefined) throw notFound(noSuchNewsletter);
+      const updated = await records.changed(
+        await inRequestTerms(repository.update(id, input, clock.now())),
+      );
       changed(contentChanges.newsletterChanged());
       return updated;
     },
 
     async delete(id: string): Promise<void> {
-      const deleted = await inRequestTerms(repository.delete(id), {
-        inUse:
-          'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
-      });
-      if (!deleted) throw notFound(noSuchNewsletter);
+      await records.deleted(repository.delete(id));
       changed(contentChanges.newsletterChanged());
     },
   };

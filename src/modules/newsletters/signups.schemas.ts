@@ -10,6 +10,7 @@ import {
   maxEmailLength,
   text,
   timestamp,
+  recordTimes,
 } from '../../schemas.ts';
 
 const limits = { policyVersion: 100, source: 200, newsletterName: 120 };
@@ -78,8 +79,7 @@ export const adminSignupSchema = z
     }),
     confirmedAt: timestamp.nullable(),
     unsubscribedAt: timestamp.nullable(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'NewsletterSignup' });
 export type AdminSignup = z.infer<typeof adminSignupSchema>;

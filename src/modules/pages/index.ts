@@ -6,7 +6,7 @@ import { createPagesService } from './pages.service.ts';
 
 export function createPagesModule(deps: ModuleDeps) {
   const repository = createPagesRepository(deps.store);
-  const service = createPagesService({ repository, changed: deps.changed, clock: deps.clock });
+  const service = createPagesService({ ...deps, repository });
   const module: AppModule = {
     openApiTag: 'Pages',
     publicRoutes: [{ prefix: '/v1/pages', plugin: pagePublicRoutes(service) }],

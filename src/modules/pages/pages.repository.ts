@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimSlug } from '../shared/slugs.ts';
+import { sluggedRecords } from '../shared/slugged-records.ts';
+import { claimSlug, slugClaims } from '../shared/slugs.ts';
 
 export type PageRecord = Store['tables']['pages']['$inferSelect'];
 
@@ -68,15 +69,9 @@ export function createPagesRepository(store: Store) {
       )
       .limit(1),
   );
-  const slugClaim = (requested: string | undefined, source: string, ownId?: string) => ({
-    table: pages,
-    slugColumn: pages.slug,
-    idColumn: pages.id,
-    requested,
-    source,
-    fallback: 'page',
-    ...(ownId === undefined ? {} : { ownId }),
-  });
+  const records = sluggedRecords(store, pages, { idPrefix: 'pag', fallbackSlug: 'page' });
+  // Pages write their versions alongside, so their writes are their own.
+  const slugClaim = slugClaims(pages, 'page');
 
   return {
     async findPublished(slug: string): Promise<PublishedPageRecord | undefined> {
@@ -113,27 +108,10 @@ export function createPagesRepository(store: Store) {
       return page?.version;
     },
 
-    async findBySlug(slug: string): Promise<PageRecord | undefined> {
-      const [row] = await store.db.select().from(pages).where(eq(pages.slug, slug)).limit(1);
-      return row;
-    },
-
-    async findById(id: string): Promise<PageRecord | undefined> {
-      const [row] = await store.db.select().from(pages).where(eq(pages.id, id)).limit(1);
-      return row;
-    },
-
-    /** Up to `limit + 1` pages after `after`, alphabetical by slug, drafts included. */
-    list(page: { limit: number; after: string | null }): Promise<PageRecord[]> {
-      return store.db
-        .select()
-        .from(pages)
-        .where(page.after === null ? undefined : gt(pages.slug, page.after))
-        .orderBy(asc(pages.slug))
-        .limit(page.limit + 1);
-    },
-
-    count: () => store.db.$count(pages),
+    findBySlug: records.findBySlug,
+    findById: records.findById,
+    list: (page: { limit: number; after: string | null }) => records.list(page),
+    count: records.count,
 
     /** Version 1, kept for good. A taken slug is a `SlugTakenError`. */
     async create(

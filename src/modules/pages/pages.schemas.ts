@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { pageStatuses } from '../../db/schema.ts';
 import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
 import { maxSlugLength } from '../../lib/slugify.ts';
-import { bounded, id, nonEmptyPatch, renderedHtml, slug, text, timestamp } from '../../schemas.ts';
+import {
+  bounded,
+  id,
+  nonEmptyPatch,
+  renderedHtml,
+  slug,
+  text,
+  timestamp,
+  recordTimes,
+} from '../../schemas.ts';
 
 const maxPageBody = 100_000;
 const maxTitle = 200;
@@ -29,8 +38,7 @@ export const adminPageSchema = z
     status: z.enum(pageStatuses),
     version,
     publishedAt: timestamp.nullable(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'AdminPage' });
 export type AdminPage = z.infer<typeof adminPageSchema>;

@@ -1,10 +1,9 @@
 import { conflict, notFound } from '../../errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
-import type { PageRequest } from '../../pagination.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
-import type { ContentChanged } from '../shared/changes.ts';
-import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
+import type { ModuleDeps } from '../shared/module.ts';
+import { recordService } from '../shared/record-service.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
 import type { PageRecord, PagesRepository, PublishedPageRecord } from './pages.repository.ts';
 import type { AdminPage, CreatePageInput, PublicPage, UpdatePageInput } from './pages.schemas.ts';
@@ -33,33 +32,21 @@ function toPublished(
   return { id, page: { ...rest, updatedAt: iso(updatedAt) } };
 }
 
-const noSuchPage = 'No page with that id.';
-
-export function createPagesService(deps: {
-  repository: PagesRepository;
-  changed: ContentChanged;
-  clock: Clock;
-}) {
-  const { repository, changed, clock } = deps;
+export function createPagesService({
+  repository,
+  changed,
+  clock,
+}: Omit<ModuleDeps, 'store'> & { repository: PagesRepository }) {
+  const records = recordService(repository, (found) => found.map(toAdminPage), {
+    notFound: 'No page with that id.',
+  });
   return {
     findPublished: async (slug: string) => toPublished(await repository.findPublished(slug)),
     findPublishedVersion: async (slug: string, version: number) =>
       toPublished(await repository.findPublishedVersion(slug, version)),
-
-    async list(page: PageRequest<'slug'>) {
-      const [records, total] = await Promise.all([repository.list(page), repository.count()]);
-      return { items: records.map(toAdminPage), total };
-    },
-
-    async findById(id: string): Promise<AdminPage | undefined> {
-      const record = await repository.findById(id);
-      return record === undefined ? undefined : toAdminPage(record);
-    },
-
-    async findBySlug(slug: string): Promise<AdminPage | undefined> {
-      const record = await repository.findBySlug(slug);
-      return record === undefined ? undefined : toAdminPage(record);
-    },
+    list: records.list,
+    findById: records.findById,
+    findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
     async create(input: CreatePageInput): Promise<AdminPage> {
       const record = await inRequestTerms(
@@ -88,16 +75,16 @@ export function createPagesService(deps: {
           clock.now(),
         ),
       );
-      if (record === undefined) throw notFound(noSuchPage);
+      const page = await records.changed(record);
       // Newsletters link to their privacy-policy page.
       changed(contentChanges.pageUpdated(id));
-      return toAdminPage(record);
+      return page;
     },
 
     /** Only a page that was never published: the consent record must keep pointing at it. */
     async delete(id: string): Promise<void> {
       const outcome = await repository.deleteUnpublished(id);
-      if (outcome === 'not-found') throw notFound(noSuchPage);
+      if (outcome === 'not-found') throw notFound('No page with that id.');
       if (outcome === 'was-published') {
         throw conflict(
           'A page that has been published keeps its versions (readers may have agreed to them); set its status to draft instead.',

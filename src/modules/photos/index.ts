@@ -5,7 +5,7 @@ import { createPhotosService } from './photos.service.ts';
 
 export function createPhotosModule(deps: ModuleDeps) {
   const repository = createPhotosRepository(deps.store);
-  const service = createPhotosService({ repository, changed: deps.changed, clock: deps.clock });
+  const service = createPhotosService({ ...deps, repository });
   const module: AppModule = {
     openApiTag: 'Photos',
     publicRoutes: [],

@@ -7,7 +7,7 @@ import {
   nonEmptyPatch,
   plainText,
   text,
-  timestamp,
+  recordTimes,
 } from '../../schemas.ts';
 
 const dimension = z.number().int().min(1).max(100_000);
@@ -46,8 +46,7 @@ export const photoSchema = z
     license: bounded(limits.license).nullable(),
     width: dimension.nullable(),
     height: dimension.nullable(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'Photo' });
 export type Photo = z.infer<typeof photoSchema>;

@@ -1,10 +1,7 @@
-import { notFound } from '../../errors.ts';
-import type { PageRequest } from '../../pagination.ts';
 import { iso } from '../../schemas.ts';
-import type { ContentChanged } from '../shared/changes.ts';
-import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import { inRequestTerms } from '../shared/service-errors.ts';
+import type { ModuleDeps } from '../shared/module.ts';
+import { recordService } from '../shared/record-service.ts';
 import type { PhotoRecord, PhotosRepository } from './photos.repository.ts';
 import {
   type CreatePhotoInput,
@@ -41,29 +38,19 @@ export function embeddedPhoto(
   return record === undefined ? null : toPhoto(record);
 }
 
-const noSuchPhoto = 'No photo with that id.';
-
-export function createPhotosService(deps: {
-  repository: PhotosRepository;
-  changed: ContentChanged;
-  clock: Clock;
-}) {
-  const { repository, changed, clock } = deps;
+export function createPhotosService({
+  repository,
+  changed,
+  clock,
+}: Omit<ModuleDeps, 'store'> & { repository: PhotosRepository }) {
+  const records = recordService(repository, (found) => found.map(toPhoto), {
+    notFound: 'No photo with that id.',
+    inUse: 'The photo is still used (by an author or an article); detach it first.',
+  });
   return {
-    async list(page: PageRequest<'createdAt'>) {
-      const [records, total] = await Promise.all([repository.list(page), repository.count()]);
-      return { items: records.map(toPhoto), total };
-    },
-
-    async findById(id: string): Promise<Photo | undefined> {
-      const record = await repository.findById(id);
-      return record === undefined ? undefined : toPhoto(record);
-    },
-
-    async findByUrl(url: string): Promise<Photo | undefined> {
-      const record = await repository.findByUrl(url);
-      return record === undefined ? undefined : toPhoto(record);
-    },
+    list: records.list,
+    findById: records.findById,
+    findByUrl: async (url: string) => records.one(await repository.findByUrl(url)),
 
     async create(input: CreatePhotoInput): Promise<Photo> {
       const record = await repository.create(
@@ -85,27 +72,18 @@ export function createPhotosService(deps: {
     /** `credit` is replaced whole. */
     async update(id: string, input: UpdatePhotoInput): Promise<Photo> {
       const { credit, ...rest } = input;
-      const record = await repository.update(
-        id,
-        {
-          ...rest,
-          ...(credit === undefined
-            ? {}
-            : { photographer: credit.photographer ?? null, agency: credit.agency ?? null }),
-        },
-        clock.now(),
+      const credited =
+        credit === undefined
+          ? {}
+          : { photographer: credit.photographer ?? null, agency: credit.agency ?? null };
+      const photo = await records.changed(
+        await repository.update(id, { ...rest, ...credited }, clock.now()),
       );
-      if (record === undefined) throw notFound(noSuchPhoto);
       changed(contentChanges.photoUpdated(id));
-      return toPhoto(record);
+      return photo;
     },
 
-    async delete(id: string): Promise<void> {
-      const deleted = await inRequestTerms(repository.delete(id), {
-        inUse: 'The photo is still used (by an author or an article); detach it first.',
-      });
-      if (!deleted) throw notFound(noSuchPhoto);
-    },
+    delete: (id: string) => records.deleted(repository.delete(id)),
   };
 }
 

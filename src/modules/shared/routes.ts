@@ -209,6 +209,85 @@ export function deleteByIdRoute(
   );
 }
 
+/** One operation in the document: its operationId, the lowest role allowed, its summary. */
+export type OperationDoc = readonly [operationId: string, minRole: Role, summary: string];
+
+const operation = ([operationId, minRole, summary]: OperationDoc): Operation => ({
+  operationId,
+  minRole,
+  summary,
+});
+
+/** What an editor resource's service offers for its five CRUD operations. */
+export interface CrudService<O extends ListOrder, Item, Create, Update> {
+  list(page: PageRequest<O>): Promise<{ items: Item[]; total: number }>;
+  findById(id: string): Promise<Item | undefined>;
+  create(input: Create): Promise<Item>;
+  update(id: string, input: Update): Promise<Item>;
+  delete(id: string): Promise<void>;
+}
+
+/**
+ * The list, get, create, update and delete routes of an editor resource, from its service and
+ * what the document says of each operation. Special operations stay hand-written beside it.
+ */
+export function crudRoutes<
+  O extends ListOrder,
+  S extends z.ZodType,
+  C extends z.ZodType,
+  U extends z.ZodType,
+>(
+  app: ZodApp,
+  service: CrudService<O, z.input<S> & Positioned<O> & { id: string }, z.output<C>, z.output<U>>,
+  spec: {
+    schema: S;
+    order: O;
+    bodies: { create: C; update: U };
+    /** The 404's detail, e.g. "No tag with that id." */
+    notFound: string;
+    /** Which writes can be refused with 409: a taken slug (create, update), a reference (delete). */
+    conflicts: { slug: boolean; inUse: boolean };
+    list: OperationDoc;
+    get: OperationDoc;
+    create: OperationDoc;
+    update: OperationDoc;
+    delete: OperationDoc;
+  },
+): void {
+  const { schema, conflicts } = spec;
+  listRoute(app, {
+    ...operation(spec.list),
+    order: spec.order,
+    schema,
+    list: (page) => service.list(page),
+  });
+  getByIdRoute(app, {
+    ...operation(spec.get),
+    schema,
+    find: (id) => service.findById(id),
+    notFound: spec.notFound,
+  });
+  createRoute(app, {
+    ...operation(spec.create),
+    body: spec.bodies.create,
+    schema,
+    conflict: conflicts.slug,
+    create: (input) => service.create(input),
+  });
+  updateRoute(app, {
+    ...operation(spec.update),
+    body: spec.bodies.update,
+    schema,
+    conflict: conflicts.slug,
+    update: (id, input) => service.update(id, input),
+  });
+  deleteByIdRoute(app, {
+    ...operation(spec.delete),
+    conflict: conflicts.inUse,
+    remove: (id) => service.delete(id),
+  });
+}
+
 /**
  * What public routes need to decide visibility: the clock, and when the next scheduled article
  * falls due (a cached answer may change then without any write).

@@ -20,6 +20,22 @@ export interface SlugClaim {
   scope?: SQL;
 }
 
+/** Claims on one table's slugs: `(requested, source, ownId?)` as `claimSlug` takes them. */
+export function slugClaims(
+  table: SQLiteTable & { id: SQLiteColumn; slug: SQLiteColumn },
+  fallback: string,
+) {
+  return (requested: string | undefined, source: string, ownId?: string): SlugClaim => ({
+    table,
+    slugColumn: table.slug,
+    idColumn: table.id,
+    requested,
+    source,
+    fallback,
+    ...(ownId === undefined ? {} : { ownId }),
+  });
+}
+
 /**
  * Chooses a free slug inside a write transaction. The transaction holds the write lock, so the
  * slug cannot be taken between this check and the insert; the unique index backs it up anyway.

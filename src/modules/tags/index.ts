@@ -6,11 +6,7 @@ import { createTagsRepository } from './tags.repository.ts';
 import { createTagsService } from './tags.service.ts';
 
 export function createTagsModule(deps: ModuleDeps & { visibility: PublicVisibility }) {
-  const service = createTagsService({
-    repository: createTagsRepository(deps.store),
-    changed: deps.changed,
-    clock: deps.clock,
-  });
+  const service = createTagsService({ ...deps, repository: createTagsRepository(deps.store) });
   const module: AppModule = {
     openApiTag: 'Tags',
     publicRoutes: [{ prefix: '/v1/tags', plugin: tagPublicRoutes(service, deps.visibility) }],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { maxSlugLength } from '../../lib/slugify.ts';
-import { bounded, id, nonEmptyPatch, slug, text, timestamp } from '../../schemas.ts';
+import { bounded, id, nonEmptyPatch, recordTimes, slug, text } from '../../schemas.ts';
 
 export const tagLimits = { name: 100, description: 2000 };
 
@@ -10,8 +10,7 @@ export const tagSchema = z
     slug: bounded(maxSlugLength),
     name: bounded(tagLimits.name),
     description: bounded(tagLimits.description).nullable(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...recordTimes(),
   })
   .meta({ id: 'Tag' });
 export type Tag = z.infer<typeof tagSchema>;

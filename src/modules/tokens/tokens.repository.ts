@@ -1,6 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
-import type { Role } from '../../plugins/auth.ts';
+import type { Role } from '../../lib/roles.ts';
 import { olderThan } from '../shared/keyset.ts';
 
 export interface TokenRecord {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../../plugins/auth.ts';
+import { roles } from '../../lib/roles.ts';
 import { bounded, id, text, timestamp } from '../../schemas.ts';
 
 const maxTokenName = 100;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { forbidden, invalidFields, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { type Principal, type Role, roleAtLeast } from '../../plugins/auth.ts';
+import { type Principal, type Role, roleAtLeast } from '../../lib/roles.ts';
 import type { PageRequest } from '../../pagination.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
 import type { Clock } from '../shared/clock.ts';

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import { notFound, problemResponses } from '../../errors.ts';
+import { pageOf, type PageRequest, readPage } from '../../pagination.ts';
+import { publicSecurity } from '../../plugins/openapi.ts';
+import { dataEnvelope, pageQuery, publicListEnvelope, slugParams } from '../../schemas.ts';
+import { type ContentKey, surrogateKey } from './content-keys.ts';
+import type { PublicVisibility } from './routes.ts';
+
+type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
+
+/**
+ * `GET ''` and `GET /:slug` of a resource readers see only while a visible article carries it
+ * (authors, tags): alphabetical pages, 404 until then, and answers that hold until the next
+ * scheduled article falls due.
+ */
+export function visibleResourceRoutes<S extends z.ZodType, T extends { id: string; slug: string }>(
+  app: ZodApp,
+  options: {
+    schema: S;
+    list: { operationId: string; summary: string };
+    get: { operationId: string; summary: string; notFound: string };
+    listVisible: (page: PageRequest<'slug'>, now: Date) => Promise<T[]>;
+    findVisible: (slug: string, now: Date) => Promise<T | undefined>;
+    toPublic: (item: T) => z.input<S>;
+    /** The key of the whole list, the key of one item, and what an item embeds (a photo). */
+    keys: {
+      list: ContentKey;
+      item: (id: string) => ContentKey;
+      embeds?: (item: T) => ContentKey[];
+    };
+    visibility: PublicVisibility;
+  },
+): void {
+  const { keys, visibility } = options;
+  const embeds = (items: T[]) => items.flatMap((item) => keys.embeds?.(item) ?? []);
+  // Widened on purpose, as in routes.ts: the provider cannot resolve replies through a generic.
+  const listResponse: Record<number, unknown> = {
+    200: publicListEnvelope(options.schema),
+    ...problemResponses(400),
+  };
+  const getResponse: Record<number, unknown> = {
+    200: dataEnvelope(options.schema),
+    ...problemResponses(400, 404),
+  };
+  app.get(
+    '',
+    {
+      schema: {
+        ...options.list,
+        security: publicSecurity,
+        querystring: pageQuery,
+        response: listResponse,
+      },
+    },
+    async (request, reply) => {
+      const now = visibility.now();
+      const page = readPage('slug', request.query);
+      const shown = pageOf('slug', page, await options.listVisible(page, now));
+      reply.header('surrogate-key', surrogateKey([keys.list, ...embeds(shown.items)]));
+      request.cacheExpiresAt = await visibility.nextChangeAt(now);
+      return { data: shown.items.map(options.toPublic), meta: shown.meta };
+    },
+  );
+  app.get(
+    '/:slug',
+    {
+      schema: {
+        operationId: options.get.operationId,
+        summary: options.get.summary,
+        security: publicSecurity,
+        params: slugParams,
+        response: getResponse,
+      },
+    },
+    async (request, reply) => {
+      const now = visibility.now();
+      const item = await options.findVisible(request.params.slug, now);
+      if (item === undefined) throw notFound(options.get.notFound);
+      reply.header(
+        'surrogate-key',
+        surrogateKey([keys.list, keys.item(item.id), ...embeds([item])]),
+      );
+      request.cacheExpiresAt = await visibility.nextChangeAt(now);
+      return { data: options.toPublic(item) };
+    },
+  );
+}
