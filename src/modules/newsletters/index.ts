@@ -20,7 +20,7 @@ export function createNewslettersModule(
     mailer: Mailer;
     secrets: InstanceSecrets;
     settings: SignupSettings;
-    log: SignupsLog;
+    log: SignupsLog & { info(fields: Record<string, unknown>, message: string): void };
     /** Per client address: a burst limit and an hourly one. */
     signupLimits: { perMinute: RateLimiter; perHour: RateLimiter };
     /** Where a browser's form post is sent back to (303) after a signup. */
@@ -39,6 +39,17 @@ export function createNewslettersModule(
     log: deps.log,
     checkpoint: () => deps.store.checkpoint(),
   });
+  // Unconfirmed signups past their retention are purged soon after start and then every hour,
+  // never on the way to readiness (a large backlog would hold up the start).
+  const purgeUnconfirmed = () =>
+    signups.purgeUnconfirmed().then(
+      (purged) => {
+        if (purged > 0) deps.log.info({ purged }, 'purged unconfirmed signups past retention');
+      },
+      (error: unknown) => deps.log.warn({ err: error }, 'purging unconfirmed signups failed'),
+    );
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let startupPurge: Promise<void> | undefined;
   const module: AppModule = {
     openApiTag: 'Newsletters',
     publicRoutes: [
@@ -53,6 +64,15 @@ export function createNewslettersModule(
       { prefix: '/v1/admin/newsletters', plugin: newsletterAdminRoutes(service) },
       { prefix: '/v1/admin', plugin: signupAdminRoutes(signups) },
     ],
+    ready: () => {
+      startupPurge = new Promise<void>((resolve) => setImmediate(resolve)).then(purgeUnconfirmed);
+      purgeTimer = setInterval(() => void purgeUnconfirmed(), 3_600_000);
+      purgeTimer.unref();
+    },
+    close: async () => {
+      clearInterval(purgeTimer);
+      await startupPurge;
+    },
   };
   return { service, signups, module };
 }

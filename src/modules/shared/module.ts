@@ -18,6 +18,8 @@ export interface AppModule {
   openApiTag: string;
   publicRoutes: MountedRoutes[];
   adminRoutes: MountedRoutes[];
+  /** Starts background work once the app is ready (never on the way to readiness). */
+  ready?: () => void;
   /** Releases what the module holds (threads, timers) when the app closes. */
   close?: () => Promise<void>;
 }

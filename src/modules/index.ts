@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Store } from '../db/store.ts';
+import { createRateLimiter } from '../lib/rate-limit.ts';
+import { createMailer } from '../mail.ts';
+import { createResponseCache } from '../plugins/response-cache.ts';
+// Imported in this order on purpose: schemas register their OpenAPI components as they load.
+import { createArticlesModule } from './articles/index.ts';
+import { createAuthorsModule } from './authors/index.ts';
+import { createPhotosModule } from './photos/index.ts';
+import { createTagsModule } from './tags/index.ts';
+import { createNewslettersModule } from './newsletters/index.ts';
+import { createAppealsModule } from './appeals/index.ts';
+import { createPagesModule } from './pages/index.ts';
+import { createTokensModule } from './tokens/index.ts';
+import type { ContentChanged } from './shared/changes.ts';
+import { loadInstanceSecrets } from './shared/instance-secrets.ts';
+import type { AppModule } from './shared/module.ts';
+
+// The feature modules, built once and mounted by app.ts: a new resource is one more entry here.
+
+/** The services the CLI, the seed and tests call directly (the routes call the same ones). */
+export type AppServices = Awaited<ReturnType<typeof createModules>>['services'];
+
+/** Mounts each module's routes of one audience, every operation tagged with the module's tag. */
+export async function mountModules(
+  scope: FastifyInstance,
+  modules: readonly AppModule[],
+  audience: 'public' | 'admin',
+): Promise<void> {
+  for (const module of modules) {
+    const routes = audience === 'public' ? module.publicRoutes : module.adminRoutes;
+    if (routes.length === 0) continue;
+    await scope.register(async (moduleScope) => {
+      moduleScope.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, tags: route.schema?.tags ?? [module.openApiTag] };
+      });
+      for (const { prefix, plugin } of routes) await moduleScope.register(plugin, { prefix });
+    });
+  }
+}
+
+/**
+ * Every feature module, built once, in the order their routes appear in the document. Public
+ * responses are cached in memory and dropped precisely when a write changes them: services
+ * report the content keys each change touched.
+ */
+export async function createModules(
+  app: FastifyInstance,
+  config: Config,
+  store: Store,
+  now: () => Date,
+) {
+  const clock = { now };
+  const responseCache = createResponseCache({
+    maxEntries: config.publicCacheMaxAge === 0 ? 0 : config.responseCacheMaxEntries,
+    maxBytes: config.responseCacheMaxMb * 1024 * 1024,
+    maxAgeMs: config.publicCacheMaxAge * 1000,
+    now,
+  });
+  const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
+  const deps = { store, changed, clock };
+  const tokens = createTokensModule({
+    ...deps,
+    onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
+  });
+  const photos = createPhotosModule(deps);
+  const articles = createArticlesModule({
+    ...deps,
+    photos: photos.repository,
+    search: {
+      threads: config.searchThreads,
+      budgetMs: config.searchBudgetMs,
+      maxQueue: config.searchMaxQueue,
+    },
+    onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
+  });
+  const { visibility } = articles;
+  const authors = createAuthorsModule({ ...deps, photos: photos.repository, visibility });
+  const tags = createTagsModule({ ...deps, visibility });
+  const pages = createPagesModule(deps);
+  const appeals = createAppealsModule(deps);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    retryDelayMs: config.mailRetryDelayMs,
+    log: app.log,
+    // Links in logged (unsent) emails work: fine on a laptop, a leak in production.
+    logLinks: !config.production,
+  });
+  app.addHook('onClose', async () => mailer.close());
+  const newsletters = createNewslettersModule({
+    ...deps,
+    pages: pages.repository,
+    mailer,
+    secrets: await loadInstanceSecrets(store),
+    settings: {
+      siteUrl: config.siteUrl,
+      publicApiUrl: config.publicApiUrl,
+      confirmPath: config.signupConfirmPath,
+      unsubscribePath: config.signupUnsubscribePath,
+      confirmationTtlMs: config.signupConfirmationTtlHours * 3_600_000,
+      confirmationsPerHour: config.signupConfirmationsPerHour,
+      blockedDomains: config.blockedEmailDomains,
+      pendingRetentionMs: config.signupPendingRetentionDays * 86_400_000,
+    },
+    log: app.log,
+    signupLimits: {
+      perMinute: createRateLimiter({ limit: config.signupRateLimit, windowMs: 60_000 }),
+      perHour: createRateLimiter({ limit: config.signupsPerClientPerHour, windowMs: 3_600_000 }),
+    },
+    formRedirects: {
+      thanksUrl: config.signupThanksUrl ?? `${config.siteUrl}/newsletter/thanks`,
+      errorUrl: config.signupErrorUrl ?? `${config.siteUrl}/newsletter/error`,
+    },
+  });
+  return {
+    modules: [
+      articles.module,
+      authors.module,
+      photos.module,
+      tags.module,
+      newsletters.module,
+      pages.module,
+      appeals.module,
+      tokens.module,
+    ],
+    services: {
+      tokens: tokens.service,
+      authors: authors.service,
+      photos: photos.service,
+      tags: tags.service,
+      articles: articles.service,
+      publicArticles: articles.publicService,
+      newsletters: newsletters.service,
+      pages: pages.service,
+      appeals: appeals.service,
+      signups: newsletters.signups,
+      responseCache,
+    },
+  };
+}
