@@ -2,8 +2,7 @@ import { invalidFields } from '../../errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { AppealRecord, AppealsRepository } from './appeals.repository.ts';
 import type {
   AdminAppeal,
@@ -41,12 +40,10 @@ function toAdminAppeal(record: AppealRecord): AdminAppeal {
   };
 }
 
-export function createAppealsService({
-  repository,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: AppealsRepository }) {
+export function createAppealsService(deps: ServiceDeps<AppealsRepository>) {
+  const { repository, clock } = deps;
   const records = recordService(repository, (found) => found.map(toAdminAppeal), {
+    changed: deps.changed,
     notFound: 'No appeal with that id.',
   });
   return {
@@ -59,31 +56,30 @@ export function createAppealsService({
       return { appeal: record === undefined ? undefined : toPublicAppeal(record), nextChangeAt };
     },
 
-    list: records.list,
-    findById: records.findById,
+    ...records.reads,
 
-    async create(input: CreateAppealInput): Promise<AdminAppeal> {
-      const record = await repository.create(
-        {
-          ...input,
-          bodyHtml: renderMarkdown(input.body).html,
-          paymentMethods: input.paymentMethods ?? [],
-          startsAt: new Date(input.startsAt),
-          endsAt: input.endsAt == null ? null : new Date(input.endsAt),
-          priority: input.priority ?? 0,
-          active: input.active ?? true,
-        },
-        clock.now(),
-      );
-      changed(contentChanges.appealChanged());
-      return toAdminAppeal(record);
-    },
+    create: (input: CreateAppealInput): Promise<AdminAppeal> =>
+      records.written(
+        repository.create(
+          {
+            ...input,
+            bodyHtml: renderMarkdown(input.body).html,
+            paymentMethods: input.paymentMethods ?? [],
+            startsAt: new Date(input.startsAt),
+            endsAt: input.endsAt == null ? null : new Date(input.endsAt),
+            priority: input.priority ?? 0,
+            active: input.active ?? true,
+          },
+          clock.now(),
+        ),
+        contentChanges.appealChanged(),
+      ),
 
     /** The window is checked against what is stored for the half the request leaves out. */
-    async update(id: string, input: UpdateAppealInput): Promise<AdminAppeal> {
+    update(id: string, input: UpdateAppealInput): Promise<AdminAppeal> {
       const { startsAt, endsAt, body, ...rest } = input;
       const bodyHtml = body === undefined ? undefined : renderMarkdown(body).html;
-      const record = await repository.update(
+      const updating = repository.update(
         id,
         (current) => {
           const nextStart = startsAt === undefined ? current.startsAt : new Date(startsAt);
@@ -101,15 +97,10 @@ export function createAppealsService({
         },
         clock.now(),
       );
-      const appeal = await records.changed(record);
-      changed(contentChanges.appealChanged());
-      return appeal;
+      return records.written(updating, contentChanges.appealChanged());
     },
 
-    async delete(id: string): Promise<void> {
-      await records.deleted(repository.delete(id));
-      changed(contentChanges.appealChanged());
-    },
+    delete: (id: string) => records.deleted(repository.delete(id), contentChanges.appealChanged()),
   };
 }
 

@@ -3,9 +3,7 @@ import { iso } from '../../schemas.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import { embeddedPhoto } from '../photos/photos.service.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
-import { inRequestTerms } from '../shared/service-errors.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { AuthorRecord, AuthorsRepository } from './authors.repository.ts';
 import type {
   AdminAuthor,
@@ -26,12 +24,10 @@ export function toPublicAuthor(author: AdminAuthor): PublicAuthor {
   };
 }
 
-export function createAuthorsService({
-  repository,
-  photos,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: AuthorsRepository; photos: PhotosRepository }) {
+export function createAuthorsService(
+  deps: ServiceDeps<AuthorsRepository> & { photos: PhotosRepository },
+) {
+  const { repository, photos, clock } = deps;
   /** Embeds portraits with one extra query for the whole batch. */
   async function withPhotos(found: AuthorRecord[]): Promise<AdminAuthor[]> {
     const photoById = await photos.findByIds(
@@ -50,13 +46,13 @@ export function createAuthorsService({
     }));
   }
   const records = recordService(repository, withPhotos, {
+    changed: deps.changed,
     notFound: 'No author with that id.',
     inUse: 'The author still has a byline on articles; remove it from them first.',
   });
 
   return {
-    list: records.list,
-    findById: records.findById,
+    ...records.reads,
     findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
     /** Authors with a byline on an article a reader can see at `now`. */
@@ -65,7 +61,7 @@ export function createAuthorsService({
     findVisibleBySlug: async (slug: string, now: Date) =>
       records.one(await repository.findVisibleBySlug(slug, now)),
 
-    async create(input: CreateAuthorInput): Promise<AdminAuthor> {
+    create(input: CreateAuthorInput): Promise<AdminAuthor> {
       const fields = {
         slug: input.slug,
         name: input.name,
@@ -74,24 +70,18 @@ export function createAuthorsService({
         photoId: input.photoId ?? null,
         links: input.links ?? [],
       };
-      const record = await inRequestTerms(repository.create(fields, clock.now()));
-      changed(contentChanges.authorCreated());
-      return records.saved(record);
-    },
-
-    async update(id: string, input: UpdateAuthorInput): Promise<AdminAuthor> {
-      const author = await records.changed(
-        await inRequestTerms(repository.update(id, input, clock.now())),
+      return records.written(
+        repository.create(fields, clock.now()),
+        contentChanges.authorCreated(),
       );
-      // Articles embed the byline.
-      changed(contentChanges.authorUpdated(id));
-      return author;
     },
 
-    async delete(id: string): Promise<void> {
-      await records.deleted(repository.delete(id));
-      changed(contentChanges.authorDeleted(id));
-    },
+    /** Articles embed the byline, so they change too. */
+    update: (id: string, input: UpdateAuthorInput): Promise<AdminAuthor> =>
+      records.written(repository.update(id, input, clock.now()), contentChanges.authorUpdated(id)),
+
+    delete: (id: string) =>
+      records.deleted(repository.delete(id), contentChanges.authorDeleted(id)),
   };
 }
 

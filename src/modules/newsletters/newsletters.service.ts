@@ -4,9 +4,7 @@ import { iso } from '../../schemas.ts';
 import type { PagesRepository } from '../pages/pages.repository.ts';
 import { parsePageReference } from '../pages/pages.schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
-import { inRequestTerms } from '../shared/service-errors.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { NewsletterRecord, NewslettersRepository } from './newsletters.repository.ts';
 import type {
   AdminNewsletter,
@@ -32,12 +30,10 @@ export function toPublicNewsletter({
   return rest;
 }
 
-export function createNewslettersService({
-  repository,
-  pages,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: NewslettersRepository; pages: PagesRepository }) {
+export function createNewslettersService(
+  deps: ServiceDeps<NewslettersRepository> & { pages: PagesRepository },
+) {
+  const { repository, pages, clock } = deps;
   /** Records to responses, resolving every policy link with one query. */
   async function withPolicies(records: NewsletterRecord[]): Promise<AdminNewsletter[]> {
     const published = await pages.publishedVersions(
@@ -59,6 +55,7 @@ export function createNewslettersService({
     }));
   }
   const records = recordService(repository, withPolicies, {
+    changed: deps.changed,
     notFound: 'No newsletter with that id.',
     inUse:
       'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
@@ -80,8 +77,7 @@ export function createNewslettersService({
   }
 
   return {
-    list: records.list,
-    findById: records.findById,
+    ...records.reads,
     findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
     /** Newsletters a reader can sign up for. */
@@ -90,7 +86,7 @@ export function createNewslettersService({
 
     async create(input: CreateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
-      const record = await inRequestTerms(
+      return records.written(
         repository.create(
           {
             slug: input.slug,
@@ -104,25 +100,21 @@ export function createNewslettersService({
           },
           clock.now(),
         ),
+        contentChanges.newsletterChanged(),
       );
-      changed(contentChanges.newsletterChanged());
-      return records.saved(record);
     },
 
     /** A new privacyPolicyVersion applies to signups from then on. */
     async update(id: string, input: UpdateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
-      const updated = await records.changed(
-        await inRequestTerms(repository.update(id, input, clock.now())),
+      return records.written(
+        repository.update(id, input, clock.now()),
+        contentChanges.newsletterChanged(),
       );
-      changed(contentChanges.newsletterChanged());
-      return updated;
     },
 
-    async delete(id: string): Promise<void> {
-      await records.deleted(repository.delete(id));
-      changed(contentChanges.newsletterChanged());
-    },
+    delete: (id: string) =>
+      records.deleted(repository.delete(id), contentChanges.newsletterChanged()),
   };
 }
 

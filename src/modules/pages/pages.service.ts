@@ -2,9 +2,7 @@ import { conflict, notFound } from '../../errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
-import { inRequestTerms } from '../shared/service-errors.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { PageRecord, PagesRepository, PublishedPageRecord } from './pages.repository.ts';
 import type { AdminPage, CreatePageInput, PublicPage, UpdatePageInput } from './pages.schemas.ts';
 
@@ -32,24 +30,21 @@ function toPublished(
   return { id, page: { ...rest, updatedAt: iso(updatedAt) } };
 }
 
-export function createPagesService({
-  repository,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: PagesRepository }) {
+export function createPagesService(deps: ServiceDeps<PagesRepository>) {
+  const { repository, clock } = deps;
   const records = recordService(repository, (found) => found.map(toAdminPage), {
+    changed: deps.changed,
     notFound: 'No page with that id.',
   });
   return {
+    ...records.reads,
+    findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
     findPublished: async (slug: string) => toPublished(await repository.findPublished(slug)),
     findPublishedVersion: async (slug: string, version: number) =>
       toPublished(await repository.findPublishedVersion(slug, version)),
-    list: records.list,
-    findById: records.findById,
-    findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
-    async create(input: CreatePageInput): Promise<AdminPage> {
-      const record = await inRequestTerms(
+    create: (input: CreatePageInput): Promise<AdminPage> =>
+      records.written(
         repository.create(
           {
             slug: input.slug,
@@ -60,25 +55,18 @@ export function createPagesService({
           },
           clock.now(),
         ),
-      );
-      changed(contentChanges.pageCreated());
-      return toAdminPage(record);
-    },
+        contentChanges.pageCreated(),
+      ),
 
     /** A new title or body is a new version; old versions stay readable. */
-    async update(id: string, input: UpdatePageInput): Promise<AdminPage> {
+    update(id: string, input: UpdatePageInput): Promise<AdminPage> {
       const bodyHtml = input.body === undefined ? undefined : renderMarkdown(input.body).html;
-      const record = await inRequestTerms(
-        repository.update(
-          id,
-          { ...input, ...(bodyHtml === undefined ? {} : { bodyHtml }) },
-          clock.now(),
-        ),
-      );
-      const page = await records.changed(record);
+      const changes = { ...input, ...(bodyHtml === undefined ? {} : { bodyHtml }) };
       // Newsletters link to their privacy-policy page.
-      changed(contentChanges.pageUpdated(id));
-      return page;
+      return records.written(
+        repository.update(id, changes, clock.now()),
+        contentChanges.pageUpdated(id),
+      );
     },
 
     /** Only a page that was never published: the consent record must keep pointing at it. */
@@ -90,7 +78,7 @@ export function createPagesService({
           'A page that has been published keeps its versions (readers may have agreed to them); set its status to draft instead.',
         );
       }
-      changed(contentChanges.pageUpdated(id));
+      deps.changed(contentChanges.pageUpdated(id));
     },
   };
 }

@@ -1,7 +1,6 @@
 import { iso } from '../../schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { PhotoRecord, PhotosRepository } from './photos.repository.ts';
 import {
   type CreatePhotoInput,
@@ -38,52 +37,51 @@ export function embeddedPhoto(
   return record === undefined ? null : toPhoto(record);
 }
 
-export function createPhotosService({
-  repository,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: PhotosRepository }) {
+export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
+  const { repository, clock } = deps;
   const records = recordService(repository, (found) => found.map(toPhoto), {
+    changed: deps.changed,
     notFound: 'No photo with that id.',
     inUse: 'The photo is still used (by an author or an article); detach it first.',
   });
   return {
-    list: records.list,
-    findById: records.findById,
+    ...records.reads,
     findByUrl: async (url: string) => records.one(await repository.findByUrl(url)),
 
-    async create(input: CreatePhotoInput): Promise<Photo> {
-      const record = await repository.create(
-        {
-          url: input.url,
-          altText: input.altText,
-          caption: input.caption ?? null,
-          photographer: input.credit.photographer ?? null,
-          agency: input.credit.agency ?? null,
-          license: input.license ?? null,
-          width: input.width ?? null,
-          height: input.height ?? null,
-        },
-        clock.now(),
-      );
-      return toPhoto(record);
-    },
+    /** Nothing public shows a photo until an article or author uses it: no keys to drop. */
+    create: (input: CreatePhotoInput): Promise<Photo> =>
+      records.written(
+        repository.create(
+          {
+            url: input.url,
+            altText: input.altText,
+            caption: input.caption ?? null,
+            photographer: input.credit.photographer ?? null,
+            agency: input.credit.agency ?? null,
+            license: input.license ?? null,
+            width: input.width ?? null,
+            height: input.height ?? null,
+          },
+          clock.now(),
+        ),
+        [],
+      ),
 
     /** `credit` is replaced whole. */
-    async update(id: string, input: UpdatePhotoInput): Promise<Photo> {
+    update(id: string, input: UpdatePhotoInput): Promise<Photo> {
       const { credit, ...rest } = input;
       const credited =
         credit === undefined
           ? {}
           : { photographer: credit.photographer ?? null, agency: credit.agency ?? null };
-      const photo = await records.changed(
-        await repository.update(id, { ...rest, ...credited }, clock.now()),
+      return records.written(
+        repository.update(id, { ...rest, ...credited }, clock.now()),
+        contentChanges.photoUpdated(id),
       );
-      changed(contentChanges.photoUpdated(id));
-      return photo;
     },
 
-    delete: (id: string) => records.deleted(repository.delete(id)),
+    /** A photo can go only once nothing public uses it: no keys to drop. */
+    delete: (id: string) => records.deleted(repository.delete(id), []),
   };
 }
 

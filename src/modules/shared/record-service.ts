@@ -1,6 +1,12 @@
 import { notFound } from '../../errors.ts';
 import type { ListOrder, PageRequest } from '../../pagination.ts';
+import type { ContentChanged } from './changes.ts';
+import type { ContentKey } from './content-keys.ts';
+import type { ModuleDeps } from './module.ts';
 import { inRequestTerms } from './service-errors.ts';
+
+/** What a service is built from: its repository, the change feed and the clock. */
+export type ServiceDeps<R> = Omit<ModuleDeps, 'store'> & { repository: R };
 
 /** What every editor resource's repository reads: a page, the count, one by id. */
 interface RecordReads<O extends ListOrder, R> {
@@ -10,45 +16,43 @@ interface RecordReads<O extends ListOrder, R> {
 }
 
 /**
- * The reads and the delete every editor resource's service has, over its repository:
- * `toResponses` turns a batch of records into response objects (one extra query for a batch's
- * embeds at most), and a delete is 404 when there is nothing to delete and 409 while the record
- * is still referenced.
+ * The steps every editor resource's service takes, over its repository: `toResponses` turns a
+ * batch of records into response objects (one extra query for a batch's embeds at most); a write
+ * is rephrased in request terms (service-errors.ts), is a 404 when there was nothing to change,
+ * and tells `changed` the content keys it touched, only once it has committed.
  */
 export function recordService<O extends ListOrder, R, T>(
   repository: RecordReads<O, R>,
   toResponses: (records: R[]) => T[] | Promise<T[]>,
-  messages: { notFound: string; inUse?: string },
+  options: { changed: ContentChanged; notFound: string; inUse?: string },
 ) {
+  const messages = options.inUse === undefined ? {} : { inUse: options.inUse };
   const one = async (record: R | undefined): Promise<T | undefined> =>
     record === undefined ? undefined : (await toResponses([record]))[0];
-  /** The response for a record just written. */
-  const saved = async (record: R): Promise<T> => {
+  const written = async (writing: Promise<R | undefined>, keys: ContentKey[]): Promise<T> => {
+    const record = await inRequestTerms(writing);
+    if (record === undefined) throw notFound(options.notFound);
     const [response] = await toResponses([record]);
-    if (response === undefined) throw new Error('a saved record has no response');
+    if (response === undefined) throw new Error('a written record has no response');
+    options.changed(keys);
     return response;
   };
   return {
     one,
-    saved,
-
-    async list(page: PageRequest<O>): Promise<{ items: T[]; total: number }> {
-      const [records, total] = await Promise.all([repository.list(page), repository.count()]);
-      return { items: await toResponses(records), total };
+    /** The list and the lookup by id, as the CRUD routes call them. */
+    reads: {
+      async list(page: PageRequest<O>): Promise<{ items: T[]; total: number }> {
+        const [records, total] = await Promise.all([repository.list(page), repository.count()]);
+        return { items: await toResponses(records), total };
+      },
+      findById: async (id: string) => one(await repository.findById(id)),
     },
-
-    findById: async (id: string) => one(await repository.findById(id)),
-
-    /** A changed record, or 404 when there was none to change. */
-    async changed(record: R | undefined): Promise<T> {
-      if (record === undefined) throw notFound(messages.notFound);
-      return saved(record);
-    },
-
+    /** A created or changed record (undefined: there was none to change, 404). */
+    written,
     /** A delete's outcome: 404 when there was nothing to delete, 409 while still referenced. */
-    async deleted(deleting: Promise<boolean>): Promise<void> {
-      const inUse = messages.inUse === undefined ? {} : { inUse: messages.inUse };
-      if (!(await inRequestTerms(deleting, inUse))) throw notFound(messages.notFound);
+    async deleted(deleting: Promise<boolean>, keys: ContentKey[]): Promise<void> {
+      if (!(await inRequestTerms(deleting, messages))) throw notFound(options.notFound);
+      options.changed(keys);
     },
   };
 }

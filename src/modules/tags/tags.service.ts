@@ -1,9 +1,7 @@
 import type { PageRequest } from '../../pagination.ts';
 import { iso } from '../../schemas.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
-import type { ModuleDeps } from '../shared/module.ts';
-import { recordService } from '../shared/record-service.ts';
-import { inRequestTerms } from '../shared/service-errors.ts';
+import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { TagRecord, TagsRepository } from './tags.repository.ts';
 import type { CreateTagInput, Tag, UpdateTagInput } from './tags.schemas.ts';
 
@@ -18,18 +16,15 @@ export function toTag(record: TagRecord): Tag {
   };
 }
 
-export function createTagsService({
-  repository,
-  changed,
-  clock,
-}: Omit<ModuleDeps, 'store'> & { repository: TagsRepository }) {
+export function createTagsService(deps: ServiceDeps<TagsRepository>) {
+  const { repository, clock } = deps;
   const records = recordService(repository, (found) => found.map(toTag), {
+    changed: deps.changed,
     notFound: 'No tag with that id.',
     inUse: 'The tag is still on articles; remove it from them first.',
   });
   return {
-    list: records.list,
-    findById: records.findById,
+    ...records.reads,
     findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),
 
     /** Tags carrying an article a reader can see at `now`. */
@@ -38,25 +33,20 @@ export function createTagsService({
     findVisibleBySlug: async (slug: string, now: Date) =>
       records.one(await repository.findVisibleBySlug(slug, now)),
 
-    async create(input: CreateTagInput): Promise<Tag> {
-      const fields = { name: input.name, slug: input.slug, description: input.description ?? null };
-      const record = await inRequestTerms(repository.create(fields, input.name, clock.now()));
-      changed(contentChanges.tagCreated());
-      return toTag(record);
-    },
+    create: (input: CreateTagInput): Promise<Tag> =>
+      records.written(
+        repository.create(
+          { name: input.name, slug: input.slug, description: input.description ?? null },
+          input.name,
+          clock.now(),
+        ),
+        contentChanges.tagCreated(),
+      ),
 
-    async update(id: string, input: UpdateTagInput): Promise<Tag> {
-      const tag = await records.changed(
-        await inRequestTerms(repository.update(id, input, clock.now())),
-      );
-      changed(contentChanges.tagUpdated(id));
-      return tag;
-    },
+    update: (id: string, input: UpdateTagInput): Promise<Tag> =>
+      records.written(repository.update(id, input, clock.now()), contentChanges.tagUpdated(id)),
 
-    async delete(id: string): Promise<void> {
-      await records.deleted(repository.delete(id));
-      changed(contentChanges.tagDeleted(id));
-    },
+    delete: (id: string) => records.deleted(repository.delete(id), contentChanges.tagDeleted(id)),
   };
 }
 
