@@ -72,30 +72,32 @@ export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
     }
     count(!exists);
   }
-  for (const input of demo.tags) {
-    const exists = (await tags.findBySlug(input.slug)) !== undefined;
-    if (!exists) await tags.create(input);
-    count(!exists);
+  /** Creates each input that `exists` does not find. */
+  async function createMissing<T>(
+    inputs: T[],
+    exists: (input: T) => Promise<unknown>,
+    create: (input: T) => Promise<unknown>,
+  ): Promise<void> {
+    for (const input of inputs) {
+      const found = (await exists(input)) !== undefined;
+      if (!found) await create(input);
+      count(!found);
+    }
   }
+  await createMissing(demo.tags, (input) => tags.findBySlug(input.slug), tags.create);
   // Pages first: the newsletter's privacyPolicyVersion points at one.
-  for (const input of demo.pages) {
-    const exists = (await pages.findBySlug(input.slug)) !== undefined;
-    if (!exists) await pages.create(input);
-    count(!exists);
-  }
-  const existingAppeals = new Set(
-    (await appeals.list({ limit: 1000, after: null })).items.map((appeal) => appeal.name),
+  await createMissing(demo.pages, (input) => pages.findBySlug(input.slug), pages.create);
+  const existingAppeals = (await appeals.list({ limit: 1000, after: null })).items;
+  await createMissing(
+    demo.appeals,
+    async (input) => existingAppeals.find((appeal) => appeal.name === input.name),
+    appeals.create,
   );
-  for (const input of demo.appeals) {
-    const exists = existingAppeals.has(input.name);
-    if (!exists) await appeals.create(input);
-    count(!exists);
-  }
-  for (const input of demo.newsletters) {
-    const exists = (await newsletters.findBySlug(input.slug)) !== undefined;
-    if (!exists) await newsletters.create(input);
-    count(!exists);
-  }
+  await createMissing(
+    demo.newsletters,
+    (input) => newsletters.findBySlug(input.slug),
+    newsletters.create,
+  );
   for (const { authorSlugs, tagSlugs, photoUrl, publishedAt, ...input } of demo.articles) {
     const exists = (await articles.findIdBySlug(input.language ?? 'en', input.slug)) !== undefined;
     count(!exists);

@@ -1,12 +1,11 @@
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
-import { newId } from '../../lib/ids.ts';
-import { deleteUnreferenced } from '../shared/delete.ts';
-import { olderThan, type TimeCursor } from '../shared/keyset.ts';
+import type { TimeCursor } from '../shared/keyset.ts';
+import { tableRecords, type WritableFields } from '../shared/table-records.ts';
 
 export type AppealRecord = Store['tables']['appeals']['$inferSelect'];
 
-export type AppealFields = Omit<AppealRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type AppealFields = WritableFields<Store['tables']['appeals']>;
 
 export function createAppealsRepository(store: Store) {
   const { appeals } = store.tables;
@@ -31,22 +30,19 @@ export function createAppealsRepository(store: Store) {
         .limit(1),
   );
 
-  const nextStart = store.statement('appeals.nextStart', (db) =>
-    db
-      .select({ at: appeals.startsAt })
-      .from(appeals)
-      .where(and(eq(appeals.placement, ph('placement')), gt(appeals.startsAt, ph('now'))))
-      .orderBy(asc(appeals.startsAt))
-      .limit(1),
-  );
-  const nextEnd = store.statement('appeals.nextEnd', (db) =>
-    db
-      .select({ at: appeals.endsAt })
-      .from(appeals)
-      .where(and(eq(appeals.placement, ph('placement')), gt(appeals.endsAt, ph('now'))))
-      .orderBy(asc(appeals.endsAt))
-      .limit(1),
-  );
+  // When the next appeal at a placement starts, or the next one ends.
+  const nextTime = (column: typeof appeals.startsAt | typeof appeals.endsAt, name: string) =>
+    store.statement(`appeals.${name}`, (db) =>
+      db
+        .select({ at: column })
+        .from(appeals)
+        .where(and(eq(appeals.placement, ph('placement')), gt(column, ph('now'))))
+        .orderBy(asc(column))
+        .limit(1),
+    );
+  const nextStart = nextTime(appeals.startsAt, 'nextStart');
+  const nextEnd = nextTime(appeals.endsAt, 'nextEnd');
+  const records = tableRecords(store, appeals, 'apl');
 
   return {
     /** The next time an appeal at this placement starts or ends: the answer may change then. */
@@ -66,33 +62,14 @@ export function createAppealsRepository(store: Store) {
       return row;
     },
 
-    async findById(id: string): Promise<AppealRecord | undefined> {
-      const [row] = await store.db.select().from(appeals).where(eq(appeals.id, id)).limit(1);
-      return row;
-    },
+    findById: records.findById,
+    count: records.count,
+    delete: records.delete,
 
     /** Up to `limit + 1` appeals below `after`, newest first. */
-    list(page: { limit: number; after: TimeCursor }): Promise<AppealRecord[]> {
-      return store.db
-        .select()
-        .from(appeals)
-        .where(olderThan(appeals.createdAt, appeals.id, page.after))
-        .orderBy(desc(appeals.createdAt), desc(appeals.id))
-        .limit(page.limit + 1);
-    },
+    list: (page: { limit: number; after: TimeCursor }) => records.listNewest(page),
 
-    count: () => store.db.$count(appeals),
-
-    async create(fields: AppealFields, at: Date): Promise<AppealRecord> {
-      const [row] = await store.write((tx) =>
-        tx
-          .insert(appeals)
-          .values({ ...fields, id: newId('apl', at.getTime()), createdAt: at, updatedAt: at })
-          .returning(),
-      );
-      if (row === undefined) throw new Error('insert returned no row');
-      return row;
-    },
+    create: (fields: AppealFields, at: Date) => store.write((tx) => records.insert(tx, fields, at)),
 
     /**
      * Applies what `decide` makes of the current appeal, in one transaction (a rule may depend on
@@ -104,19 +81,10 @@ export function createAppealsRepository(store: Store) {
       at: Date,
     ): Promise<AppealRecord | undefined> {
       return store.write(async (tx) => {
-        const [current] = await tx.select().from(appeals).where(eq(appeals.id, id)).limit(1);
-        if (current === undefined) return undefined;
-        const [updated] = await tx
-          .update(appeals)
-          .set({ ...decide(current), updatedAt: at })
-          .where(eq(appeals.id, id))
-          .returning();
-        return updated;
+        const current = await records.findById(id, tx);
+        return current === undefined ? undefined : records.change(tx, id, decide(current), at);
       });
     },
-
-    /** False when there is no such appeal. */
-    delete: (id: string) => deleteUnreferenced(store, { table: appeals, id: appeals.id }, id),
   };
 }
 

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Store } from '../../db/store.ts';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Db, Preparable, Store } from '../../db/store.ts';
 import {
   idParams,
   idSlots,
@@ -87,65 +88,57 @@ export function createPublicArticlesRepository(store: Store) {
       .where(and(inArray(articles.id, idSlots), eq(articles.language, ph('language')), visible)),
   );
   // Without ?language= a slug is looked up in every language, English first, then the newest.
+  // Each lookup is two statements prepared once: in the reader's language, or in any.
   const anyLanguageFirst = [desc(sql`${articles.language} = 'en'`), desc(articles.publishedAt)];
-  const bySlug = store.statement('articles.public.bySlug', (db) =>
+  function slugLookup<R>(
+    name: string,
+    build: (db: Db, inLanguage: SQL | undefined) => Preparable<R[]>,
+    languageColumn: SQLiteColumn = articles.language,
+  ) {
+    const inLanguage = store.statement<R[], { language: string; slug: string; now: number }>(
+      name,
+      (db) => build(db, eq(languageColumn, ph('language'))),
+    );
+    const inAny = store.statement<R[], { slug: string; now: number }>(`${name}AnyLanguage`, (db) =>
+      build(db, undefined),
+    );
+    return async (language: string | undefined, slug: string, now: Date) => {
+      const [row] =
+        language === undefined
+          ? await inAny({ slug, now: now.getTime() })
+          : await inLanguage({ language, slug, now: now.getTime() });
+      return row;
+    };
+  }
+  const bySlug = slugLookup('articles.public.bySlug', (db, inLanguage) =>
     db
       .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
       .from(articles)
       .leftJoin(photos, eq(photos.id, articles.photoId))
-      .where(and(eq(articles.language, ph('language')), eq(articles.slug, ph('slug')), visible))
-      .limit(1),
-  );
-  const bySlugAnyLanguage = store.statement('articles.public.bySlugAnyLanguage', (db) =>
-    db
-      .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
-      .from(articles)
-      .leftJoin(photos, eq(photos.id, articles.photoId))
-      .where(and(eq(articles.slug, ph('slug')), visible))
+      .where(and(inLanguage, eq(articles.slug, ph('slug')), visible))
       .orderBy(...anyLanguageFirst)
       .limit(1),
   );
   // "Read more" needs only which article a slug is, not its body and embeds.
-  const identity = { id: articles.id, language: articles.language };
-  const identityBySlug = store.statement('articles.public.identityBySlug', (db) =>
+  const identityBySlug = slugLookup('articles.public.identityBySlug', (db, inLanguage) =>
     db
-      .select(identity)
+      .select({ id: articles.id, language: articles.language })
       .from(articles)
-      .where(and(eq(articles.language, ph('language')), eq(articles.slug, ph('slug')), visible))
-      .limit(1),
-  );
-  const identityBySlugAnyLanguage = store.statement(
-    'articles.public.identityBySlugAnyLanguage',
-    (db) =>
-      db
-        .select(identity)
-        .from(articles)
-        .where(and(eq(articles.slug, ph('slug')), visible))
-        .orderBy(...anyLanguageFirst)
-        .limit(1),
-  );
-  const redirectBySlug = store.statement('articles.public.redirect', (db) =>
-    db
-      .select({ slug: articles.slug, language: articles.language })
-      .from(articleSlugRedirects)
-      .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
-      .where(
-        and(
-          eq(articleSlugRedirects.language, ph('language')),
-          eq(articleSlugRedirects.slug, ph('slug')),
-          visible,
-        ),
-      )
-      .limit(1),
-  );
-  const redirectBySlugAnyLanguage = store.statement('articles.public.redirectAnyLanguage', (db) =>
-    db
-      .select({ slug: articles.slug, language: articles.language })
-      .from(articleSlugRedirects)
-      .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
-      .where(and(eq(articleSlugRedirects.slug, ph('slug')), visible))
+      .where(and(inLanguage, eq(articles.slug, ph('slug')), visible))
       .orderBy(...anyLanguageFirst)
       .limit(1),
+  );
+  const redirectBySlug = slugLookup(
+    'articles.public.redirect',
+    (db, inLanguage) =>
+      db
+        .select({ slug: articles.slug, language: articles.language })
+        .from(articleSlugRedirects)
+        .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
+        .where(and(inLanguage, eq(articleSlugRedirects.slug, ph('slug')), visible))
+        .orderBy(...anyLanguageFirst)
+        .limit(1),
+    articleSlugRedirects.language,
   );
   const nextScheduled = store.statement('articles.public.nextScheduled', (db) =>
     db
@@ -218,10 +211,7 @@ export function createPublicArticlesRepository(store: Store) {
       slug: string,
       now: Date,
     ): Promise<(SummaryRecord & { bodyHtml: string }) | undefined> {
-      const [row] =
-        language === undefined
-          ? await bySlugAnyLanguage({ slug, now: now.getTime() })
-          : await bySlug({ language, slug, now: now.getTime() });
+      const row = await bySlug(language, slug, now);
       if (row === undefined) return undefined;
       const [summary] = await queries.embed([row]);
       return summary === undefined ? undefined : { ...summary, bodyHtml: row.bodyHtml };
@@ -233,11 +223,7 @@ export function createPublicArticlesRepository(store: Store) {
       slug: string,
       now: Date,
     ): Promise<{ id: string; language: string } | undefined> {
-      const [row] =
-        language === undefined
-          ? await identityBySlugAnyLanguage({ slug, now: now.getTime() })
-          : await identityBySlug({ language, slug, now: now.getTime() });
-      return row;
+      return identityBySlug(language, slug, now);
     },
 
     /** The current address of an article published under `slug` before, if it is still public. */
@@ -246,11 +232,7 @@ export function createPublicArticlesRepository(store: Store) {
       slug: string,
       now: Date,
     ): Promise<{ slug: string; language: string } | undefined> {
-      const [row] =
-        language === undefined
-          ? await redirectBySlugAnyLanguage({ slug, now: now.getTime() })
-          : await redirectBySlug({ language, slug, now: now.getTime() });
-      return row;
+      return redirectBySlug(language, slug, now);
     },
 
     /**

@@ -8,6 +8,7 @@ import type { PublicListFilters, SummaryRecord } from './articles.public.queries
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
 import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
 import { searchMatch } from './articles.search.ts';
+import { articleIdentity } from './articles.service.ts';
 import { z } from 'zod';
 
 // What readers get: visible articles only, as response objects, with the content keys each
@@ -32,12 +33,7 @@ export type PublicSearch = (task: {
 
 export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary {
   return {
-    id: row.id,
-    slug: row.slug,
-    language: row.language,
-    headline: row.headline,
-    dek: row.dek,
-    excerpt: row.excerpt,
+    ...articleIdentity(row),
     wordCount: row.wordCount,
     readingTimeMinutes: row.readingTimeMinutes,
     publishedAt: iso(row.publishedAt ?? new Date(0)),

@@ -1,8 +1,8 @@
-import { and, desc, eq, gt, inArray, lte, max } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, max } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
-import { olderThan, type TimeCursor } from '../shared/keyset.ts';
+import { newestFirst, type TimeCursor } from '../shared/keyset.ts';
 import { StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import {
@@ -320,13 +320,13 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
           : joinedBy(articleTags, tags, articleTags.tagId, filters.tagSlug),
         filters.match === undefined ? undefined : searchIndex.editorMatch(store.db, filters.match),
       );
-      const keyset = olderThan(articles.updatedAt, articles.id, page.after);
+      const { below, order, take } = newestFirst(articles.updatedAt, articles.id, page);
       const rows = await store.db
         .select()
         .from(articles)
-        .where(and(where, keyset))
-        .orderBy(desc(articles.updatedAt), desc(articles.id))
-        .limit(page.limit + 1);
+        .where(and(where, below))
+        .orderBy(...order)
+        .limit(take);
       const total = await store.db.$count(articles, where);
       const embeds = await loadEmbeds(store, store.db, photos, rows);
       return { items: rows.map((row) => ({ row, embeds })), total };

@@ -48,14 +48,17 @@ export function effectiveStatus(
   return row.status;
 }
 
+/** What every view of an article starts with: which it is and its headline text. */
+export function articleIdentity(
+  row: Pick<ArticleRow, 'id' | 'slug' | 'language' | 'headline' | 'dek' | 'excerpt'>,
+) {
+  const { id, slug, language, headline, dek, excerpt } = row;
+  return { id, slug, language, headline, dek, excerpt };
+}
+
 export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): AdminArticle {
   return {
-    id: row.id,
-    slug: row.slug,
-    language: row.language,
-    headline: row.headline,
-    dek: row.dek,
-    excerpt: row.excerpt,
+    ...articleIdentity(row),
     customExcerpt: row.excerptSource,
     body: row.body,
     bodyHtml: row.bodyHtml,

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, lt, max } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, max } from 'drizzle-orm';
 import { mailboxKey } from '../../lib/email.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
-import { newerThan, olderThan, type TimeCursor } from '../shared/keyset.ts';
+import { newerThan, newestFirst, type TimeCursor } from '../shared/keyset.ts';
 
 export type SignupRecord = Store['tables']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRecord['status'];
@@ -285,14 +285,13 @@ export function createSignupsRepository(store: Store) {
         eq(signups.newsletterId, newsletterId),
         options.status === undefined ? undefined : eq(signups.status, options.status),
       );
-      const { after } = options;
-      const keyset = olderThan(signups.createdAt, signups.id, after);
+      const { below, order, take } = newestFirst(signups.createdAt, signups.id, options);
       const rows = await store.db
         .select()
         .from(signups)
-        .where(and(where, keyset))
-        .orderBy(desc(signups.createdAt), desc(signups.id))
-        .limit(options.limit + 1);
+        .where(and(where, below))
+        .orderBy(...order)
+        .limit(take);
       const total = await store.db.$count(signups, where);
       return { items: rows, total };
     },

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 // Keyset pagination on (timestamp, id): the condition for "strictly after the last row seen"
@@ -20,4 +20,17 @@ export function newerThan(at: SQLiteColumn, id: SQLiteColumn, cursor: TimeCursor
   if (cursor === null) return undefined;
   const bound = new Date(cursor[0]);
   return or(gt(at, bound), and(eq(at, bound), gt(id, cursor[1])));
+}
+
+/** A newest-first page on (at, id): the rows below `after`, in order, `limit + 1` of them. */
+export function newestFirst(
+  at: SQLiteColumn,
+  id: SQLiteColumn,
+  page: { limit: number; after: TimeCursor },
+) {
+  return {
+    below: olderThan(at, id, page.after),
+    order: [desc(at), desc(id)],
+    take: page.limit + 1,
+  };
 }

@@ -98,8 +98,11 @@ export function getByIdRoute<S extends z.ZodType>(
   );
 }
 
-/** `POST ''` answering 201 with the new resource and its address in `Location`. */
-export function createRoute<B extends z.ZodType, S extends z.ZodType>(
+/**
+ * `POST ''` answering 201 with the new resource and its address in `Location`, or `PATCH /:id`
+ * answering the changed one; the service throws 404/409.
+ */
+function writeRoute<B extends z.ZodType, S extends z.ZodType>(
   app: ZodApp,
   options: Operation & {
     /** The request body, named `<Operation>Request` in the document. */
@@ -107,73 +110,43 @@ export function createRoute<B extends z.ZodType, S extends z.ZodType>(
     schema: S;
     /** Whether a taken slug can refuse it (409). */
     conflict: boolean;
-    create: (input: z.output<B>) => Promise<z.input<S> & { id: string }>;
-  },
+  } & (
+      | { kind: 'create'; write: (input: z.output<B>) => Promise<z.input<S> & { id: string }> }
+      | { kind: 'update'; write: (id: string, input: z.output<B>) => Promise<z.input<S>> }
+    ),
 ): void {
+  const creates = options.kind === 'create';
+  const refusals = [400, 401, 403, ...(creates ? [] : [404]), ...(options.conflict ? [409] : [])];
   const response: Responses = {
-    201: dataEnvelope(options.schema),
-    ...(options.conflict
-      ? problemResponses(400, 401, 403, 409, 413, 415)
-      : problemResponses(400, 401, 403, 413, 415)),
+    [creates ? 201 : 200]: dataEnvelope(options.schema),
+    ...problemResponses(...refusals, 413, 415),
   };
-  app.post(
-    '',
-    {
-      config: { minRole: options.minRole },
-      schema: {
-        operationId: options.operationId,
-        summary: options.summary,
-        security: bearerSecurity,
-        body: options.body,
-        response,
-      },
+  app.route({
+    method: creates ? 'POST' : 'PATCH',
+    url: creates ? '' : '/:id',
+    config: { minRole: options.minRole },
+    schema: {
+      operationId: options.operationId,
+      summary: options.summary,
+      security: bearerSecurity,
+      ...(creates ? {} : { params: idParams }),
+      body: options.body,
+      response,
     },
-    async (request, reply) => {
-      // Validated against `options.body` before the handler runs.
-      const created = await options.create(request.body as z.output<B>);
+    handler: async (request, reply) => {
+      // Both were validated against the route's schemas before the handler runs.
+      const input = request.body as z.output<B>;
+      if (options.kind === 'update') {
+        const { id } = request.params as z.output<typeof idParams>;
+        return { data: await options.write(id, input) };
+      }
+      const created = await options.write(input);
       return reply
         .code(201)
         .header('location', `${request.routeOptions.url ?? ''}/${created.id}`)
         .send({ data: created });
     },
-  );
-}
-
-/** `PATCH /:id` answering the changed resource; the service throws 404/409. */
-export function updateRoute<B extends z.ZodType, S extends z.ZodType>(
-  app: ZodApp,
-  options: Operation & {
-    body: B;
-    schema: S;
-    /** Whether a taken slug can refuse it (409). */
-    conflict: boolean;
-    update: (id: string, input: z.output<B>) => Promise<z.input<S>>;
-  },
-): void {
-  const response: Responses = {
-    200: dataEnvelope(options.schema),
-    ...(options.conflict
-      ? problemResponses(400, 401, 403, 404, 409, 413, 415)
-      : problemResponses(400, 401, 403, 404, 413, 415)),
-  };
-  app.patch(
-    '/:id',
-    {
-      config: { minRole: options.minRole },
-      schema: {
-        operationId: options.operationId,
-        summary: options.summary,
-        security: bearerSecurity,
-        params: idParams,
-        body: options.body,
-        response,
-      },
-    },
-    async (request) => ({
-      // Validated against `options.body` before the handler runs.
-      data: await options.update(request.params.id, request.body as z.output<B>),
-    }),
-  );
+  });
 }
 
 /** `DELETE /:id` answering 204; `remove` throws 404 (and 409 where the resource can be in use). */
@@ -267,19 +240,21 @@ export function crudRoutes<
     find: (id) => service.findById(id),
     notFound: spec.notFound,
   });
-  createRoute(app, {
+  writeRoute(app, {
     ...operation(spec.create),
+    kind: 'create',
     body: spec.bodies.create,
     schema,
     conflict: conflicts.slug,
-    create: (input) => service.create(input),
+    write: (input) => service.create(input),
   });
-  updateRoute(app, {
+  writeRoute(app, {
     ...operation(spec.update),
+    kind: 'update',
     body: spec.bodies.update,
     schema,
     conflict: conflicts.slug,
-    update: (id, input) => service.update(id, input),
+    write: (id, input) => service.update(id, input),
   });
   deleteByIdRoute(app, {
     ...operation(spec.delete),

@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import type { Role } from '../../lib/roles.ts';
-import { olderThan } from '../shared/keyset.ts';
+import { newestFirst } from '../shared/keyset.ts';
 
 export interface TokenRecord {
   id: string;
@@ -40,13 +40,13 @@ export function createTokensRepository(store: Store) {
     },
 
     async list(options: { limit: number; after: [number, string] | null }) {
-      const after = options.after;
+      const { below, order, take } = newestFirst(apiTokens.createdAt, apiTokens.id, options);
       const rows = await store.db
         .select()
         .from(apiTokens)
-        .where(olderThan(apiTokens.createdAt, apiTokens.id, after))
-        .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
-        .limit(options.limit + 1);
+        .where(below)
+        .orderBy(...order)
+        .limit(take);
       const total = await store.db.$count(apiTokens);
       return { rows, total };
     },

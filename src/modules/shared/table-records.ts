@@ -1,0 +1,74 @@
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Db, Store } from '../../db/store.ts';
+import { newId } from '../../lib/ids.ts';
+import { deleteUnreferenced } from './delete.ts';
+import { newestFirst, type TimeCursor } from './keyset.ts';
+
+/** A table of records with an id and their creation and change times: every editor resource. */
+export type RecordTable = SQLiteTable & {
+  id: SQLiteColumn;
+  createdAt: SQLiteColumn;
+  updatedAt: SQLiteColumn;
+};
+
+/** What a caller writes: every column but the ones these helpers manage. */
+export type WritableFields<T extends RecordTable> = Omit<
+  T['$inferInsert'],
+  'id' | 'slug' | 'createdAt' | 'updatedAt'
+>;
+
+/**
+ * The reads and writes every record table has, written once: one by id or by a condition, a page
+ * newest first on (createdAt, id), the count, an insert stamped with a new id and times, an update
+ * and a delete. Drizzle cannot infer rows through a generic table, so the row type is asserted
+ * here, once, from the table's own `$inferSelect`.
+ */
+export function tableRecords<T extends RecordTable>(store: Store, table: T, idPrefix: string) {
+  type Row = T['$inferSelect'];
+  const first = async (where: SQL, db: Db = store.db): Promise<Row | undefined> => {
+    const rows = (await db.select().from(table).where(where).limit(1)) as Row[];
+    return rows[0];
+  };
+  return {
+    first,
+    findById: (id: string, db: Db = store.db) => first(eq(table.id, id), db),
+
+    /** Up to `limit + 1` records below `after`, newest first, narrowed by `where`. */
+    async listNewest(page: { limit: number; after: TimeCursor }, where?: SQL): Promise<Row[]> {
+      const { below, order, take } = newestFirst(table.createdAt, table.id, page);
+      return (await store.db
+        .select()
+        .from(table)
+        .where(and(below, where))
+        .orderBy(...order)
+        .limit(take)) as Row[];
+    },
+
+    count: () => store.db.$count(table),
+
+    /** Inserts inside `tx` with a new id and both times set to `at`. */
+    async insert(tx: Db, fields: object, at: Date): Promise<Row> {
+      const values = { ...fields, id: newId(idPrefix, at.getTime()), createdAt: at, updatedAt: at };
+      const [row] = (await tx
+        .insert(table)
+        .values(values as T['$inferInsert'])
+        .returning()) as Row[];
+      if (row === undefined) throw new Error('insert returned no row');
+      return row;
+    },
+
+    /** Updates inside `tx` and stamps `updatedAt`; undefined when there is no such record. */
+    async change(tx: Db, id: string, changes: object, at: Date): Promise<Row | undefined> {
+      const [row] = (await tx
+        .update(table)
+        .set({ ...changes, updatedAt: at } as Partial<T['$inferInsert']>)
+        .where(eq(table.id, id))
+        .returning()) as Row[];
+      return row;
+    },
+
+    /** False when there is no such record; a `ConstraintError` while something references it. */
+    delete: (id: string) => deleteUnreferenced(store, { table, id: table.id }, id),
+  };
+}
