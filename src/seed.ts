@@ -118,10 +118,8 @@ export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
     });
     if (publishedAt !== undefined) {
       await articles.publish(
-        article.id,
-        { versions: [article.version] },
+        { id: article.id, expected: { versions: [article.version] }, principal: system },
         new Date(publishedAt),
-        system,
       );
     }
   }

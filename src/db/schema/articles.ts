@@ -69,17 +69,23 @@ export const articles = sqliteTable(
 
 // Join tables carry the article's public publication time (null unless published), so a list
 // filtered by tag or author walks one index in publication order.
+/** The columns both join tables share: the article, the position in its list, when it is public. */
+const joinedToArticle = () => ({
+  articleId: text('article_id')
+    .notNull()
+    .references(() => articles.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  publishedAt: timestamp('published_at'),
+});
+
 export const articleAuthors = sqliteTable(
   'article_authors',
   {
-    articleId: text('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
+    ...joinedToArticle(),
+    // An author with bylines cannot be deleted; their articles must let go first.
     authorId: text('author_id')
       .notNull()
       .references(() => authors.id, { onDelete: 'restrict' }),
-    position: integer('position').notNull(),
-    publishedAt: timestamp('published_at'),
   },
   (table) => [
     primaryKey({ columns: [table.articleId, table.authorId] }),
@@ -94,14 +100,10 @@ export const articleAuthors = sqliteTable(
 export const articleTags = sqliteTable(
   'article_tags',
   {
-    articleId: text('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
+    ...joinedToArticle(),
     tagId: text('tag_id')
       .notNull()
       .references(() => tags.id, { onDelete: 'restrict' }),
-    position: integer('position').notNull(),
-    publishedAt: timestamp('published_at'),
   },
   (table) => [
     primaryKey({ columns: [table.articleId, table.tagId] }),

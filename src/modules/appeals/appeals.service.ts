@@ -42,10 +42,7 @@ function toAdminAppeal(record: AppealRecord): AdminAppeal {
 
 export function createAppealsService(deps: ServiceDeps<AppealsRepository>) {
   const { repository, clock } = deps;
-  const records = recordService(repository, (found) => found.map(toAdminAppeal), {
-    changed: deps.changed,
-    notFound: 'No appeal with that id.',
-  });
+  const records = recordService(deps, (found) => found.map(toAdminAppeal), 'appeal');
   return {
     /** The appeal to show now at `placement`, and until when that answer holds at most. */
     async findActive(placement: string, now: Date) {

@@ -1,11 +1,10 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ifMatchRequiredDetail, preconditionRequired, problemResponses } from '../../errors.ts';
-import { pageOf, readPage } from '../../pagination.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { adminListEnvelope, dataEnvelope, idParams } from '../../schemas.ts';
+import { dataEnvelope, idParams } from '../../schemas.ts';
 import {
   adminArticleSchema,
   adminListQuery,
@@ -17,8 +16,9 @@ import {
   updateArticleBody,
   type AdminArticle,
 } from './articles.schemas.ts';
-import type { ArticlesService, ExpectedVersion } from './articles.service.ts';
+import type { ArticlesService, ExpectedVersion, VersionedWrite } from './articles.service.ts';
 import { maxRevisionsPerArticle } from './articles.revisions.ts';
+import { listRoute } from '../shared/routes.ts';
 
 const article = dataEnvelope(adminArticleSchema);
 const versioned = problemResponses(400, 401, 403, 404, 409, 412, 428);
@@ -36,6 +36,23 @@ export function parseIfMatch(header: string | undefined): ExpectedVersion {
   return { versions };
 }
 
+/** What a versioned route reads from its request: the article, If-Match, and the caller. */
+function versionedWrite(
+  request: FastifyRequest & { params: { id: string }; headers: { 'if-match'?: string } },
+): VersionedWrite {
+  return {
+    id: request.params.id,
+    expected: parseIfMatch(request.headers['if-match']),
+    principal: principalOf(request),
+  };
+}
+
+/** The document's part of every route that changes an article under If-Match. */
+const versionedRoute = (minRole: 'writer' | 'editor', operationId: string, summary: string) => ({
+  config: { minRole },
+  schema: { operationId, summary, security: bearerSecurity, headers: ifMatchHeaders },
+});
+
 const versionTag = (version: number): string => `"${version}"`;
 
 /** The ETag of an editor's article is its version, so it can be sent straight back in If-Match. */
@@ -45,32 +62,18 @@ function sendArticle(reply: FastifyReply, data: AdminArticle, status = 200) {
 
 export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '',
-      {
-        config: { minRole: 'writer' },
-        schema: {
-          operationId: 'listArticles',
-          summary: 'List articles of every status, most recently changed first',
-          security: bearerSecurity,
-          querystring: adminListQuery,
-          response: {
-            200: adminListEnvelope(adminArticleSchema),
-            ...problemResponses(400, 401, 403),
-          },
-        },
+    listRoute(app, {
+      operationId: 'listArticles',
+      summary: 'List articles of every status, most recently changed first',
+      minRole: 'writer',
+      order: 'updatedAt',
+      schema: adminArticleSchema,
+      query: adminListQuery,
+      list: (page, { query }) => {
+        const { status, author, tag, language, q } = query;
+        return articles.list({ status, authorSlug: author, tagSlug: tag, language, q }, page);
       },
-      async (request) => {
-        const { status, author, tag, language, q } = request.query;
-        const page = readPage('updatedAt', request.query);
-        const { items, total } = await articles.list(
-          { status, authorSlug: author, tagSlug: tag, language, q },
-          page,
-        );
-        const shown = pageOf('updatedAt', page, items);
-        return { data: shown.items, meta: { ...shown.meta, total } };
-      },
-    );
+    });
 
     app.get(
       '/:id',
@@ -106,81 +109,67 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       },
     );
 
+    const edit = versionedRoute(
+      'writer',
+      'updateArticle',
+      'Edit an article; needs If-Match with its current version (writers: drafts only)',
+    );
     app.patch(
       '/:id',
       {
-        config: { minRole: 'writer' },
+        ...edit,
         schema: {
-          operationId: 'updateArticle',
-          summary:
-            'Edit an article; needs If-Match with its current version (writers: drafts only)',
-          security: bearerSecurity,
+          ...edit.schema,
           params: idParams,
-          headers: ifMatchHeaders,
           body: updateArticleBody.meta({ id: 'UpdateArticleRequest' }),
           response: { 200: article, ...versioned, ...problemResponses(413, 415) },
         },
       },
       async (request, reply) =>
-        sendArticle(
-          reply,
-          await articles.update(
-            request.params.id,
-            parseIfMatch(request.headers['if-match']),
-            request.body,
-            principalOf(request),
-          ),
-        ),
+        sendArticle(reply, await articles.update(versionedWrite(request), request.body)),
     );
 
+    const remove = versionedRoute(
+      'writer',
+      'deleteArticle',
+      'Delete an article and its history; needs If-Match (writers: drafts only)',
+    );
     app.delete(
       '/:id',
       {
-        config: { minRole: 'writer' },
+        ...remove,
         schema: {
-          operationId: 'deleteArticle',
-          summary: 'Delete an article and its history; needs If-Match (writers: drafts only)',
-          security: bearerSecurity,
+          ...remove.schema,
           params: idParams,
-          headers: ifMatchHeaders,
           response: { 204: z.null().meta({ description: 'Deleted' }), ...versioned },
         },
       },
       async (request, reply) => {
-        await articles.remove(
-          request.params.id,
-          parseIfMatch(request.headers['if-match']),
-          principalOf(request),
-        );
+        await articles.remove(versionedWrite(request));
         return reply.code(204).send(null);
       },
     );
 
+    const publish = versionedRoute(
+      'editor',
+      'publishArticle',
+      'Publish now, backdated, or scheduled (a future publishedAt); needs If-Match',
+    );
     app.post(
       '/:id/publish',
       {
-        config: { minRole: 'editor' },
+        ...publish,
         schema: {
-          operationId: 'publishArticle',
-          summary: 'Publish now, backdated, or scheduled (a future publishedAt); needs If-Match',
-          security: bearerSecurity,
+          ...publish.schema,
           params: idParams,
-          headers: ifMatchHeaders,
           body: publishArticleBody.meta({ id: 'PublishArticleRequest' }),
           response: { 200: article, ...versioned, ...problemResponses(415) },
         },
       },
       async (request, reply) => {
         const at = request.body?.publishedAt;
-        return sendArticle(
-          reply,
-          await articles.publish(
-            request.params.id,
-            parseIfMatch(request.headers['if-match']),
-            at === undefined ? undefined : new Date(at),
-            principalOf(request),
-          ),
-        );
+        const publishedAt = at === undefined ? undefined : new Date(at);
+        return sendArticle(reply, await articles.publish(versionedWrite(request), publishedAt));
       },
     );
 
@@ -188,40 +177,31 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
     const transitions = [
       {
         path: '/:id/unpublish',
-        operationId: 'unpublishArticle',
-        summary: 'Take a published or scheduled article back to draft; needs If-Match',
+        route: versionedRoute(
+          'editor',
+          'unpublishArticle',
+          'Take a published or scheduled article back to draft; needs If-Match',
+        ),
         move: articles.unpublish,
       },
       {
         path: '/:id/archive',
-        operationId: 'archiveArticle',
-        summary: 'Archive an article (off every public route, kept for the record); needs If-Match',
+        route: versionedRoute(
+          'editor',
+          'archiveArticle',
+          'Archive an article (off every public route, kept for the record); needs If-Match',
+        ),
         move: articles.archive,
       },
     ];
-    for (const { path, operationId, summary, move } of transitions) {
+    for (const { path, route, move } of transitions) {
       app.post(
         path,
         {
-          config: { minRole: 'editor' },
-          schema: {
-            operationId,
-            summary,
-            security: bearerSecurity,
-            params: idParams,
-            headers: ifMatchHeaders,
-            response: { 200: article, ...versioned },
-          },
+          ...route,
+          schema: { ...route.schema, params: idParams, response: { 200: article, ...versioned } },
         },
-        async (request, reply) =>
-          sendArticle(
-            reply,
-            await move(
-              request.params.id,
-              parseIfMatch(request.headers['if-match']),
-              principalOf(request),
-            ),
-          ),
+        async (request, reply) => sendArticle(reply, await move(versionedWrite(request))),
       );
     }
 
@@ -243,28 +223,25 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       async (request) => ({ data: await articles.revisions(request.params.id) }),
     );
 
+    const restore = versionedRoute(
+      'writer',
+      'restoreArticleRevision',
+      'Bring back an earlier version’s text as a new version; needs If-Match',
+    );
     app.post(
       '/:id/revisions/:revisionId/restore',
       {
-        config: { minRole: 'writer' },
+        ...restore,
         schema: {
-          operationId: 'restoreArticleRevision',
-          summary: 'Bring back an earlier version’s text as a new version; needs If-Match',
-          security: bearerSecurity,
+          ...restore.schema,
           params: revisionParams,
-          headers: ifMatchHeaders,
           response: { 200: article, ...versioned },
         },
       },
       async (request, reply) =>
         sendArticle(
           reply,
-          await articles.restore(
-            request.params.id,
-            request.params.revisionId,
-            parseIfMatch(request.headers['if-match']),
-            principalOf(request),
-          ),
+          await articles.restore(versionedWrite(request), request.params.revisionId),
         ),
     );
   };

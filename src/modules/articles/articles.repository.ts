@@ -2,7 +2,8 @@ import { and, eq, gt, inArray, lte, max } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
-import { newestFirst, type TimeCursor } from '../shared/keyset.ts';
+import type { TimeCursor } from '../shared/keyset.ts';
+import { tableRecords } from '../shared/table-records.ts';
 import { StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import {
@@ -61,6 +62,7 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
   const { articles, articleAuthors, articleTags, articleSlugRedirects } = store.tables;
   const { authors, tags } = store.tables;
   const searchIndex = createSearchIndexWriter(store);
+  const records = tableRecords(store, articles, 'art');
 
   function statusCondition(status: ArticleStatusFilter, now: Date) {
     switch (status) {
@@ -320,14 +322,10 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
           : joinedBy(articleTags, tags, articleTags.tagId, filters.tagSlug),
         filters.match === undefined ? undefined : searchIndex.editorMatch(store.db, filters.match),
       );
-      const { below, order, take } = newestFirst(articles.updatedAt, articles.id, page);
-      const rows = await store.db
-        .select()
-        .from(articles)
-        .where(and(where, below))
-        .orderBy(...order)
-        .limit(take);
-      const total = await store.db.$count(articles, where);
+      const [rows, total] = await Promise.all([
+        records.listNewest(page, where, 'updatedAt'),
+        records.count(where),
+      ]);
       const embeds = await loadEmbeds(store, store.db, photos, rows);
       return { items: rows.map((row) => ({ row, embeds })), total };
     },

@@ -33,6 +33,13 @@ import { searchMatch } from './articles.search.ts';
 /** The versions an If-Match header accepts, or any version for `If-Match: *`. */
 export type ExpectedVersion = { versions: number[] } | 'any';
 
+/** What every versioned write names: the article, the versions it may change, and who asks. */
+export interface VersionedWrite {
+  id: string;
+  expected: ExpectedVersion;
+  principal: Principal;
+}
+
 /** The status readers and editors see: "scheduled" is a published article whose time has not come. */
 export function effectiveStatus(
   row: Pick<ArticleRow, 'status' | 'publishedAt'>,
@@ -120,9 +127,7 @@ export function createArticlesService({
    * article does.
    */
   async function mutate(
-    id: string,
-    expected: ExpectedVersion,
-    principal: Principal,
+    { id, expected, principal }: VersionedWrite,
     decide: (current: ArticleState, at: Date) => ArticleDecision,
   ): Promise<AdminArticle> {
     const at = clock.now();
@@ -158,13 +163,8 @@ export function createArticlesService({
     return toAdminArticle(after, at);
   }
 
-  function transition(
-    id: string,
-    expected: ExpectedVersion,
-    principal: Principal,
-    to: 'draft' | 'archived',
-  ): Promise<AdminArticle> {
-    return mutate(id, expected, principal, (current) => {
+  function transition(write: VersionedWrite, to: 'draft' | 'archived'): Promise<AdminArticle> {
+    return mutate(write, (current) => {
       if (current.status === to)
         throw conflict(`The article is already ${to === 'draft' ? 'a draft' : 'archived'}.`);
       // Back to draft forgets the publication time; archiving keeps it for the record.
@@ -231,28 +231,18 @@ export function createArticlesService({
       return toAdminArticle(created, at);
     },
 
-    update(
-      id: string,
-      expected: ExpectedVersion,
-      patch: UpdateArticleInput,
-      principal: Principal,
-    ): Promise<AdminArticle> {
+    update(write: VersionedWrite, patch: UpdateArticleInput): Promise<AdminArticle> {
       // Rendering happens before the write transaction so the write queue is held briefly.
       const renderedBody = patch.body === undefined ? undefined : renderMarkdown(patch.body);
-      return mutate(id, expected, principal, (current, at) => {
-        assertWriterMayEdit(principal, current, at, 'edit');
+      return mutate(write, (current, at) => {
+        assertWriterMayEdit(write.principal, current, at, 'edit');
         return { content: applyEdit(current, patch, renderedBody), requestedSlug: patch.slug };
       });
     },
 
     /** Publishes now, at a given time (backdated), or later (scheduled). */
-    publish(
-      id: string,
-      expected: ExpectedVersion,
-      publishedAt: Date | undefined,
-      principal: Principal,
-    ): Promise<AdminArticle> {
-      return mutate(id, expected, principal, (current, at) => ({
+    publish(write: VersionedWrite, publishedAt: Date | undefined): Promise<AdminArticle> {
+      return mutate(write, (current, at) => ({
         content: {
           ...unchanged(current),
           status: 'published',
@@ -263,13 +253,11 @@ export function createArticlesService({
       }));
     },
 
-    unpublish: (id: string, expected: ExpectedVersion, principal: Principal) =>
-      transition(id, expected, principal, 'draft'),
+    unpublish: (write: VersionedWrite) => transition(write, 'draft'),
 
-    archive: (id: string, expected: ExpectedVersion, principal: Principal) =>
-      transition(id, expected, principal, 'archived'),
+    archive: (write: VersionedWrite) => transition(write, 'archived'),
 
-    async remove(id: string, expected: ExpectedVersion, principal: Principal): Promise<void> {
+    async remove({ id, expected, principal }: VersionedWrite): Promise<void> {
       const at = clock.now();
       const removed = await repository.remove(id, (current) => {
         checkVersion(current, expected);
@@ -313,18 +301,13 @@ export function createArticlesService({
      * lead photo) as a new version. The slug, language and publication state stay as they are:
      * restoring text must not move or unpublish a live article.
      */
-    async restore(
-      id: string,
-      revisionId: string,
-      expected: ExpectedVersion,
-      principal: Principal,
-    ): Promise<AdminArticle> {
-      const revision = await revisions.find(id, revisionId);
+    async restore(write: VersionedWrite, revisionId: string): Promise<AdminArticle> {
+      const revision = await revisions.find(write.id, revisionId);
       if (revision === undefined) throw notFound('No revision with that id for this article.');
       const { snapshot } = revision;
       const renderedBody = renderMarkdown(snapshot.body);
-      return mutate(id, expected, principal, (current, at) => {
-        assertWriterMayEdit(principal, current, at, 'restore');
+      return mutate(write, (current, at) => {
+        assertWriterMayEdit(write.principal, current, at, 'restore');
         const patch: UpdateArticleInput = {
           headline: snapshot.headline,
           dek: snapshot.dek,

@@ -21,8 +21,7 @@ export function authorPublicRoutes(
         summary: 'Get an author (byline) by slug (404 until a published article carries it)',
         notFound: 'No author with that slug.',
       },
-      listVisible: (page, now) => authors.listVisible(page, now),
-      findVisible: (slug, now) => authors.findVisibleBySlug(slug, now),
+      service: authors,
       toPublic: toPublicAuthor,
       // Author responses depend on the authors shown and on their portraits.
       keys: {

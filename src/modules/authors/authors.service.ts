@@ -45,11 +45,9 @@ export function createAuthorsService(
       updatedAt: iso(record.updatedAt),
     }));
   }
-  const records = recordService(repository, withPhotos, {
-    changed: deps.changed,
-    notFound: 'No author with that id.',
-    inUse: 'The author still has a byline on articles; remove it from them first.',
-  });
+  // A delete is refused (409) while the record is referenced, with what to do instead.
+  const inUse = 'The author still has a byline on articles; remove it from them first.';
+  const records = recordService(deps, withPhotos, 'author', inUse);
 
   return {
     ...records.reads,

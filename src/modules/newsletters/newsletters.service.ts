@@ -54,12 +54,10 @@ export function createNewslettersService(
       updatedAt: iso(record.updatedAt),
     }));
   }
-  const records = recordService(repository, withPolicies, {
-    changed: deps.changed,
-    notFound: 'No newsletter with that id.',
-    inUse:
-      'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.',
-  });
+  // A delete is refused (409) while the record is referenced, with what to do instead.
+  const inUse =
+    'The newsletter has signups (their consent records must be kept); deactivate it instead with active: false.';
+  const records = recordService(deps, withPolicies, 'newsletter', inUse);
 
   /** A `<page>@<version>` reference to an existing page must name a version it has. */
   async function assertPolicyReference(reference: string | undefined): Promise<void> {

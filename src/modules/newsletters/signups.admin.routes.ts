@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { problemResponses } from '../../errors.ts';
 import { toCsvRow } from '../../lib/csv.ts';
-import { pageOf, readPage } from '../../pagination.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { adminListEnvelope, dataEnvelope, idParams, slugParams } from '../../schemas.ts';
+import { dataEnvelope, slugParams } from '../../schemas.ts';
 import { adminSignupSchema, signupListQuery, signupMailStatsSchema } from './signups.schemas.ts';
 import type { SignupsService } from './signups.service.ts';
+import { deleteByIdRoute, listRoute } from '../shared/routes.ts';
 
 const csvColumns = [
   'id',
@@ -24,33 +24,18 @@ const csvColumns = [
 
 export function signupAdminRoutes(signups: SignupsService): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/newsletters/:slug/signups',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          operationId: 'listNewsletterSignups',
-          summary: 'Signups of a newsletter with their consent records, newest first',
-          security: bearerSecurity,
-          params: slugParams,
-          querystring: signupListQuery,
-          response: {
-            200: adminListEnvelope(adminSignupSchema),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request) => {
-        const page = readPage('createdAt', request.query);
-        const { items, total } = await signups.list(
-          request.params.slug,
-          { status: request.query.status },
-          page,
-        );
-        const shown = pageOf('createdAt', page, items);
-        return { data: shown.items, meta: { ...shown.meta, total } };
-      },
-    );
+    listRoute(app, {
+      operationId: 'listNewsletterSignups',
+      summary: 'Signups of a newsletter with their consent records, newest first',
+      minRole: 'editor',
+      order: 'createdAt',
+      schema: adminSignupSchema,
+      path: '/newsletters/:slug/signups',
+      params: slugParams,
+      query: signupListQuery,
+      notFound: true,
+      list: (page, { params, query }) => signups.list(params.slug, { status: query.status }, page),
+    });
 
     app.get(
       '/newsletters/:slug/signups.csv',
@@ -126,26 +111,15 @@ export function signupAdminRoutes(signups: SignupsService): FastifyPluginAsyncZo
       async () => ({ data: await signups.mailStats() }),
     );
 
-    app.delete(
-      '/newsletter-signups/:id',
-      {
-        config: { minRole: 'editor' },
-        schema: {
-          operationId: 'eraseNewsletterSignup',
-          summary:
-            'Erase a signup’s personal data for good (address, IP hashes); an anonymous tombstone stays',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Erased' }),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request, reply) => {
-        await signups.erase(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      operationId: 'eraseNewsletterSignup',
+      summary:
+        'Erase a signup’s personal data for good (address, IP hashes); an anonymous tombstone stays',
+      minRole: 'editor',
+      path: '/newsletter-signups/:id',
+      done: 'Erased',
+      conflict: false,
+      remove: (id) => signups.erase(id),
+    });
   };
 }

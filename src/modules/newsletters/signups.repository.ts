@@ -2,7 +2,8 @@ import { and, asc, eq, gt, lt, max } from 'drizzle-orm';
 import { mailboxKey } from '../../lib/email.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
-import { newerThan, newestFirst, type TimeCursor } from '../shared/keyset.ts';
+import { newerThan, type TimeCursor } from '../shared/keyset.ts';
+import { tableRecords } from '../shared/table-records.ts';
 
 export type SignupRecord = Store['tables']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRecord['status'];
@@ -35,6 +36,7 @@ const noPendingConsent = {
 
 export function createSignupsRepository(store: Store) {
   const { newsletterSignups: signups, newsletterConsentEvents: events } = store.tables;
+  const records = tableRecords(store, signups, 'sub');
 
   async function appendEvent(
     tx: Db,
@@ -81,6 +83,14 @@ export function createSignupsRepository(store: Store) {
     await appendEvent(tx, signupId, event, at);
   }
 
+  async function statusOf(tx: Db, signupId: string): Promise<SignupStatus | undefined> {
+    const [row] = await tx
+      .select({ status: signups.status })
+      .from(signups)
+      .where(eq(signups.id, signupId))
+      .limit(1);
+    return row?.status;
+  }
   return {
     /**
      * Records a consent for any address state in one transaction, so every path costs about the
@@ -221,13 +231,9 @@ export function createSignupsRepository(store: Store) {
     /** Idempotent: unsubscribing twice, or after erasure, is still a success. */
     async unsubscribe(signupId: string, at: Date): Promise<boolean> {
       return store.write(async (tx) => {
-        const [row] = await tx
-          .select({ status: signups.status })
-          .from(signups)
-          .where(eq(signups.id, signupId))
-          .limit(1);
-        if (row === undefined) return false;
-        if (row.status === 'unsubscribed' || row.status === 'erased') return true;
+        const status = await statusOf(tx, signupId);
+        if (status === undefined) return false;
+        if (status === 'unsubscribed' || status === 'erased') return true;
         await tx
           .update(signups)
           .set({
@@ -247,13 +253,9 @@ export function createSignupsRepository(store: Store) {
     /** Idempotent; see anonymise. */
     async erase(signupId: string, at: Date): Promise<boolean> {
       return store.write(async (tx) => {
-        const [current] = await tx
-          .select({ status: signups.status })
-          .from(signups)
-          .where(eq(signups.id, signupId))
-          .limit(1);
-        if (current === undefined) return false;
-        if (current.status === 'erased') return true;
+        const status = await statusOf(tx, signupId);
+        if (status === undefined) return false;
+        if (status === 'erased') return true;
         await anonymise(tx, signupId, at, 'erase');
         return true;
       });
@@ -285,14 +287,10 @@ export function createSignupsRepository(store: Store) {
         eq(signups.newsletterId, newsletterId),
         options.status === undefined ? undefined : eq(signups.status, options.status),
       );
-      const { below, order, take } = newestFirst(signups.createdAt, signups.id, options);
-      const rows = await store.db
-        .select()
-        .from(signups)
-        .where(and(where, below))
-        .orderBy(...order)
-        .limit(take);
-      const total = await store.db.$count(signups, where);
+      const [rows, total] = await Promise.all([
+        records.listNewest(options, where),
+        records.count(where),
+      ]);
       return { items: rows, total };
     },
 

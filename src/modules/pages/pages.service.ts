@@ -32,10 +32,7 @@ function toPublished(
 
 export function createPagesService(deps: ServiceDeps<PagesRepository>) {
   const { repository, clock } = deps;
-  const records = recordService(repository, (found) => found.map(toAdminPage), {
-    changed: deps.changed,
-    notFound: 'No page with that id.',
-  });
+  const records = recordService(deps, (found) => found.map(toAdminPage), 'page');
   return {
     ...records.reads,
     findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),

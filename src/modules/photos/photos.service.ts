@@ -39,11 +39,9 @@ export function embeddedPhoto(
 
 export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
   const { repository, clock } = deps;
-  const records = recordService(repository, (found) => found.map(toPhoto), {
-    changed: deps.changed,
-    notFound: 'No photo with that id.',
-    inUse: 'The photo is still used (by an author or an article); detach it first.',
-  });
+  // A delete is refused (409) while the record is referenced, with what to do instead.
+  const inUse = 'The photo is still used (by an author or an article); detach it first.';
+  const records = recordService(deps, (found) => found.map(toPhoto), 'photo', inUse);
   return {
     ...records.reads,
     findByUrl: async (url: string) => records.one(await repository.findByUrl(url)),

@@ -20,8 +20,11 @@ export function visibleResourceRoutes<S extends z.ZodType, T extends { id: strin
     schema: S;
     list: { operationId: string; summary: string };
     get: { operationId: string; summary: string; notFound: string };
-    listVisible: (page: PageRequest<'slug'>, now: Date) => Promise<T[]>;
-    findVisible: (slug: string, now: Date) => Promise<T | undefined>;
+    /** The service's reads of what a reader can see at `now`. */
+    service: {
+      listVisible: (page: PageRequest<'slug'>, now: Date) => Promise<T[]>;
+      findVisibleBySlug: (slug: string, now: Date) => Promise<T | undefined>;
+    };
     toPublic: (item: T) => z.input<S>;
     /** The key of the whole list, the key of one item, and what an item embeds (a photo). */
     keys: {
@@ -56,7 +59,7 @@ export function visibleResourceRoutes<S extends z.ZodType, T extends { id: strin
     async (request, reply) => {
       const now = visibility.now();
       const page = readPage('slug', request.query);
-      const shown = pageOf('slug', page, await options.listVisible(page, now));
+      const shown = pageOf('slug', page, await options.service.listVisible(page, now));
       reply.header('surrogate-key', surrogateKey([keys.list, ...embeds(shown.items)]));
       request.cacheExpiresAt = await visibility.nextChangeAt(now);
       return { data: shown.items.map(options.toPublic), meta: shown.meta };
@@ -75,7 +78,7 @@ export function visibleResourceRoutes<S extends z.ZodType, T extends { id: strin
     },
     async (request, reply) => {
       const now = visibility.now();
-      const item = await options.findVisible(request.params.slug, now);
+      const item = await options.service.findVisibleBySlug(request.params.slug, now);
       if (item === undefined) throw notFound(options.get.notFound);
       reply.header(
         'surrogate-key',

@@ -22,19 +22,22 @@ interface RecordReads<O extends ListOrder, R> {
  * and tells `changed` the content keys it touched, only once it has committed.
  */
 export function recordService<O extends ListOrder, R, T>(
-  repository: RecordReads<O, R>,
+  { repository, changed }: { repository: RecordReads<O, R>; changed: ContentChanged },
   toResponses: (records: R[]) => T[] | Promise<T[]>,
-  options: { changed: ContentChanged; notFound: string; inUse?: string },
+  /** What the record is called in a 404 ("No tag with that id.") and, if it can be, why it is in use. */
+  noun: string,
+  inUse?: string,
 ) {
-  const messages = options.inUse === undefined ? {} : { inUse: options.inUse };
+  const noSuchRecord = `No ${noun} with that id.`;
+  const messages = inUse === undefined ? {} : { inUse };
   const one = async (record: R | undefined): Promise<T | undefined> =>
     record === undefined ? undefined : (await toResponses([record]))[0];
   const written = async (writing: Promise<R | undefined>, keys: ContentKey[]): Promise<T> => {
     const record = await inRequestTerms(writing);
-    if (record === undefined) throw notFound(options.notFound);
+    if (record === undefined) throw notFound(noSuchRecord);
     const [response] = await toResponses([record]);
     if (response === undefined) throw new Error('a written record has no response');
-    options.changed(keys);
+    changed(keys);
     return response;
   };
   return {
@@ -51,8 +54,8 @@ export function recordService<O extends ListOrder, R, T>(
     written,
     /** A delete's outcome: 404 when there was nothing to delete, 409 while still referenced. */
     async deleted(deleting: Promise<boolean>, keys: ContentKey[]): Promise<void> {
-      if (!(await inRequestTerms(deleting, messages))) throw notFound(options.notFound);
-      options.changed(keys);
+      if (!(await inRequestTerms(deleting, messages))) throw notFound(noSuchRecord);
+      changed(keys);
     },
   };
 }

@@ -24,40 +24,69 @@ interface Operation {
   minRole: Role;
 }
 
+/** What the document says of an editor operation: its id, summary, and the bearer scheme. */
+const documented = ({ operationId, summary }: Operation) => ({
+  operationId,
+  summary,
+  security: bearerSecurity,
+});
+
 // Widened on purpose: the type provider cannot resolve a reply type through a generic schema.
 // Each route's handler is typed against its schema instead, and the serializer checks answers.
 type Responses = Record<number, unknown>;
 
-/** `GET ''`: one page in `order`, with the total count editors see. */
-export function listRoute<O extends ListOrder, S extends z.ZodType>(
+/**
+ * `GET ''` (or `path`): one page in `order`, with the total count editors see. A list with
+ * filters declares its own query (it must include `limit` and `cursor`) and path parameters;
+ * `list` gets them parsed.
+ */
+export function listRoute<
+  O extends ListOrder,
+  S extends z.ZodType,
+  Q extends z.ZodType = typeof pageQuery,
+  P extends z.ZodType = z.ZodUndefined,
+>(
   app: ZodApp,
   options: Operation & {
     order: O;
     schema: S;
+    path?: string;
+    query?: Q;
+    params?: P;
+    /** Extra refusals beside 400/401/403, e.g. 404 for an unknown parent. */
+    notFound?: boolean;
     list: (
       page: PageRequest<O>,
+      request: { query: z.output<Q>; params: z.output<P> },
     ) => Promise<{ items: Array<z.input<S> & Positioned<O>>; total: number }>;
   },
 ): void {
   const response: Responses = {
     200: adminListEnvelope(options.schema),
-    ...problemResponses(400, 401, 403),
+    ...(options.notFound === true
+      ? problemResponses(400, 401, 403, 404)
+      : problemResponses(400, 401, 403)),
   };
   app.get(
-    '',
+    options.path ?? '',
     {
       config: { minRole: options.minRole },
       schema: {
-        operationId: options.operationId,
-        summary: options.summary,
-        security: bearerSecurity,
-        querystring: pageQuery,
+        ...documented(options),
+        ...(options.params === undefined ? {} : { params: options.params }),
+        querystring: options.query ?? pageQuery,
         response,
       },
     },
     async (request) => {
-      const page = readPage(options.order, request.query);
-      const { items, total } = await options.list(page);
+      // Both were validated against the route's schemas before the handler runs; every list
+      // query has `limit` and `cursor`.
+      const parsed = {
+        query: request.query as z.output<Q>,
+        params: request.params as z.output<P>,
+      };
+      const page = readPage(options.order, request.query as z.output<typeof pageQuery>);
+      const { items, total } = await options.list(page, parsed);
       const shown = pageOf(options.order, page, items);
       return { data: shown.items, meta: { ...shown.meta, total } };
     },
@@ -83,9 +112,7 @@ export function getByIdRoute<S extends z.ZodType>(
     {
       config: { minRole: options.minRole },
       schema: {
-        operationId: options.operationId,
-        summary: options.summary,
-        security: bearerSecurity,
+        ...documented(options),
         params: idParams,
         response,
       },
@@ -126,9 +153,7 @@ function writeRoute<B extends z.ZodType, S extends z.ZodType>(
     url: creates ? '' : '/:id',
     config: { minRole: options.minRole },
     schema: {
-      operationId: options.operationId,
-      summary: options.summary,
-      security: bearerSecurity,
+      ...documented(options),
       ...(creates ? {} : { params: idParams }),
       body: options.body,
       response,
@@ -149,26 +174,31 @@ function writeRoute<B extends z.ZodType, S extends z.ZodType>(
   });
 }
 
-/** `DELETE /:id` answering 204; `remove` throws 404 (and 409 where the resource can be in use). */
+/**
+ * `DELETE /:id` answering 204; `remove` throws 404 (and 409 where the resource can be in use).
+ * Revoking a token and erasing a signup answer the same way, under their own path and word.
+ */
 export function deleteByIdRoute(
   app: ZodApp,
   options: Operation & {
     remove: (id: string) => Promise<void>;
     /** Whether the resource can be refused as still in use. */
     conflict: boolean;
+    /** Default `/:id`. */
+    path?: string;
+    /** What the 204 says was done; default "Deleted". */
+    done?: string;
   },
 ): void {
   app.delete(
-    '/:id',
+    options.path ?? '/:id',
     {
       config: { minRole: options.minRole },
       schema: {
-        operationId: options.operationId,
-        summary: options.summary,
-        security: bearerSecurity,
+        ...documented(options),
         params: idParams,
         response: {
-          204: z.null().meta({ description: 'Deleted' }),
+          204: z.null().meta({ description: options.done ?? 'Deleted' }),
           ...(options.conflict
             ? problemResponses(400, 401, 403, 404, 409)
             : problemResponses(400, 401, 403, 404)),

@@ -34,9 +34,16 @@ export function tableRecords<T extends RecordTable>(store: Store, table: T, idPr
     first,
     findById: (id: string, db: Db = store.db) => first(eq(table.id, id), db),
 
-    /** Up to `limit + 1` records below `after`, newest first, narrowed by `where`. */
-    async listNewest(page: { limit: number; after: TimeCursor }, where?: SQL): Promise<Row[]> {
-      const { below, order, take } = newestFirst(table.createdAt, table.id, page);
+    /**
+     * Up to `limit + 1` records below `after`, newest first by creation (or by the last change),
+     * narrowed by `where`.
+     */
+    async listNewest(
+      page: { limit: number; after: TimeCursor },
+      where?: SQL,
+      by: 'createdAt' | 'updatedAt' = 'createdAt',
+    ): Promise<Row[]> {
+      const { below, order, take } = newestFirst(table[by], table.id, page);
       return (await store.db
         .select()
         .from(table)
@@ -45,7 +52,7 @@ export function tableRecords<T extends RecordTable>(store: Store, table: T, idPr
         .limit(take)) as Row[];
     },
 
-    count: () => store.db.$count(table),
+    count: (where?: SQL) => store.db.$count(table, where),
 
     /** Inserts inside `tx` with a new id and both times set to `at`. */
     async insert(tx: Db, fields: object, at: Date): Promise<Row> {

@@ -18,11 +18,9 @@ export function toTag(record: TagRecord): Tag {
 
 export function createTagsService(deps: ServiceDeps<TagsRepository>) {
   const { repository, clock } = deps;
-  const records = recordService(repository, (found) => found.map(toTag), {
-    changed: deps.changed,
-    notFound: 'No tag with that id.',
-    inUse: 'The tag is still on articles; remove it from them first.',
-  });
+  // A delete is refused (409) while the record is referenced, with what to do instead.
+  const inUse = 'The tag is still on articles; remove it from them first.';
+  const records = recordService(deps, (found) => found.map(toTag), 'tag', inUse);
   return {
     ...records.reads,
     findBySlug: async (slug: string) => records.one(await repository.findBySlug(slug)),

@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { dataEnvelope, idParams } from '../../schemas.ts';
-import { z } from 'zod';
+import { dataEnvelope } from '../../schemas.ts';
 import { createdTokenSchema, createTokenBody, tokenSchema } from './tokens.schemas.ts';
 import { type TokensService, toTokenResponse } from './tokens.service.ts';
-import { listRoute } from '../shared/routes.ts';
+import { deleteByIdRoute, listRoute } from '../shared/routes.ts';
 
 export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -44,25 +43,13 @@ export function tokenAdminRoutes(tokens: TokensService): FastifyPluginAsyncZod {
       },
     );
 
-    app.delete(
-      '/:id',
-      {
-        config: { minRole: 'admin' },
-        schema: {
-          operationId: 'revokeToken',
-          summary: 'Revoke an API token (it stops working at once; the record stays for audit)',
-          security: bearerSecurity,
-          params: idParams,
-          response: {
-            204: z.null().meta({ description: 'Revoked' }),
-            ...problemResponses(400, 401, 403, 404),
-          },
-        },
-      },
-      async (request, reply) => {
-        await tokens.revoke(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
+    deleteByIdRoute(app, {
+      operationId: 'revokeToken',
+      summary: 'Revoke an API token (it stops working at once; the record stays for audit)',
+      minRole: 'admin',
+      done: 'Revoked',
+      conflict: false,
+      remove: (id) => tokens.revoke(id),
+    });
   };
 }
