@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 
 // The practical ceiling of this stack on this machine: Fastify + better-sqlite3, one prepared
-// statement per request (JSON assembled inside SQLite), JSON.stringify, no validation, no auth,
-// no caching. It answers the list and single-article requests only.
+// statement per request with the whole JSON assembled inside SQLite and sent as it comes, no
+// validation, no auth, no caching. It answers the list (first and deep pages, by tag) and the
+// single-article requests only.
 
 const db = new Database(process.env.DATABASE_PATH ?? '', { readonly: true });
 db.pragma('busy_timeout = 5000');
@@ -16,29 +17,53 @@ const embeds = `
   'photo', CASE WHEN p.id IS NULL THEN NULL ELSE json_object('id', p.id, 'url', p.url, 'altText', p.alt_text,
            'caption', p.caption, 'credit', json_object('photographer', p.photographer, 'agency', p.agency)) END`;
 
+const item = `json_object('id', a.id, 'slug', a.slug, 'headline', a.headline, 'dek', a.dek,
+  'excerpt', a.excerpt, 'publishedAt', a.published_at, ${embeds})`;
+const newestFirst = 'ORDER BY a.published_at DESC, a.id DESC LIMIT 20';
+const visible = "a.status = 'published' AND a.published_at <= @now";
 const list = db.prepare(`
-  SELECT json_object('id', a.id, 'slug', a.slug, 'headline', a.headline, 'dek', a.dek, 'excerpt', a.excerpt,
-                     'publishedAt', a.published_at, ${embeds}) AS item
-  FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
-  WHERE a.status = 'published' AND a.published_at <= ?
-  ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
+  SELECT ${item} AS item FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
+  WHERE ${visible} AND (a.published_at, a.id) < (@at, @id) ${newestFirst}`);
+// As Broadsheet's own tag list does: the join table carries the publication time.
+const byTag = db.prepare(`
+  SELECT ${item} AS item FROM article_tags at2
+  JOIN articles a ON a.id = at2.article_id LEFT JOIN photos p ON p.id = a.photo_id
+  WHERE at2.tag_id = (SELECT id FROM tags WHERE slug = @tag) AND at2.published_at <= @now
+  ORDER BY at2.published_at DESC, at2.article_id DESC LIMIT 20`);
 const single = db.prepare(`
-  SELECT json_object('id', a.id, 'slug', a.slug, 'headline', a.headline, 'dek', a.dek, 'excerpt', a.excerpt,
-                     'publishedAt', a.published_at, 'bodyHtml', a.body_html, ${embeds}) AS item
+  SELECT json_object('data', json_patch(${item}, json_object('bodyHtml', a.body_html))) AS body
   FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
-  WHERE a.language = 'en' AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?`);
+  WHERE a.language = 'en' AND a.slug = ? AND ${visible.replace('@now', '?')}`);
+
+/** Broadsheet's cursor: base64url JSON of [publishedAt ms, id]. */
+function position(cursor: string | undefined): { at: number; id: string } {
+  if (cursor === undefined) return { at: Number.MAX_SAFE_INTEGER, id: '' };
+  const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+    number,
+    string,
+  ];
+  return { at, id };
+}
 
 const app = Fastify({ logger: false });
-app.get('/v1/articles', async (_request, reply) => {
-  const rows = list.all(Date.now()) as Array<{ item: string }>;
-  reply.type('application/json');
-  return `{"data":[${rows.map((row) => row.item).join(',')}],"meta":{"limit":20,"nextCursor":null}}`;
-});
+app.get<{ Querystring: { tag?: string; cursor?: string } }>(
+  '/v1/articles',
+  async (request, reply) => {
+    const now = Date.now();
+    const rows = (
+      request.query.tag === undefined
+        ? list.all({ now, ...position(request.query.cursor) })
+        : byTag.all({ now, tag: request.query.tag })
+    ) as Array<{ item: string }>;
+    reply.type('application/json');
+    return `{"data":[${rows.map((row) => row.item).join(',')}],"meta":{"limit":20,"nextCursor":null}}`;
+  },
+);
 app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, reply) => {
-  const row = single.get(request.params.slug, Date.now()) as { item: string } | undefined;
+  const row = single.get(request.params.slug, Date.now()) as { body: string } | undefined;
   if (row === undefined) return reply.code(404).send({ error: 'not found' });
   reply.type('application/json');
-  return JSON.stringify({ data: JSON.parse(row.item) as unknown });
+  return row.body;
 });
 app.get('/health/ready', async () => ({ status: 'ok' }));
 

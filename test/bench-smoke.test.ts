@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
@@ -35,15 +35,41 @@ describe('benchmark harness (smoke)', () => {
       'conditional GET (304)',
       'newsletter signup',
       'editor PATCH (If-Match)',
+      'list page 1, uncached',
+      'single article, uncached',
+      'list by tag, uncached',
+      'list deep (page 500), uncached',
+      'related, uncached',
     ]);
     for (const result of report.results) {
       expect(result.broadsheet.requests, result.scenario).toBeGreaterThan(0);
       expect(result.broadsheet.errors, result.scenario).toBe(0);
       expect(result.broadsheet.unexpected, result.scenario).toBe(0);
     }
-    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(2);
+    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(8);
     expect(readFileSync(join(temp.dir, 'results.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(temp.dir, 'RESULTS.md'), 'utf8')).toContain('| list page 1 |');
     temp.remove();
+  }, 120_000);
+
+  it('never writes a partial run over the committed results', () => {
+    const committed = readFileSync('bench/results.json', 'utf8');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--only', 'list page 1'],
+      { encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync('bench/results.json', 'utf8')).toBe(committed);
+    const written = /Results written to (.+)\/ \(/.exec(run.stderr)?.[1];
+    expect(written, run.stderr).toBeDefined();
+    const report = JSON.parse(readFileSync(join(written ?? '', 'results.json'), 'utf8')) as {
+      results: Array<{ scenario: string }>;
+    };
+    expect(report.results.map((result) => result.scenario)).toEqual([
+      'list page 1',
+      'list page 1, uncached',
+    ]);
+    rmSync(written ?? '', { recursive: true, force: true });
   }, 120_000);
 });
