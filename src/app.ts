@@ -1,6 +1,5 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { serializerCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
@@ -18,6 +17,7 @@ import { registerCachedPublicResponses } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStrictQueryNumbers } from './plugins/query-numbers.ts';
+import { compiledSerializer } from './plugins/serializer.ts';
 
 export type { AppServices };
 
@@ -92,7 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerStrictQueryNumbers(app);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compiledSerializer);
   // Only JSON bodies are accepted (a route may add a parser it needs); text/plain would
   // otherwise reach handlers as a string.
   app.removeContentTypeParser('text/plain');
