@@ -214,8 +214,12 @@ describe('public lists', () => {
       tags: [{ slug: 'syria' }, { slug: 'russia' }],
       photo: { caption: samplePhoto.caption, credit: { line: 'Valery Sharifulin / TASS' } },
     });
-    expect(page.headers['surrogate-key']).toContain(`article:${article.id}`);
-    expect(page.headers['surrogate-key']).toContain(`tag:${ids.Syria}`);
+    // A list depends on which articles are public and on its lead photos; a rename of a tag or
+    // author shown in it purges `articles` too (content-keys.ts), so their keys are not listed.
+    const listKeys = String(page.headers['surrogate-key']).split(' ');
+    expect(listKeys[0]).toBe('articles');
+    expect(listKeys).toContain(`photo:${ids.photo}`);
+    expect(listKeys.every((key) => key === 'articles' || key.startsWith('photo:'))).toBe(true);
   });
 
   it('filter by tag, author, language and publication window', async () => {

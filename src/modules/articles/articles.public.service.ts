@@ -3,7 +3,7 @@ import { pageLimit, readCursor } from '../../pagination.ts';
 import { iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { type ContentKey, articleKeys, keys } from '../shared/content-keys.ts';
+import { type ContentKey, articleKeys, articleListKeys, keys } from '../shared/content-keys.ts';
 import type { PublicListFilters, SummaryRecord } from './articles.public.queries.ts';
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
 import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
@@ -145,7 +145,7 @@ export function createPublicArticlesService(deps: {
       const items = rows.map(toSummary);
       return {
         data: { items, limit, nextCursor: next },
-        keys: [keys.articleList, ...articleKeys(items)],
+        keys: articleListKeys(items),
         expiresAt: await repository.nextDueAt(now),
       };
     },
@@ -190,7 +190,7 @@ export function createPublicArticlesService(deps: {
       );
       return {
         data: related,
-        keys: [keys.articleList, keys.article(article.id), ...articleKeys(related)],
+        keys: [...articleListKeys(related), keys.article(article.id)],
         expiresAt: await repository.nextDueAt(now),
       };
     },

@@ -61,6 +61,19 @@ export function articleKeys(articles: Iterable<ArticleEmbeds>): ContentKey[] {
   return found;
 }
 
+/**
+ * The keys a list of articles (a page, search results, "Read more") depends on. Every change
+ * that can alter an item already makes `articles` stale (see `changed` below: a public article,
+ * a tag or author rename), except a photo's own edit, so a list needs only that key and its lead
+ * photos'. This keeps the Surrogate-Key header of a 100-item page short.
+ */
+export function articleListKeys(articles: Iterable<Pick<ArticleEmbeds, 'photo'>>): ContentKey[] {
+  const found: ContentKey[] = [keys.articleList];
+  for (const article of articles)
+    if (article.photo !== null) found.push(keys.photo(article.photo.id));
+  return found;
+}
+
 /** Named invalidation rules: what each kind of change makes stale. */
 export const changed = {
   tagCreated: (): ContentKey[] => [keys.tagList],
