@@ -1,4 +1,4 @@
-import { asc, eq, inArray, type Placeholder } from 'drizzle-orm';
+import { type AnyColumn, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import type { PhotoRecord, PhotosRepository } from '../photos/photos.repository.ts';
 import { type MissingReference, MissingReferencesError } from '../shared/record-errors.ts';
@@ -38,10 +38,11 @@ export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map
 }
 
 /**
- * The byline and tag queries for a batch of article ids, in position order. `ids` may be values
- * or placeholders, so the hot public path prepares the very same query once.
+ * The byline and tag queries for a batch of articles, in position order. `among` says which
+ * articles (a list of ids, or a prepared statement's parameter), so the hot public path prepares
+ * the very same query once.
  */
-export function embedQueries(store: Store, db: Db, ids: ReadonlyArray<string | Placeholder>) {
+export function embedQueries(store: Store, db: Db, among: (articleId: AnyColumn) => SQL) {
   const { articleAuthors, articleTags, authors, tags } = store.tables;
   return {
     bylines: db
@@ -53,13 +54,13 @@ export function embedQueries(store: Store, db: Db, ids: ReadonlyArray<string | P
       })
       .from(articleAuthors)
       .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
-      .where(inArray(articleAuthors.articleId, [...ids]))
+      .where(among(articleAuthors.articleId))
       .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position)),
     tags: db
       .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
       .from(articleTags)
       .innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(inArray(articleTags.articleId, [...ids]))
+      .where(among(articleTags.articleId))
       .orderBy(asc(articleTags.articleId), asc(articleTags.position)),
   };
 }
@@ -76,7 +77,7 @@ export async function loadEmbeds(
 ): Promise<Embeds> {
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return { authors: new Map(), tags: new Map(), photos: new Map() };
-  const queries = embedQueries(store, db, ids);
+  const queries = embedQueries(store, db, (column) => inArray(column, ids));
   const [authorRows, tagRows, photoById] = await Promise.all([
     queries.bylines,
     queries.tags,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import type { PhotoRecord } from '../photos/photos.repository.ts';
 import { type Byline, embedQueries, groupByArticle } from './articles.embed.ts';
@@ -6,16 +6,19 @@ import { type Byline, embedQueries, groupByArticle } from './articles.embed.ts';
 // What the public article reads share: the summary columns, the visibility rule, the author and
 // tag filters, and the batch of bylines and tags for a page, prepared once per process.
 
+/** The most articles one batch query names (a page, "Read more" candidates). */
 export const maxBatch = 100;
 const ph = sql.placeholder;
-export const idSlots = Array.from({ length: maxBatch }, (_, index) => ph(`id${index}`));
 
-/** Binds up to `maxBatch` ids to the prepared id slots (unused slots match nothing). */
-export function idParams(ids: readonly string[]): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (let index = 0; index < maxBatch; index += 1) params[`id${index}`] = ids[index] ?? '';
-  return params;
-}
+/**
+ * "Among the ids in the `ids` parameter", bound as one JSON array: a prepared statement of one
+ * shape for any batch size, with no padding to bind or probe.
+ */
+export const amongIds = (column: AnyColumn) =>
+  sql`${column} in (select value from json_each(${ph('ids')}))`;
+
+/** The `ids` parameter for `amongIds`. */
+export const idsParam = (ids: readonly string[]) => ({ ids: JSON.stringify(ids) });
 
 export interface PublicListFilters {
   tagSlug?: string | undefined;
@@ -65,11 +68,11 @@ export function publicArticleQueries(store: Store) {
   const authorIdBySlug = sql`(select ${authors.id} from ${authors} where ${authors.slug} = ${ph('author')})`;
   const bylinesFor = store.statement(
     'articles.public.bylines',
-    (db) => embedQueries(store, db, idSlots).bylines,
+    (db) => embedQueries(store, db, amongIds).bylines,
   );
   const tagsFor = store.statement(
     'articles.public.tags',
-    (db) => embedQueries(store, db, idSlots).tags,
+    (db) => embedQueries(store, db, amongIds).tags,
   );
 
   return {
@@ -83,7 +86,7 @@ export function publicArticleQueries(store: Store) {
 
     /** Bylines and tags for a page of summaries: two queries whatever its size. */
     async embed<T extends SummaryRow>(rows: T[]): Promise<Array<SummaryRecord & { row: T }>> {
-      const params = idParams(rows.map((row) => row.id));
+      const params = idsParam(rows.map((row) => row.id));
       const [bylineRows, tagRows] = await Promise.all([bylinesFor(params), tagsFor(params)]);
       const bylines = groupByArticle(bylineRows);
       const tagLists = groupByArticle(tagRows);

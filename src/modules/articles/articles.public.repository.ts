@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db, Preparable, Store } from '../../db/store.ts';
 import {
-  idParams,
-  idSlots,
+  amongIds,
+  idsParam,
   maxBatch,
   publicArticleQueries,
   type PublicListFilters,
@@ -85,7 +85,7 @@ export function createPublicArticlesRepository(store: Store) {
     selectSummary(db)
       .from(articles)
       .leftJoin(photos, eq(photos.id, articles.photoId))
-      .where(and(inArray(articles.id, idSlots), eq(articles.language, ph('language')), visible)),
+      .where(and(amongIds(articles.id), eq(articles.language, ph('language')), visible)),
   );
   // Without ?language= a slug is looked up in every language, English first, then the newest.
   // Each lookup is two statements prepared once: in the reader's language, or in any.
@@ -268,7 +268,7 @@ export function createPublicArticlesRepository(store: Store) {
       // One query for the best candidates; those in another language drop out here.
       const chosen = ranked.slice(0, maxBatch);
       const rows = await summariesByIds({
-        ...idParams(chosen),
+        ...idsParam(chosen),
         language: article.language,
         now: now.getTime(),
       });
