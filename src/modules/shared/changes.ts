@@ -6,5 +6,3 @@ import type { ContentKey } from './content-keys.ts';
  * log hang off the same call.
  */
 export type ContentChanged = (keys: readonly ContentKey[]) => void;
-
-export const ignoreChanges: ContentChanged = () => undefined;
