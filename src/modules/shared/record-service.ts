@@ -35,9 +35,10 @@ export function recordService<O extends ListOrder, R, T>(
   const written = async (writing: Promise<R | undefined>, keys: ContentKey[]): Promise<T> => {
     const record = await inRequestTerms(writing);
     if (record === undefined) throw notFound(noSuchRecord);
+    // The write has committed: caches hear of it even if building the answer fails.
+    changed(keys);
     const [response] = await toResponses([record]);
     if (response === undefined) throw new Error('a written record has no response');
-    changed(keys);
     return response;
   };
   return {
