@@ -59,6 +59,8 @@ interface Measurement {
   errors: number;
   unexpected: number;
   requests: number;
+  /** Server CPU time (user + system) per request answered, in microseconds; 0 where unknown. */
+  cpuUsPerRequest: number;
 }
 
 interface Scenario {
@@ -84,6 +86,7 @@ function summarise(list: Measurement[]): Measurement {
     errors: list.reduce((sum, m) => sum + m.errors, 0),
     unexpected: list.reduce((sum, m) => sum + m.unexpected, 0),
     requests: list.reduce((sum, m) => sum + m.requests, 0),
+    cpuUsPerRequest: median(list.map((m) => m.cpuUsPerRequest)),
   };
 }
 
@@ -126,6 +129,33 @@ function peakRssMb(pid: number | undefined): number {
   }
 }
 
+/** A process's CPU time so far (user + system), in milliseconds; 0 where /proc is not there. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; clock ticks
+    // of 10 ms on Linux.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** `measure`, with the server's CPU time per request over the same run. */
+async function measureWithCpu(
+  server: { url: string; child: ChildProcess },
+  scenario: Scenario,
+  seconds: number,
+): Promise<Measurement> {
+  const before = cpuMs(server.child.pid);
+  const measured = await measure(server.url, scenario, seconds);
+  const spent = cpuMs(server.child.pid) - before;
+  return {
+    ...measured,
+    cpuUsPerRequest: measured.requests > 0 ? Math.round((spent * 1000) / measured.requests) : 0,
+  };
+}
+
 async function start(
   command: string[],
   env: Record<string, string>,
@@ -141,7 +171,11 @@ async function start(
   return { child, url, coldStartMs };
 }
 
-async function measure(url: string, scenario: Scenario, seconds: number): Promise<Measurement> {
+async function measure(
+  url: string,
+  scenario: Scenario,
+  seconds: number,
+): Promise<Omit<Measurement, 'cpuUsPerRequest'>> {
   const setupRequest = scenario.setup?.();
   const result = await autocannon({
     url: `${url}${scenario.path}`,
@@ -320,8 +354,8 @@ async function main(): Promise<void> {
       }
       for (let run = 0; run < runs; run += 1) {
         if (scenario.baseline === true)
-          theirs.push(await measure(baseline.url, scenario, durationSeconds));
-        ours.push(await measure(server.url, scenario, durationSeconds));
+          theirs.push(await measureWithCpu(baseline, scenario, durationSeconds));
+        ours.push(await measureWithCpu(server, scenario, durationSeconds));
       }
       const ourSummary = summarise(ours);
       const theirSummary = theirs.length > 0 ? summarise(theirs) : null;
@@ -413,6 +447,10 @@ type Report = {
   }>;
 };
 
+/** Runs recorded before CPU was measured have no figure. */
+const cpuCell = (m: Measurement) =>
+  m.cpuUsPerRequest === undefined || m.cpuUsPerRequest === 0 ? '—' : String(m.cpuUsPerRequest);
+
 function renderTable(report: Report): string {
   const header = [
     'scenario',
@@ -423,7 +461,9 @@ function renderTable(report: Report): string {
     'errors',
     'non-2xx',
     'peak RSS MB',
+    'CPU µs/req',
     'baseline req/s',
+    'baseline CPU µs/req',
     'ratio',
   ];
   const rows = report.results.map((r) => [
@@ -435,7 +475,9 @@ function renderTable(report: Report): string {
     String(r.broadsheet.errors),
     String(r.broadsheet.unexpected),
     String(r.peakRssMb),
+    cpuCell(r.broadsheet),
     r.baseline === null ? '—' : Math.round(r.baseline.rps).toLocaleString('en'),
+    r.baseline === null ? '—' : cpuCell(r.baseline),
     r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
   ]);
   return [header, header.map(() => '---'), ...rows]
@@ -573,7 +615,9 @@ ${renderTargets(report)}
 The baseline is a minimal Fastify + better-sqlite3 server (\`bench/baseline.ts\`) answering the same
 list (first page, deep page, by tag) and single-article requests with one prepared statement each
 that builds the whole JSON inside SQLite: the practical ceiling of this stack on this machine.
-Ratios above 1 mean Broadsheet served more requests per second. Rows ending in "uncached" are the
+Ratios above 1 mean Broadsheet served more requests per second. "CPU µs/req" is the server
+process's user and system CPU time over a run, read from \`/proc\`, divided by the requests it
+answered (median of the runs; — where not measured). Rows ending in "uncached" are the
 same requests against Broadsheet with its response cache off (\`RESPONSE_CACHE_MAX_ENTRIES=0\`).
 
 ![throughput and p99](results.svg)
