@@ -55,7 +55,6 @@ const dataLayerFiles = [
   'src/modules/articles/articles.public.queries.ts',
   'src/modules/articles/articles.revisions.ts',
   'src/modules/articles/articles.search-index.ts',
-  'src/modules/shared/delete.ts',
   'src/modules/shared/keyset.ts',
   'src/modules/shared/record-errors.ts',
   'src/modules/shared/slugs.ts',

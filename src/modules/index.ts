@@ -131,7 +131,6 @@ export async function createModules(
       photos: photos.service,
       tags: tags.service,
       articles: articles.service,
-      publicArticles: articles.publicService,
       newsletters: newsletters.service,
       pages: pages.service,
       appeals: appeals.service,

@@ -50,10 +50,7 @@ export const compiledSerializer: FastifySerializerCompiler<unknown> = ({ schema 
     unrepresentable: 'any',
   }) as JsonSchema;
   const definitions = isObject(json.definitions) ? json.definitions : {};
-  const simplified = withNullableTypes(json, definitions) as JsonSchema;
-  if (isObject(simplified.definitions)) {
-    simplified.definitions = withNullableTypes(simplified.definitions, definitions);
-  }
-  const serialize = fastJson(simplified);
+  // One walk covers the definitions too: they are a property of the schema.
+  const serialize = fastJson(withNullableTypes(json, definitions) as JsonSchema);
   return (data) => serialize(data);
 };

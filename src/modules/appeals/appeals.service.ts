@@ -46,11 +46,10 @@ export function createAppealsService(deps: ServiceDeps<AppealsRepository>) {
   return {
     /** The appeal to show now at `placement`, and until when that answer holds at most. */
     async findActive(placement: string, now: Date) {
-      const [record, nextChangeAt] = await Promise.all([
-        repository.findActive(placement, now),
-        repository.nextChangeAt(placement, now),
-      ]);
-      return { appeal: record === undefined ? undefined : toPublicAppeal(record), nextChangeAt };
+      const record = await repository.findActive(placement, now);
+      if (record === undefined) return { appeal: undefined, nextChangeAt: null };
+      const nextChangeAt = await repository.nextChangeAt(placement, now);
+      return { appeal: toPublicAppeal(record), nextChangeAt };
     },
 
     ...records.reads,

@@ -2,7 +2,6 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
-import { deleteUnreferenced } from './delete.ts';
 import { newestFirst, type TimeCursor } from './keyset.ts';
 
 /** A table of records with an id and their creation and change times: every editor resource. */
@@ -75,7 +74,16 @@ export function tableRecords<T extends RecordTable>(store: Store, table: T, idPr
       return row;
     },
 
-    /** False when there is no such record; a `ConstraintError` while something references it. */
-    delete: (id: string) => deleteUnreferenced(store, { table, id: table.id }, id),
+    /**
+     * Deletes a record nothing references; false when there was none. The foreign keys (ON DELETE
+     * RESTRICT) decide what "in use" means, atomically: their refusal is a `ConstraintError` of
+     * kind `foreign_key` for the service to explain.
+     */
+    async delete(id: string): Promise<boolean> {
+      const deleted = await store.write((tx) =>
+        tx.delete(table).where(eq(table.id, id)).returning({ id: table.id }),
+      );
+      return deleted.length > 0;
+    },
   };
 }
