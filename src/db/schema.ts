@@ -3,6 +3,7 @@
 import { appeals } from './schema/appeals.ts';
 import {
   articleAuthors,
+  articleDocuments,
   articleRevisions,
   articles,
   articleSlugRedirects,
@@ -37,6 +38,7 @@ export const tables = {
   articleTags,
   articleRevisions,
   articleSlugRedirects,
+  articleDocuments,
   articlesSearch,
   articlesPublicSearch,
   newsletters,

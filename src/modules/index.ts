@@ -6,6 +6,7 @@ import { createMailer } from '../mail.ts';
 import { createResponseCache } from '../plugins/response-cache.ts';
 // Imported in this order on purpose: schemas register their OpenAPI components as they load.
 import { createArticlesModule } from './articles/index.ts';
+import { type ArticleDocuments, createArticleDocuments } from './articles/articles.documents.ts';
 import { createAuthorsModule } from './authors/index.ts';
 import { createPhotosModule } from './photos/index.ts';
 import { createTagsModule } from './tags/index.ts';
@@ -41,6 +42,26 @@ export async function mountModules(
 }
 
 /**
+ * Documents missing or of an older renderer (a new database, an upgrade) are rendered before
+ * the app serves, so every published article has one; the log says how far it got.
+ */
+async function renderDueDocuments(
+  documents: ArticleDocuments,
+  app: FastifyInstance,
+): Promise<void> {
+  let lastLogged = 0;
+  const rendered = await documents.rebuild({
+    onProgress: ({ done, total }) => {
+      if (done === total || Date.now() - lastLogged > 2000) {
+        lastLogged = Date.now();
+        app.log.info({ done, total }, 'rendering article documents');
+      }
+    },
+  });
+  if (rendered > 0) app.log.info({ rendered }, 'article documents rendered');
+}
+
+/**
  * Every feature module, built once, in the order their routes appear in the document. Public
  * responses are cached in memory and dropped precisely when a write changes them: services
  * report the content keys each change touched.
@@ -64,10 +85,16 @@ export async function createModules(
     ...deps,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'background write failed'),
   });
-  const photos = createPhotosModule(deps);
+  // Published articles' public documents are rendered inside every write that changes what they
+  // show: an article's own, or an author's, tag's or photo's it embeds.
+  const documents = createArticleDocuments(store);
+  await renderDueDocuments(documents, app);
+  const { embeddedChanged } = documents;
+  const photos = createPhotosModule({ ...deps, embeddedChanged });
   const articles = createArticlesModule({
     ...deps,
     photos: photos.repository,
+    documents,
     search: {
       threads: config.searchThreads,
       budgetMs: config.searchBudgetMs,
@@ -76,8 +103,13 @@ export async function createModules(
     onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
   });
   const { visibility } = articles;
-  const authors = createAuthorsModule({ ...deps, photos: photos.repository, visibility });
-  const tags = createTagsModule({ ...deps, visibility });
+  const authors = createAuthorsModule({
+    ...deps,
+    photos: photos.repository,
+    visibility,
+    embeddedChanged,
+  });
+  const tags = createTagsModule({ ...deps, visibility, embeddedChanged });
   const pages = createPagesModule(deps);
   const appeals = createAppealsModule(deps);
   const mailer = createMailer({
@@ -136,6 +168,7 @@ export async function createModules(
       appeals: appeals.service,
       signups: newsletters.signups,
       responseCache,
+      documents,
     },
   };
 }

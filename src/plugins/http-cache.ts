@@ -1,14 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 
 export interface PublicCacheOptions {
   maxAge: number;
   staleWhileRevalidate: number;
-}
-
-/** A strong validator over the exact bytes sent. */
-export function etagFor(payload: string | Buffer): string {
-  return `"${createHash('sha1').update(payload).digest('base64url')}"`;
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses weak comparison, so W/ prefixes are ignored. */

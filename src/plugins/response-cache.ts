@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { etagFor, ifNoneMatchHits, type PublicCacheOptions } from './http-cache.ts';
+import { etagFor } from '../lib/etag.ts';
+import { ifNoneMatchHits, type PublicCacheOptions } from './http-cache.ts';
 
 /**
  * An in-process cache of serialised public responses, keyed by URL. Correctness comes first:
@@ -163,7 +164,9 @@ export function registerCachedPublicResponses(
         reply.header('cache-control', 'no-store');
         return payload;
       }
-      const etag = etagFor(payload);
+      // Documents rendered ahead of time come with their ETag; anything else is hashed here.
+      const ready = reply.getHeader('etag');
+      const etag = typeof ready === 'string' ? ready : etagFor(payload);
       reply.header('etag', etag).header('cache-control', cacheControl).header('x-cache', 'miss');
       const surrogateKey = reply.getHeader('surrogate-key');
       const keys = typeof surrogateKey === 'string' ? surrogateKey.split(' ').filter(Boolean) : [];

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../errors.ts';
-import type { SummaryRecord } from '../modules/articles/articles.public.queries.ts';
+import type { ListedArticle } from '../modules/articles/articles.public.queries.ts';
 import type { PublicSearchRepository } from '../modules/articles/articles.search.repository.ts';
 import type { SearchTask } from './search.worker.ts';
 
@@ -12,7 +12,7 @@ import type { SearchTask } from './search.worker.ts';
 // is bounded by the queue's length.
 
 export interface SearchRunner {
-  search(task: SearchTask): Promise<SummaryRecord[]>;
+  search(task: SearchTask): Promise<ListedArticle[]>;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ const unavailable = (detail: string) =>
 
 interface Job {
   task: SearchTask;
-  resolve: (rows: SummaryRecord[]) => void;
+  resolve: (rows: ListedArticle[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -44,7 +44,7 @@ interface Thread {
   current: { job: Job; timer: NodeJS.Timeout | undefined } | undefined;
 }
 
-type WorkerMessage = { ready: true } | { result: SummaryRecord[] } | { error: string };
+type WorkerMessage = { ready: true } | { result: ListedArticle[] } | { error: string };
 
 export function createSearchRunner(
   options: SearchPoolOptions,
@@ -155,7 +155,7 @@ export function createSearchRunner(
   return {
     search(task) {
       if (closed) return Promise.reject(unavailable('The server is shutting down.'));
-      return new Promise<SummaryRecord[]>((resolve, reject) => {
+      return new Promise<ListedArticle[]>((resolve, reject) => {
         const job: Job = { task, resolve, reject };
         const thread = idle.pop() ?? (threads.size < options.threads ? spawn() : undefined);
         if (thread !== undefined) assign(thread, job);

@@ -160,3 +160,21 @@ export const articleSlugRedirects = sqliteTable(
     index('article_slug_redirects_slug_idx').on(table.slug),
   ],
 );
+
+/**
+ * Each published article's public JSON, rendered inside the write that changes it (or an author,
+ * tag or photo it shows), so a public read returns ready bytes: `summary` is its list item,
+ * `body` the whole single-article response with its `etag` and `surrogate_key` header. Who may
+ * see it stays a read-time condition on `articles`. `format` names the renderer that wrote the
+ * row; rows of an older format are rendered again at start-up.
+ */
+export const articleDocuments = sqliteTable('article_documents', {
+  articleId: text('article_id')
+    .primaryKey()
+    .references(() => articles.id, { onDelete: 'cascade' }),
+  format: integer('format').notNull(),
+  summary: text('summary').notNull(),
+  body: text('body').notNull(),
+  etag: text('etag').notNull(),
+  surrogateKey: text('surrogate_key').notNull(),
+});

@@ -1,10 +1,10 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import type { PhotoRecord } from '../photos/photos.repository.ts';
-import { type Byline, embedQueries, groupByArticle } from './articles.embed.ts';
+import type { Byline } from './articles.embed.ts';
 
-// What the public article reads share: the summary columns, the visibility rule, the author and
-// tag filters, and the batch of bylines and tags for a page, prepared once per process.
+// What the public article reads share: the columns of a listed article (its ready document, see
+// articles.documents.ts), the visibility rule, and the author and tag filters.
 
 /** The most articles one batch query names (a page, "Read more" candidates). */
 export const maxBatch = 100;
@@ -42,15 +42,25 @@ export interface SummaryRow {
   photo: PhotoRecord | null;
 }
 
-/** A public article summary with its bylines and tags, in order. */
+/** A public article summary with its bylines and tags, in order: what a document is rendered from. */
 export interface SummaryRecord {
   row: SummaryRow;
   authors: Byline[];
   tags: Byline[];
 }
 
+/** An article as a public list shows it: where it sorts, its lead photo, its ready list item. */
+export interface ListedArticle {
+  id: string;
+  publishedAt: Date | null;
+  photoId: string | null;
+  /** The list item's JSON, as rendered when the article last changed. */
+  summary: string;
+}
+
 export function publicArticleQueries(store: Store) {
-  const { articles, articleAuthors, articleTags, authors, tags, photos } = store.tables;
+  const { articles, articleAuthors, articleTags, articleDocuments, authors, tags, photos } =
+    store.tables;
   const summaryFields = {
     id: articles.id,
     slug: articles.slug,
@@ -66,35 +76,22 @@ export function publicArticleQueries(store: Store) {
   };
   const tagIdBySlug = sql`(select ${tags.id} from ${tags} where ${tags.slug} = ${ph('tag')})`;
   const authorIdBySlug = sql`(select ${authors.id} from ${authors} where ${authors.slug} = ${ph('author')})`;
-  const bylinesFor = store.statement(
-    'articles.public.bylines',
-    (db) => embedQueries(store, db, amongIds).bylines,
-  );
-  const tagsFor = store.statement(
-    'articles.public.tags',
-    (db) => embedQueries(store, db, amongIds).tags,
-  );
+  const listedFields = {
+    id: articles.id,
+    publishedAt: articles.publishedAt,
+    photoId: articles.photoId,
+    summary: articleDocuments.summary,
+  };
 
   return {
     summaryFields,
-    selectSummary: (db: Db) => db.select(summaryFields),
+    /** Listed articles' columns: select from `articles` (or joined to it), inner-joined on `withDocument`. */
+    listedFields,
+    withDocument: eq(articleDocuments.articleId, articles.id),
     visible: and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${ph('now')}`),
     tagIdBySlug,
     authorIdBySlug,
     hasAuthor: sql`exists (select 1 from ${articleAuthors} where ${articleAuthors.articleId} = ${articles.id} and ${articleAuthors.authorId} = ${authorIdBySlug})`,
     hasTag: sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${articleTags.tagId} = ${tagIdBySlug})`,
-
-    /** Bylines and tags for a page of summaries: two queries whatever its size. */
-    async embed<T extends SummaryRow>(rows: T[]): Promise<Array<SummaryRecord & { row: T }>> {
-      const params = idsParam(rows.map((row) => row.id));
-      const [bylineRows, tagRows] = await Promise.all([bylinesFor(params), tagsFor(params)]);
-      const bylines = groupByArticle(bylineRows);
-      const tagLists = groupByArticle(tagRows);
-      return rows.map((row) => ({
-        row,
-        authors: bylines.get(row.id) ?? [],
-        tags: tagLists.get(row.id) ?? [],
-      }));
-    },
   };
 }

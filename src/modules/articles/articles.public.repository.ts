@@ -5,14 +5,14 @@ import {
   amongIds,
   idsParam,
   maxBatch,
+  type ListedArticle,
   publicArticleQueries,
   type PublicListFilters,
-  type SummaryRecord,
 } from './articles.public.queries.ts';
 
 // Hot public reads. Every query here is prepared once per process and per filter combination
-// (store.statement), and a page costs the same number of queries whatever its size: the page,
-// then bylines and tags for all its articles at once. Search is in articles.search.repository.ts.
+// (store.statement), and returns published articles' ready documents (articles.documents.ts): a
+// page is one query whatever its size, an article one. Search is in articles.search.repository.ts.
 
 const ph = sql.placeholder;
 
@@ -23,9 +23,10 @@ export interface ListBound {
 }
 
 export function createPublicArticlesRepository(store: Store) {
-  const { articles, articleAuthors, articleTags, photos, articleSlugRedirects } = store.tables;
-  const queries = publicArticleQueries(store);
-  const { summaryFields, selectSummary, visible, tagIdBySlug, authorIdBySlug, hasAuthor } = queries;
+  const { articles, articleAuthors, articleTags, articleDocuments, articleSlugRedirects } =
+    store.tables;
+  const { listedFields, withDocument, visible, tagIdBySlug, authorIdBySlug, hasAuthor } =
+    publicArticleQueries(store);
 
   function listStatement(filters: PublicListFilters) {
     const via =
@@ -70,21 +71,22 @@ export function createPublicArticlesRepository(store: Store) {
         filters.authorSlug !== undefined && via === 'tag' ? hasAuthor : undefined,
         filters.publishedAfter === undefined ? undefined : gte(driver.at, ph('after')),
       ];
-      const base = selectSummary(db).from(driver.table);
+      const base = db.select(listedFields).from(driver.table);
       const joined =
         via === 'articles' ? base : base.innerJoin(articles, eq(articles.id, driver.id));
       return joined
-        .leftJoin(photos, eq(photos.id, articles.photoId))
+        .innerJoin(articleDocuments, withDocument)
         .where(and(...conditions))
         .orderBy(desc(driver.at), desc(driver.id))
         .limit(ph('limit'));
     });
   }
 
-  const summariesByIds = store.statement('articles.public.byIds', (db) =>
-    selectSummary(db)
+  const listedByIds = store.statement('articles.public.byIds', (db) =>
+    db
+      .select(listedFields)
       .from(articles)
-      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .innerJoin(articleDocuments, withDocument)
       .where(and(amongIds(articles.id), eq(articles.language, ph('language')), visible)),
   );
   // Without ?language= a slug is looked up in every language, English first, then the newest.
@@ -112,9 +114,13 @@ export function createPublicArticlesRepository(store: Store) {
   }
   const bySlug = slugLookup('articles.public.bySlug', (db, inLanguage) =>
     db
-      .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
+      .select({
+        body: articleDocuments.body,
+        etag: articleDocuments.etag,
+        surrogateKey: articleDocuments.surrogateKey,
+      })
       .from(articles)
-      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .innerJoin(articleDocuments, withDocument)
       .where(and(inLanguage, eq(articles.slug, ph('slug')), visible))
       .orderBy(...anyLanguageFirst)
       .limit(1),
@@ -191,8 +197,8 @@ export function createPublicArticlesRepository(store: Store) {
       bound: ListBound,
       limit: number,
       now: Date,
-    ): Promise<SummaryRecord[]> {
-      const rows = await listStatement(filters)({
+    ): Promise<ListedArticle[]> {
+      return listStatement(filters)({
         tag: filters.tagSlug,
         author: filters.authorSlug,
         language: filters.language,
@@ -202,20 +208,15 @@ export function createPublicArticlesRepository(store: Store) {
         limit,
         now: now.getTime(),
       });
-      return queries.embed(rows);
     },
 
-    /** `language` undefined: any language, English first. */
-    async findBySlug(
+    /** The article's ready response; `language` undefined: any language, English first. */
+    findBySlug: (
       language: string | undefined,
       slug: string,
       now: Date,
-    ): Promise<(SummaryRecord & { bodyHtml: string }) | undefined> {
-      const row = await bySlug(language, slug, now);
-      if (row === undefined) return undefined;
-      const [summary] = await queries.embed([row]);
-      return summary === undefined ? undefined : { ...summary, bodyHtml: row.bodyHtml };
-    },
+    ): Promise<{ body: string; etag: string; surrogateKey: string } | undefined> =>
+      bySlug(language, slug, now),
 
     /** Which visible article a slug names (any language, English first, when `language` is undefined). */
     async findIdentity(
@@ -245,7 +246,7 @@ export function createPublicArticlesRepository(store: Store) {
       limit: number,
       now: Date,
       perTag = 200,
-    ): Promise<SummaryRecord[]> {
+    ): Promise<ListedArticle[]> {
       const tagIds = (await tagIdsOf({ articleId: article.id })).map((row) => row.tagId);
       const score = new Map<string, { shared: number; at: number }>();
       for (const tagId of tagIds) {
@@ -267,14 +268,14 @@ export function createPublicArticlesRepository(store: Store) {
       }
       // One query for the best candidates; those in another language drop out here.
       const chosen = ranked.slice(0, maxBatch);
-      const rows = await summariesByIds({
+      const rows = await listedByIds({
         ...idsParam(chosen),
         language: article.language,
         now: now.getTime(),
       });
       const rank = new Map(chosen.map((id, index) => [id, index]));
       rows.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
-      return queries.embed(rows.slice(0, limit));
+      return rows.slice(0, limit);
     },
   };
 }

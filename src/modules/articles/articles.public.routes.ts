@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
@@ -13,6 +14,17 @@ import {
   publicListQuery,
   relatedQuery,
 } from './articles.schemas.ts';
+
+/**
+ * Sends a body already serialised from this route's schema (documents rendered at write time,
+ * articles.documents.ts): Fastify passes a string with a JSON type through as it is.
+ */
+function sendReadyJson(reply: FastifyReply, body: string, dependsOn: string): FastifyReply {
+  return reply
+    .header('surrogate-key', dependsOn)
+    .type('application/json; charset=utf-8')
+    .send(body);
+}
 
 export function articlePublicRoutes(articles: PublicArticlesService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -30,10 +42,8 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
       },
       async (request, reply) => {
         const answer = await articles.list(request.query);
-        reply.header('surrogate-key', surrogateKey(answer.keys));
         request.cacheExpiresAt = answer.expiresAt;
-        const { items, limit, nextCursor } = answer.data;
-        return { data: items, meta: { limit, nextCursor } };
+        return sendReadyJson(reply, answer.body, surrogateKey(answer.keys));
       },
     );
 
@@ -61,8 +71,8 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
         const result = await articles.findBySlug(language, request.params.slug);
         if (result === undefined) throw notFound('No published article with that slug.');
         if ('found' in result) {
-          reply.header('surrogate-key', surrogateKey(result.found.keys));
-          return { data: result.found.data };
+          const { body, etag, surrogateKey: dependsOn } = result.found;
+          return sendReadyJson(reply.header('etag', etag), body, dependsOn);
         }
         const { moved } = result;
         const query =
@@ -95,9 +105,8 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
           request.query.limit,
         );
         if (answer === undefined) throw notFound('No published article with that slug.');
-        reply.header('surrogate-key', surrogateKey(answer.keys));
         request.cacheExpiresAt = answer.expiresAt;
-        return { data: answer.data };
+        return sendReadyJson(reply, answer.body, surrogateKey(answer.keys));
       },
     );
   };

@@ -1,18 +1,15 @@
 import { encodeCursor } from '../../lib/cursor.ts';
 import { pageLimit, readCursor } from '../../pagination.ts';
-import { iso } from '../../schemas.ts';
-import { toPhoto } from '../photos/photos.service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { type ContentKey, articleKeys, articleListKeys, keys } from '../shared/content-keys.ts';
-import type { PublicListFilters, SummaryRecord } from './articles.public.queries.ts';
+import { type ContentKey, articleListKeys, keys } from '../shared/content-keys.ts';
+import type { ListedArticle, PublicListFilters } from './articles.public.queries.ts';
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
-import type { ArticleSummary, PublicArticle } from './articles.schemas.ts';
 import { searchMatch } from './articles.search.ts';
-import { articleIdentity } from './articles.service.ts';
 import { z } from 'zod';
 
-// What readers get: visible articles only, as response objects, with the content keys each
-// answer depends on and how long it holds (until the next scheduled article falls due).
+// What readers get: visible articles only, as the JSON bodies of the answers (assembled from the
+// documents rendered at write time, articles.documents.ts), with the content keys each answer
+// depends on and how long it holds (until the next scheduled article falls due).
 
 // A list page resumes below (publishedAt, id); a search page at an offset in relevance order.
 const cursorShape = z.union([
@@ -29,20 +26,11 @@ export type PublicSearch = (task: {
   offset: number;
   limit: number;
   now: Date;
-}) => Promise<SummaryRecord[]>;
+}) => Promise<ListedArticle[]>;
 
-export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary {
-  return {
-    ...articleIdentity(row),
-    wordCount: row.wordCount,
-    readingTimeMinutes: row.readingTimeMinutes,
-    publishedAt: iso(row.publishedAt ?? new Date(0)),
-    updatedAt: iso(row.updatedAt),
-    authors,
-    tags,
-    photo: row.photo === null ? null : toPhoto(row.photo),
-  };
-}
+/** A JSON array of ready list items. */
+const itemsJson = (articles: readonly ListedArticle[]) =>
+  `[${articles.map((article) => article.summary).join(',')}]`;
 
 /** The smallest of the bounds a page must stay below, compared as (publishedAt, id) pairs. */
 function lowestBound(bounds: ListBound[]): ListBound {
@@ -51,9 +39,12 @@ function lowestBound(bounds: ListBound[]): ListBound {
   );
 }
 
-/** A public answer: the data, what it depends on, and until when it holds at most. */
-export interface PublicAnswer<T> {
-  data: T;
+/**
+ * A public answer: the response body (JSON, exactly as the route's schema serialises it), what
+ * it depends on, and until when it holds at most.
+ */
+export interface PublicAnswer {
+  body: string;
   keys: ContentKey[];
   expiresAt: number | null;
 }
@@ -114,18 +105,14 @@ export function createPublicArticlesService(deps: {
     const last = shown.at(-1);
     const next =
       rows.length > limit && last !== undefined
-        ? encodeCursor([last.row.publishedAt?.getTime() ?? 0, last.row.id])
+        ? encodeCursor([last.publishedAt?.getTime() ?? 0, last.id])
         : null;
     return { rows: shown, next };
   }
 
   return {
     /** Newest first, or by relevance with `q`. */
-    async list(
-      query: PublicListQuery,
-    ): Promise<
-      PublicAnswer<{ items: ArticleSummary[]; limit: number; nextCursor: string | null }>
-    > {
+    async list(query: PublicListQuery): Promise<PublicAnswer> {
       const limit = pageLimit(query.limit);
       const now = clock.now();
       const filters: PublicListFilters = {
@@ -142,10 +129,10 @@ export function createPublicArticlesService(deps: {
         query.q === undefined
           ? await listPage(filters, position, limit, now)
           : await searchPage(query.q, filters, position, limit, now);
-      const items = rows.map(toSummary);
+      const meta = JSON.stringify({ limit, nextCursor: next });
       return {
-        data: { items, limit, nextCursor: next },
-        keys: articleListKeys(items),
+        body: `{"data":${itemsJson(rows)},"meta":${meta}}`,
+        keys: articleListKeys(rows),
         expiresAt: await repository.nextDueAt(now),
       };
     },
@@ -155,23 +142,13 @@ export function createPublicArticlesService(deps: {
       language: string | undefined,
       slug: string,
     ): Promise<
-      | { found: PublicAnswer<PublicArticle> }
+      | { found: { body: string; etag: string; surrogateKey: string } }
       | { moved: { slug: string; language: string } }
       | undefined
     > {
       const now = clock.now();
-      const record = await repository.findBySlug(language, slug, now);
-      if (record !== undefined) {
-        const article = { ...toSummary(record), bodyHtml: record.bodyHtml };
-        // Which article a bare slug resolves to depends on every article sharing it.
-        return {
-          found: {
-            data: article,
-            keys: [keys.articleSlug(article.slug), ...articleKeys([article])],
-            expiresAt: null,
-          },
-        };
-      }
+      const found = await repository.findBySlug(language, slug, now);
+      if (found !== undefined) return { found };
       const moved = await repository.findRedirect(language, slug, now);
       return moved === undefined ? undefined : { moved };
     },
@@ -181,15 +158,13 @@ export function createPublicArticlesService(deps: {
       language: string | undefined,
       slug: string,
       limit: number | undefined,
-    ): Promise<PublicAnswer<ArticleSummary[]> | undefined> {
+    ): Promise<PublicAnswer | undefined> {
       const now = clock.now();
       const article = await repository.findIdentity(language, slug, now);
       if (article === undefined) return undefined;
-      const related = (await repository.related(article, limit ?? defaultRelated, now)).map(
-        toSummary,
-      );
+      const related = await repository.related(article, limit ?? defaultRelated, now);
       return {
-        data: related,
+        body: `{"data":${itemsJson(related)}}`,
         keys: [...articleListKeys(related), keys.article(article.id)],
         expiresAt: await repository.nextDueAt(now),
       };

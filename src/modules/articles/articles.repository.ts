@@ -12,6 +12,7 @@ import {
   assertReferences,
   loadEmbeds,
 } from './articles.embed.ts';
+import type { RenderDocuments } from './articles.documents.repository.ts';
 import { keepRevision } from './articles.revisions.ts';
 import { createSearchIndexWriter } from './articles.search-index.ts';
 
@@ -58,7 +59,15 @@ export interface Actor {
   tokenId: string | null;
 }
 
-export function createArticlesRepository(store: Store, photos: PhotosRepository) {
+/**
+ * `renderDocuments` runs inside every write, so a published article's public documents change in
+ * the same transaction as the article (articles.documents.ts).
+ */
+export function createArticlesRepository(
+  store: Store,
+  photos: PhotosRepository,
+  renderDocuments: RenderDocuments,
+) {
   const { articles, articleAuthors, articleTags, articleSlugRedirects } = store.tables;
   const { authors, tags } = store.tables;
   const searchIndex = createSearchIndexWriter(store);
@@ -207,6 +216,7 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
         });
         await writeRelations(tx, id, content);
         await searchIndex.write(tx, { id, searchRowId, wasPublic: undefined }, content, at);
+        await renderDocuments(tx, [id]);
         return reload(tx, id);
       });
     },
@@ -254,6 +264,7 @@ export function createArticlesRepository(store: Store, photos: PhotosRepository)
           await keepOldAddress(tx, current, { language: content.language, slug }, at);
         }
         await keepRevision(store, tx, current, at, actor);
+        await renderDocuments(tx, [id]);
         return { before: current, after: await reload(tx, id) };
       });
     },

@@ -2,9 +2,9 @@ import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { searchWeights } from '../../db/search-index.ts';
 import type { Store } from '../../db/store.ts';
 import {
+  type ListedArticle,
   publicArticleQueries,
   type PublicListFilters,
-  type SummaryRecord,
 } from './articles.public.queries.ts';
 
 // Ranked public search over the public full-text index. It runs on a search thread with a
@@ -15,9 +15,8 @@ const searchCandidates = 2000;
 const ph = sql.placeholder;
 
 export function createPublicSearchRepository(store: Store) {
-  const { articles, photos, articlesPublicSearch: articlesSearch } = store.tables;
-  const queries = publicArticleQueries(store);
-  const { summaryFields, visible, hasAuthor, hasTag } = queries;
+  const { articles, articleDocuments, articlesPublicSearch: articlesSearch } = store.tables;
+  const { listedFields, withDocument, visible, hasAuthor, hasTag } = publicArticleQueries(store);
   // Ranked over the public index only: its statistics never include a draft or a scheduled article.
   const bm25 = sql.raw(
     `bm25(articles_public_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
@@ -57,11 +56,11 @@ export function createPublicSearchRepository(store: Store) {
       return (
         db
           .with(ranked)
-          .select(summaryFields)
+          .select(listedFields)
           .from(ranked)
           // CROSS JOIN keeps the ranked matches as the outer loop.
           .crossJoin(articles)
-          .leftJoin(photos, eq(photos.id, articles.photoId))
+          .innerJoin(articleDocuments, withDocument)
           .where(
             and(
               eq(articles.searchRowId, ranked.rowid),
@@ -91,7 +90,7 @@ export function createPublicSearchRepository(store: Store) {
       offset: number,
       limit: number,
       now: Date,
-    ): Promise<SummaryRecord[]> {
+    ): Promise<ListedArticle[]> {
       const run = (window: number, candidates: number) =>
         searchStatement(filters)({
           match,
@@ -111,7 +110,7 @@ export function createPublicSearchRepository(store: Store) {
       const window = (offset + limit) * 4 + 100;
       let rows = await run(window, Math.max(searchCandidates, window));
       if (rows.length < limit) rows = await run(-1, Number.MAX_SAFE_INTEGER);
-      return queries.embed(rows);
+      return rows;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { AppModule, ModuleDeps } from '../shared/module.ts';
 import type { PublicVisibility } from '../shared/routes.ts';
 import { articleAdminRoutes } from './articles.admin.routes.ts';
+import type { ArticleDocuments } from './articles.documents.ts';
 import { createPublicArticlesRepository } from './articles.public.repository.ts';
 import { articlePublicRoutes } from './articles.public.routes.ts';
 import { createPublicArticlesService, type PublicSearch } from './articles.public.service.ts';
@@ -16,13 +17,14 @@ import { createArticlesService } from './articles.service.ts';
 export function createArticlesModule(
   deps: ModuleDeps & {
     photos: PhotosRepository;
+    documents: ArticleDocuments;
     search: Omit<SearchPoolOptions, 'databasePath' | 'entry'>;
     onSearchError: (error: unknown) => void;
   },
 ) {
   const { store, clock } = deps;
   const service = createArticlesService({
-    repository: createArticlesRepository(store, deps.photos),
+    repository: createArticlesRepository(store, deps.photos, deps.documents.render),
     revisions: createRevisionsRepository(store),
     changed: deps.changed,
     clock,

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
+import { type EmbeddedChanged, touchesAny } from '../shared/embedded-changes.ts';
 import { MissingReferencesError } from '../shared/record-errors.ts';
 import { sluggedRecords, type WritableFields } from '../shared/slugged-records.ts';
 import { visibleThroughArticles } from '../shared/visibility.ts';
@@ -7,7 +8,10 @@ import { visibleThroughArticles } from '../shared/visibility.ts';
 export type AuthorRecord = Store['tables']['authors']['$inferSelect'];
 type AuthorFields = WritableFields<Store['tables']['authors']>;
 
-export function createAuthorsRepository(store: Store) {
+/** What a byline shows of an author. */
+const shownInBylines = ['name', 'slug'] as const;
+
+export function createAuthorsRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { authors, articleAuthors, photos } = store.tables;
   const records = sluggedRecords(store, authors, { idPrefix: 'aut', fallbackSlug: 'author' });
   // An author is public once a visible article carries their byline (as Ghost does), so a
@@ -47,7 +51,13 @@ export function createAuthorsRepository(store: Store) {
       id: string,
       changes: Partial<AuthorFields> & { slug?: string | undefined },
       at: Date,
-    ) => records.update(id, changes, at, photoExists(changes.photoId)),
+    ) =>
+      records.update(id, changes, at, {
+        check: photoExists(changes.photoId),
+        after: touchesAny(changes, shownInBylines)
+          ? (tx) => embeddedChanged(tx, { kind: 'author', id })
+          : undefined,
+      }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PhotosRepository } from '../photos/photos.repository.ts';
+import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
 import type { AppModule, ModuleDeps } from '../shared/module.ts';
 import type { PublicVisibility } from '../shared/routes.ts';
 import { authorAdminRoutes } from './authors.admin.routes.ts';
@@ -7,11 +8,15 @@ import { createAuthorsRepository } from './authors.repository.ts';
 import { createAuthorsService } from './authors.service.ts';
 
 export function createAuthorsModule(
-  deps: ModuleDeps & { photos: PhotosRepository; visibility: PublicVisibility },
+  deps: ModuleDeps & {
+    embeddedChanged: EmbeddedChanged;
+    photos: PhotosRepository;
+    visibility: PublicVisibility;
+  },
 ) {
   const service = createAuthorsService({
     ...deps,
-    repository: createAuthorsRepository(deps.store),
+    repository: createAuthorsRepository(deps.store, deps.embeddedChanged),
   });
   const module: AppModule = {
     openApiTag: 'Authors',

@@ -1,5 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
+import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
 import { tableRecords, type WritableFields } from '../shared/table-records.ts';
 
 export type PhotoRecord = Store['tables']['photos']['$inferSelect'];
@@ -7,7 +8,7 @@ export type PhotoRecord = Store['tables']['photos']['$inferSelect'];
 /** A photo's stored fields; the credit is kept as its two parts. */
 export type PhotoFields = WritableFields<Store['tables']['photos']>;
 
-export function createPhotosRepository(store: Store) {
+export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { photos } = store.tables;
   const records = tableRecords(store, photos, 'pho');
 
@@ -32,8 +33,13 @@ export function createPhotosRepository(store: Store) {
 
     create: (fields: PhotoFields, at: Date) => store.write((tx) => records.insert(tx, fields, at)),
 
+    /** Every field of a photo shows where articles embed it: they are all rendered again. */
     update: (id: string, changes: Partial<PhotoFields>, at: Date) =>
-      store.write((tx) => records.change(tx, id, changes, at)),
+      store.write(async (tx) => {
+        const changed = await records.change(tx, id, changes, at);
+        if (changed !== undefined) await embeddedChanged(tx, { kind: 'photo', id });
+        return changed;
+      }),
   };
 }
 

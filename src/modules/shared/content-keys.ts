@@ -67,10 +67,10 @@ export function articleKeys(articles: Iterable<ArticleEmbeds>): ContentKey[] {
  * a tag or author rename), except a photo's own edit, so a list needs only that key and its lead
  * photos'. This keeps the Surrogate-Key header of a 100-item page short.
  */
-export function articleListKeys(articles: Iterable<Pick<ArticleEmbeds, 'photo'>>): ContentKey[] {
+export function articleListKeys(articles: Iterable<{ photoId: string | null }>): ContentKey[] {
   const found: ContentKey[] = [keys.articleList];
   for (const article of articles)
-    if (article.photo !== null) found.push(keys.photo(article.photo.id));
+    if (article.photoId !== null) found.push(keys.photo(article.photoId));
   return found;
 }
 

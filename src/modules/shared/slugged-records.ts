@@ -53,19 +53,32 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
       });
     },
 
-    /** Undefined when there is no such record; `check` as for `create`. */
+    /**
+     * Undefined when there is no such record; `check` as for `create`; `after` runs in the same
+     * transaction once the record has changed (e.g. to render what shows it again).
+     */
     update(
       id: string,
       changes: Partial<WritableFields<T>> & { slug?: string | undefined },
       at: Date,
-      check?: (tx: Db) => Promise<void>,
+      hooks: {
+        check?: ((tx: Db) => Promise<void>) | undefined;
+        after?: ((tx: Db) => Promise<void>) | undefined;
+      } = {},
     ): Promise<Row | undefined> {
       const { slug: requested, ...rest } = changes;
       return store.write(async (tx) => {
-        await check?.(tx);
+        await hooks.check?.(tx);
         const slug =
           requested === undefined ? undefined : await claimSlug(tx, slugClaim(requested, '', id));
-        return records.change(tx, id, { ...rest, ...(slug === undefined ? {} : { slug }) }, at);
+        const changed = await records.change(
+          tx,
+          id,
+          { ...rest, ...(slug === undefined ? {} : { slug }) },
+          at,
+        );
+        if (changed !== undefined) await hooks.after?.(tx);
+        return changed;
       });
     },
   };

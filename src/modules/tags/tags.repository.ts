@@ -1,10 +1,16 @@
 import type { Store } from '../../db/store.ts';
-import { sluggedRecords } from '../shared/slugged-records.ts';
+import { type EmbeddedChanged, touchesAny } from '../shared/embedded-changes.ts';
+import { sluggedRecords, type WritableFields } from '../shared/slugged-records.ts';
 import { visibleThroughArticles } from '../shared/visibility.ts';
 
 export type TagRecord = Store['tables']['tags']['$inferSelect'];
 
-export function createTagsRepository(store: Store) {
+type TagFields = WritableFields<Store['tables']['tags']>;
+
+/** What an article's tag list shows of a tag. */
+const shownOnArticles = ['name', 'slug'] as const;
+
+export function createTagsRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { tags, articleTags } = store.tables;
   const records = sluggedRecords(store, tags, { idPrefix: 'tag', fallbackSlug: 'tag' });
   // A tag is public once a visible article carries it (the join row's publication time is set
@@ -19,6 +25,12 @@ export function createTagsRepository(store: Store) {
     findVisibleBySlug: visible.findVisibleBySlug,
     listVisible: (page: { limit: number; after: string | null }, now: Date) =>
       records.list(page, visible.visibleAt(now)),
+    update: (id: string, changes: Partial<TagFields> & { slug?: string | undefined }, at: Date) =>
+      records.update(id, changes, at, {
+        after: touchesAny(changes, shownOnArticles)
+          ? (tx) => embeddedChanged(tx, { kind: 'tag', id })
+          : undefined,
+      }),
   };
 }
 

@@ -1,0 +1,182 @@
+import { and, asc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { Db, Store } from '../../db/store.ts';
+import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
+import { groupByArticle, embedQueries } from './articles.embed.ts';
+import { publicArticleQueries, type SummaryRecord } from './articles.public.queries.ts';
+
+// Where published articles' public documents are kept (the article_documents table): the records
+// a render needs, read inside the write that changed them, and the rows written back.
+
+/** One article's rendered public JSON, as stored. */
+export interface ArticleDocument {
+  articleId: string;
+  format: number;
+  summary: string;
+  body: string;
+  etag: string;
+  surrogateKey: string;
+}
+
+/** What a document is rendered from: the list item's record and the HTML body. */
+export type DocumentSource = SummaryRecord & { bodyHtml: string };
+
+/** Renders the documents of these articles as they stand inside the write `tx`. */
+export type RenderDocuments = (tx: Db, articleIds: readonly string[]) => Promise<void>;
+
+/** Rows per INSERT: six columns each stays far below SQLite's parameter limit. */
+const insertBatch = 200;
+
+export function createArticleDocumentsRepository(store: Store) {
+  const { articles, articleAuthors, articleTags, articleDocuments, photos } = store.tables;
+  const { summaryFields } = publicArticleQueries(store);
+  const due = (format: number, everyOne: boolean) =>
+    and(
+      eq(articles.status, 'published'),
+      everyOne
+        ? undefined
+        : or(isNull(articleDocuments.articleId), ne(articleDocuments.format, format)),
+    );
+
+  return {
+    /** The published articles among `ids` with their bylines, tags and lead photo (drafts have no document). */
+    async sources(tx: Db, ids: readonly string[]): Promise<DocumentSource[]> {
+      if (ids.length === 0) return [];
+      const rows = await tx
+        .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
+        .from(articles)
+        .leftJoin(photos, eq(photos.id, articles.photoId))
+        .where(and(inArray(articles.id, [...ids]), eq(articles.status, 'published')));
+      if (rows.length === 0) return [];
+      const queries = embedQueries(store, tx, (column) =>
+        inArray(
+          column,
+          rows.map((row) => row.id),
+        ),
+      );
+      const [bylineRows, tagRows] = await Promise.all([queries.bylines, queries.tags]);
+      const bylines = groupByArticle(bylineRows);
+      const tagLists = groupByArticle(tagRows);
+      return rows.map(({ bodyHtml, ...row }) => ({
+        row,
+        bodyHtml,
+        authors: bylines.get(row.id) ?? [],
+        tags: tagLists.get(row.id) ?? [],
+      }));
+    },
+
+    /** Writes these documents and removes those of `withdrawn` (no longer published). */
+    async save(
+      tx: Db,
+      documents: readonly ArticleDocument[],
+      withdrawn: readonly string[],
+    ): Promise<void> {
+      if (withdrawn.length > 0)
+        await tx
+          .delete(articleDocuments)
+          .where(inArray(articleDocuments.articleId, [...withdrawn]));
+      for (let start = 0; start < documents.length; start += insertBatch) {
+        await tx
+          .insert(articleDocuments)
+          .values(documents.slice(start, start + insertBatch))
+          .onConflictDoUpdate({
+            target: articleDocuments.articleId,
+            set: {
+              format: sql`excluded.format`,
+              summary: sql`excluded.summary`,
+              body: sql`excluded.body`,
+              etag: sql`excluded.etag`,
+              surrogateKey: sql`excluded.surrogate_key`,
+            },
+          });
+      }
+    },
+
+    /** Published articles that show `embedded`, after `afterId` in id order, `limit` at a time. */
+    async showing(
+      tx: Db,
+      embedded: EmbeddedRecord,
+      afterId: string,
+      limit: number,
+    ): Promise<string[]> {
+      // The join tables carry a publication time only while the article is published.
+      const rows =
+        embedded.kind === 'photo'
+          ? await tx
+              .select({ id: articles.id })
+              .from(articles)
+              .where(
+                and(
+                  eq(articles.photoId, embedded.id),
+                  eq(articles.status, 'published'),
+                  gt(articles.id, afterId),
+                ),
+              )
+              .orderBy(asc(articles.id))
+              .limit(limit)
+          : embedded.kind === 'author'
+            ? await tx
+                .select({ id: articleAuthors.articleId })
+                .from(articleAuthors)
+                .where(
+                  and(
+                    eq(articleAuthors.authorId, embedded.id),
+                    isNotNull(articleAuthors.publishedAt),
+                    gt(articleAuthors.articleId, afterId),
+                  ),
+                )
+                .orderBy(asc(articleAuthors.articleId))
+                .limit(limit)
+            : await tx
+                .select({ id: articleTags.articleId })
+                .from(articleTags)
+                .where(
+                  and(
+                    eq(articleTags.tagId, embedded.id),
+                    isNotNull(articleTags.publishedAt),
+                    gt(articleTags.articleId, afterId),
+                  ),
+                )
+                .orderBy(asc(articleTags.articleId))
+                .limit(limit);
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Published articles after `afterId` (id order) whose document is missing or was written by
+     * another renderer format; with `everyOne`, all published articles.
+     */
+    async dueIds(format: number, everyOne: boolean, afterId: string, limit: number) {
+      const rows = await store.db
+        .select({ id: articles.id })
+        .from(articles)
+        .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+        .where(and(due(format, everyOne), gt(articles.id, afterId)))
+        .orderBy(asc(articles.id))
+        .limit(limit);
+      return rows.map((row) => row.id);
+    },
+
+    /** How many documents `dueIds` would list from the start. */
+    async countDue(format: number, everyOne: boolean): Promise<number> {
+      const [row] = await store.db
+        .select({ count: sql<number>`count(*)` })
+        .from(articles)
+        .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+        .where(due(format, everyOne));
+      return row?.count ?? 0;
+    },
+
+    /** Documents whose article is no longer published (left by an older version or a manual edit). */
+    async removeOrphans(): Promise<void> {
+      await store.write((tx) =>
+        tx
+          .delete(articleDocuments)
+          .where(
+            sql`${articleDocuments.articleId} not in (select ${articles.id} from ${articles} where ${articles.status} = 'published')`,
+          ),
+      );
+    },
+  };
+}
+
+export type ArticleDocumentsRepository = ReturnType<typeof createArticleDocumentsRepository>;

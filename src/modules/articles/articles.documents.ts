@@ -1,0 +1,126 @@
+import type { Db, Store } from '../../db/store.ts';
+import { etagFor } from '../../lib/etag.ts';
+import { serializerFor } from '../../lib/json-serializer.ts';
+import { dataEnvelope, iso } from '../../schemas.ts';
+import { toPhoto } from '../photos/photos.service.ts';
+import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
+import {
+  type ArticleDocument,
+  createArticleDocumentsRepository,
+  type DocumentSource,
+} from './articles.documents.repository.ts';
+import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
+import type { SummaryRecord } from './articles.public.queries.ts';
+import {
+  type ArticleSummary,
+  articleSummarySchema,
+  publicArticleSchema,
+} from './articles.schemas.ts';
+import { articleIdentity } from './articles.service.ts';
+
+// Published articles' public JSON is rendered when it changes, not when it is read: inside the
+// write that changes an article, or an author, tag or photo it shows, each published article's
+// list item and single-article response are serialised from the very schemas the routes declare
+// and stored with their ETag and Surrogate-Key. A public read then returns ready bytes.
+
+/**
+ * The renderer's version. Change it whenever what a document contains changes (a field, its
+ * format, the keys): start-up then renders every document of another format again.
+ */
+export const documentFormat = 1;
+
+/** Articles re-rendered per statement batch when a rename touches many of them. */
+const renderBatch = 500;
+
+const serializeSummary = serializerFor(articleSummarySchema);
+const serializeArticleResponse = serializerFor(dataEnvelope(publicArticleSchema));
+
+export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary {
+  return {
+    ...articleIdentity(row),
+    wordCount: row.wordCount,
+    readingTimeMinutes: row.readingTimeMinutes,
+    publishedAt: iso(row.publishedAt ?? new Date(0)),
+    updatedAt: iso(row.updatedAt),
+    authors,
+    tags,
+    photo: row.photo === null ? null : toPhoto(row.photo),
+  };
+}
+
+/** One article's documents: its list item and its whole `GET /v1/articles/{slug}` answer. */
+export function renderDocument(source: DocumentSource): ArticleDocument {
+  const summary = toSummary(source);
+  const article = { ...summary, bodyHtml: source.bodyHtml };
+  const body = serializeArticleResponse({ data: article });
+  return {
+    articleId: summary.id,
+    format: documentFormat,
+    summary: serializeSummary(summary),
+    body,
+    etag: etagFor(body),
+    // Which article a bare slug resolves to depends on every article sharing it.
+    surrogateKey: surrogateKey([keys.articleSlug(summary.slug), ...articleKeys([article])]),
+  };
+}
+
+export interface RebuildProgress {
+  done: number;
+  total: number;
+}
+
+export function createArticleDocuments(store: Store) {
+  const repository = createArticleDocumentsRepository(store);
+
+  /** Inside a write: these articles' documents as they now stand (none for an unpublished one). */
+  async function render(tx: Db, articleIds: readonly string[]): Promise<void> {
+    const sources = await repository.sources(tx, articleIds);
+    const published = new Set(sources.map((source) => source.row.id));
+    await repository.save(
+      tx,
+      sources.map(renderDocument),
+      articleIds.filter((id) => !published.has(id)),
+    );
+  }
+
+  return {
+    render,
+
+    /** Inside a write that changed an author, tag or photo: every published article showing it. */
+    async embeddedChanged(tx: Db, embedded: EmbeddedRecord): Promise<void> {
+      let after = '';
+      for (;;) {
+        const ids = await repository.showing(tx, embedded, after, renderBatch);
+        if (ids.length === 0) return;
+        await render(tx, ids);
+        after = ids.at(-1) ?? after;
+      }
+    },
+
+    /**
+     * Renders the documents that are missing or of another format (`everyOne`: all of them), a
+     * batch per write so readers and writers go on meanwhile, and removes any left for an
+     * article that is no longer published. Returns how many it rendered.
+     */
+    async rebuild(
+      options: { everyOne?: boolean; onProgress?: (progress: RebuildProgress) => void } = {},
+    ): Promise<number> {
+      const everyOne = options.everyOne ?? false;
+      const total = await repository.countDue(documentFormat, everyOne);
+      let done = 0;
+      let after = '';
+      while (done < total) {
+        const ids = await repository.dueIds(documentFormat, everyOne, after, renderBatch);
+        if (ids.length === 0) break;
+        await store.write((tx) => render(tx, ids));
+        done += ids.length;
+        after = ids.at(-1) ?? after;
+        options.onProgress?.({ done: Math.min(done, total), total });
+      }
+      await repository.removeOrphans();
+      return done;
+    },
+  };
+}
+
+export type ArticleDocuments = ReturnType<typeof createArticleDocuments>;
