@@ -18,6 +18,8 @@ const usage = `Usage: npm run cms -- <command>
   seed                             load the demo newsroom (idempotent)
   openapi [--out <file>]           write the OpenAPI document (default openapi/openapi.json)
   backup <file>                    write a consistent copy of the live database (VACUUM INTO)
+  rebuild-documents                render every published article's public documents again,
+                                   with progress (start-up renders missing or outdated ones)
 
 The database is DATABASE_PATH (default ./data/broadsheet.db); both the server and this command
 read a .env file in the working directory, so set it there once for both.`;
@@ -139,6 +141,23 @@ async function openapiCommand(config: Config, args: string[]): Promise<void> {
   process.stdout.write(`Wrote ${out}\n`);
 }
 
+/** Progress on the terminal: one line rewritten in place, or a line per tenth when piped. */
+function progressReporter(stream: NodeJS.WriteStream, noun: string) {
+  let lastTenth = -1;
+  return ({ done, total }: { done: number; total: number }) => {
+    const line = `Rendered ${done}/${total} ${noun}`;
+    if (stream.isTTY) {
+      stream.write(`\r${line}${done === total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = Math.floor((done / Math.max(total, 1)) * 10);
+    if (tenth !== lastTenth || done === total) {
+      lastTenth = tenth;
+      stream.write(`${line}\n`);
+    }
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === undefined) throw new UsageError('no command given');
@@ -173,6 +192,17 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`Backed up ${databaseFile(config)} to ${target}\n`);
       });
     }
+    case 'rebuild-documents':
+      return withApp(config, async (app) => {
+        const started = Date.now();
+        const rendered = await app.services.documents.rebuild({
+          everyOne: true,
+          onProgress: progressReporter(process.stderr, 'article documents'),
+        });
+        process.stdout.write(
+          `Rendered ${rendered} article documents in ${databaseFile(config)} (${((Date.now() - started) / 1000).toFixed(1)} s).\n`,
+        );
+      });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
