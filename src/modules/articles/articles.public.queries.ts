@@ -1,5 +1,5 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
-import type { Db, Store } from '../../db/store.ts';
+import type { Store } from '../../db/store.ts';
 import type { PhotoRecord } from '../photos/photos.repository.ts';
 import type { Byline } from './articles.embed.ts';
 
