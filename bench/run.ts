@@ -1,5 +1,5 @@
-import autocannon from 'autocannon';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type autocannon from 'autocannon';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -21,10 +21,13 @@ import {
   smokeSize,
 } from './dataset.ts';
 import { renderChart } from './chart.ts';
+import { type LoadJob, type LoadResult, runLoad } from './load.ts';
 
-// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup]
+// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
 // Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
-// it over the same data, and the two are measured alternately so machine noise hits both.
+// it over the same data, and the two are measured alternately so machine noise hits both. Read
+// load comes from a process of its own (bench/load.ts); the servers run on the first CPUs and the
+// harness and its load processes on the last one, unless --shared-cpus (or a smoke run).
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,6 +39,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     render: { type: 'string' },
+    'shared-cpus': { type: 'boolean', default: false },
   },
 });
 const smoke = flags.smoke ?? false;
@@ -50,6 +54,21 @@ const partial = smoke || flags.only !== undefined;
 const outDir =
   flags.out ?? (partial ? mkdtempSync(join(tmpdir(), 'broadsheet-bench-results-')) : 'bench');
 const warmupSeconds = smoke ? 0 : 2;
+
+/** Which CPUs the servers run on, or undefined when everything shares every CPU. */
+function pinning(): { servers: string; load: string } | undefined {
+  const count = cpus().length;
+  if (smoke || flags['shared-cpus'] === true || count < 2) return undefined;
+  const load = String(count - 1);
+  try {
+    // Children inherit this process's CPU: every load process runs there too.
+    execFileSync('taskset', ['-pc', load, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return { servers: count === 2 ? '0' : `0-${count - 2}`, load };
+}
+const pinned = pinning();
 
 interface Measurement {
   rps: number;
@@ -70,6 +89,9 @@ interface Scenario {
   headers?: Record<string, string>;
   /** Statuses that count as success (default 2xx). */
   expect?: number[];
+  /** Reads that vary: each request takes the next of these paths. */
+  paths?: string[];
+  /** Writes whose every request depends on the last (a version, a unique address): run in process. */
   setup?: () => autocannon.Request['setupRequest'];
   /** The same request against the baseline server, where it has one. */
   baseline?: boolean;
@@ -162,7 +184,12 @@ async function start(
 ): Promise<{ child: ChildProcess; url: string; coldStartMs: number }> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, command, {
+  const [program, args] =
+    pinned === undefined
+      ? [process.execPath, command]
+      : ['taskset', ['-c', pinned.servers, process.execPath, ...command]];
+  // taskset execs the server in place, so the pid is the server's.
+  const child = spawn(program, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -171,42 +198,51 @@ async function start(
   return { child, url, coldStartMs };
 }
 
-async function measure(
-  url: string,
-  scenario: Scenario,
-  seconds: number,
-): Promise<Omit<Measurement, 'cpuUsPerRequest'>> {
-  const setupRequest = scenario.setup?.();
-  const result = await autocannon({
-    url: `${url}${scenario.path}`,
-    connections,
-    duration: seconds,
+/** One load process for a read scenario, its measurement on stdout. */
+function loadProcess(job: LoadJob): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-load-'));
+  const jobFile = join(dir, 'job.json');
+  writeFileSync(jobFile, JSON.stringify(job));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', jobFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0) resolve(JSON.parse(output) as LoadResult);
+      else reject(new Error(`load process exited with ${code}`));
+    });
+  });
+}
+
+async function measure(url: string, scenario: Scenario, seconds: number): Promise<LoadResult> {
+  const job = {
+    url,
+    paths: scenario.paths ?? [scenario.path],
     method: scenario.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...scenario.headers },
-    ...(setupRequest === undefined ? {} : { requests: [{ setupRequest }] }),
-  });
-  const expected = scenario.expect ?? [200, 201, 202, 204];
-  const statusCounts =
-    (result as unknown as { statusCodeStats?: Record<string, { count: number }> })
-      .statusCodeStats ?? {};
-  const total = Object.values(statusCounts).reduce((sum, entry) => sum + entry.count, 0);
-  const ok = expected.reduce((sum, code) => sum + (statusCounts[String(code)]?.count ?? 0), 0);
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p97_5: result.latency.p97_5,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    unexpected: total - ok,
-    requests: total,
+    connections,
+    seconds,
+    expect: scenario.expect ?? [200, 201, 202, 204],
   };
+  const setupRequest = scenario.setup?.();
+  return setupRequest === undefined ? loadProcess(job) : runLoad(job, setupRequest);
 }
 
 function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
   let signup = 0;
   let patched = 0;
-  let slug = 0;
-  let searchIndex = 0;
+  // 500 terms × 90 page sizes: practically every URL is new, so the cache cannot answer.
+  const searchPaths = Array.from({ length: dataset.searchTerms.length * 90 }, (_, index) => {
+    const term = dataset.searchTerms[index % dataset.searchTerms.length] ?? '';
+    const limit = 10 + (Math.floor(index / dataset.searchTerms.length) % 90);
+    return `/v1/articles?q=${encodeURIComponent(term)}&limit=${limit}`;
+  });
   return [
     { name: 'list page 1', path: '/v1/articles', baseline: true, uncached: true },
     {
@@ -214,10 +250,7 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
       path: `/v1/articles/${dataset.slugs[0]}`,
       baseline: true,
       uncached: true,
-      setup: () => (request) => ({
-        ...request,
-        path: `/v1/articles/${dataset.slugs[(slug += 1) % dataset.slugs.length]}`,
-      }),
+      paths: dataset.slugs.map((slug) => `/v1/articles/${slug}`),
     },
     {
       name: 'list by tag',
@@ -235,15 +268,7 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
     {
       name: 'search, uncached',
       path: `/v1/articles?q=${encodeURIComponent(dataset.searchTerm)}`,
-      // 500 terms × 90 page sizes: practically every URL is new, so the cache cannot answer.
-      setup: () => (request) => {
-        searchIndex += 1;
-        const term = dataset.searchTerms[searchIndex % dataset.searchTerms.length] ?? '';
-        return {
-          ...request,
-          path: `/v1/articles?q=${encodeURIComponent(term)}&limit=${10 + (Math.floor(searchIndex / dataset.searchTerms.length) % 90)}`,
-        };
-      },
+      paths: searchPaths,
     },
     { name: 'related', path: `/v1/articles/${dataset.slugs[0]}/related`, uncached: true },
     {
@@ -416,6 +441,7 @@ async function main(): Promise<void> {
     durationSeconds,
     runs,
     coldStartMs: broadsheet.coldStartMs,
+    pinning: pinned ?? null,
     machine,
     results,
     totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -437,6 +463,8 @@ type Report = {
   durationSeconds: number;
   runs: number;
   coldStartMs: number;
+  /** The CPUs of the servers and of the load; null (or absent in older runs): shared. */
+  pinning?: { servers: string; load: string } | null;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
   results: Array<{
     scenario: string;
@@ -446,6 +474,14 @@ type Report = {
     peakRssMb: number;
   }>;
 };
+
+function loadPlacement(report: Report): string {
+  const where =
+    report.pinning === undefined || report.pinning === null
+      ? 'servers and load share every CPU'
+      : `servers pinned to CPU ${report.pinning.servers}, load to CPU ${report.pinning.load}`;
+  return `reads are driven from a separate load process, writes (each request depends on the last) from the harness; ${where}`;
+}
 
 /** Runs recorded before CPU was measured have no figure. */
 const cpuCell = (m: Measurement) =>
@@ -602,7 +638,7 @@ function renderMarkdown(report: Report, table: string): string {
 
 Run ${report.date} (${report.mode}) on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}.
 Dataset: ${report.dataset.articles.toLocaleString('en')} published articles, ${report.dataset.tags} tags, ${report.dataset.authors} authors, ${report.dataset.signups.toLocaleString('en')} signups.
-Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately.
+Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately; ${loadPlacement(report)}.
 Cold start to \`/health/ready\`: ${report.coldStartMs} ms.
 
 ${table}
