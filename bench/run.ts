@@ -22,6 +22,7 @@ import {
 } from './dataset.ts';
 import { renderChart } from './chart.ts';
 import { type LoadJob, type LoadResult, runLoad } from './load.ts';
+import { percentile, runOpenModel } from './open-model.ts';
 
 // npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
 // Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
@@ -93,6 +94,8 @@ interface Scenario {
   paths?: string[];
   /** Writes whose every request depends on the last (a version, a unique address): run in process. */
   setup?: () => autocannon.Request['setupRequest'];
+  /** A load of its own instead of autocannon's closed loop (the open model), run in process. */
+  run?: (url: string, seconds: number) => Promise<LoadResult>;
   /** The same request against the baseline server, where it has one. */
   baseline?: boolean;
   /** Also measured with the response cache off (`<name>, uncached`): the long tail of reads. */
@@ -230,6 +233,7 @@ async function measure(url: string, scenario: Scenario, seconds: number): Promis
     seconds,
     expect: scenario.expect ?? [200, 201, 202, 204],
   };
+  if (scenario.run !== undefined) return scenario.run(url, seconds);
   const setupRequest = scenario.setup?.();
   return setupRequest === undefined ? loadProcess(job) : runLoad(job, setupRequest);
 }
@@ -308,8 +312,33 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
         };
       },
     },
+    {
+      // The stress tier's soak load (bench/open-model.ts): what a reader waits while the desk
+      // writes, at a rate the server keeps up with.
+      name: `open model (${openModelRate} req/s, 10% writes)`,
+      path: '/v1/articles',
+      run: async (url, seconds) => {
+        const result = await runOpenModel(url, dataset, {
+          ratePerSecond: openModelRate,
+          seconds,
+          warmupSeconds: 0,
+        });
+        const { latencies } = result;
+        return {
+          rps: latencies.length / result.elapsed,
+          p50: percentile(latencies, 0.5),
+          p97_5: percentile(latencies, 0.975),
+          p99: percentile(latencies, 0.99),
+          errors: 0,
+          unexpected: result.failures.length,
+          requests: latencies.length,
+        };
+      },
+    },
   ];
 }
+
+const openModelRate = 500;
 
 /** --render results.json: rewrite RESULTS.md and results.svg from an earlier run's JSON. */
 async function renderOnly(file: string): Promise<void> {
