@@ -324,11 +324,12 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
           warmupSeconds: 0,
         });
         const { latencies } = result;
+        const ms = (p: number) => Math.round(percentile(latencies, p) * 10) / 10;
         return {
-          rps: latencies.length / result.elapsed,
-          p50: percentile(latencies, 0.5),
-          p97_5: percentile(latencies, 0.975),
-          p99: percentile(latencies, 0.99),
+          rps: Math.round(latencies.length / result.elapsed),
+          p50: ms(0.5),
+          p97_5: ms(0.975),
+          p99: ms(0.99),
           errors: 0,
           unexpected: result.failures.length,
           requests: latencies.length,
@@ -427,7 +428,7 @@ async function main(): Promise<void> {
     }
   }
 
-  let uncachedServer: { child: ChildProcess; url: string } | undefined;
+  let uncachedServer: { child: ChildProcess; url: string; coldStartMs: number } | undefined;
   try {
     const listEtag = (await fetch(`${broadsheet.url}/v1/articles`)).headers.get('etag') ?? '';
     const all = scenarios(dataset, listEtag);
@@ -469,7 +470,10 @@ async function main(): Promise<void> {
     connections,
     durationSeconds,
     runs,
-    coldStartMs: broadsheet.coldStartMs,
+    // The first start over a generated database renders every article's documents (as after an
+    // upgrade); the second server starts as any restart does.
+    firstStartMs: broadsheet.coldStartMs,
+    coldStartMs: uncachedServer?.coldStartMs ?? broadsheet.coldStartMs,
     pinning: pinned ?? null,
     machine,
     results,
@@ -492,6 +496,8 @@ type Report = {
   durationSeconds: number;
   runs: number;
   coldStartMs: number;
+  /** The first start, which rendered every document; absent in older runs. */
+  firstStartMs?: number;
   /** The CPUs of the servers and of the load; null (or absent in older runs): shared. */
   pinning?: { servers: string; load: string } | null;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
@@ -615,6 +621,12 @@ function renderTargets(report: Report): string {
     (v) => v <= 20,
     (v) => `worst ${v} ms`,
   );
+  check(
+    `open model (${openModelRate} req/s, 10% writes) p99 ≤ 20 ms`,
+    find(`open model (${openModelRate} req/s, 10% writes)`)?.broadsheet.p99,
+    (v) => v <= 20,
+    (v) => `${v} ms`,
+  );
   const deep = find('list deep (page 500)');
   const first = find('list page 1');
   if (deep !== undefined && first !== undefined) {
@@ -668,7 +680,7 @@ function renderMarkdown(report: Report, table: string): string {
 Run ${report.date} (${report.mode}) on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}.
 Dataset: ${report.dataset.articles.toLocaleString('en')} published articles, ${report.dataset.tags} tags, ${report.dataset.authors} authors, ${report.dataset.signups.toLocaleString('en')} signups.
 Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately; ${loadPlacement(report)}.
-Cold start to \`/health/ready\`: ${report.coldStartMs} ms.
+Cold start to \`/health/ready\`: ${report.coldStartMs} ms${report.firstStartMs === undefined ? '' : ` (the first start, rendering every article's documents: ${report.firstStartMs} ms)`}.
 
 ${table}
 

@@ -30,7 +30,7 @@ import { articleIdentity } from './articles.service.ts';
 export const documentFormat = 1;
 
 /** Articles re-rendered per statement batch when a rename touches many of them. */
-const renderBatch = 500;
+const renderBatch = 100;
 
 const serializeSummary = serializerFor(articleSummarySchema);
 const serializeArticleResponse = serializerFor(dataEnvelope(publicArticleSchema));
