@@ -105,6 +105,8 @@ export interface Dataset {
   /** Many different mid-frequency words: searches that miss the response cache. */
   searchTerms: string[];
   deepCursor: string;
+  /** Authors are `author-0` … `author-<count - 1>`. */
+  authorCount: number;
   newsletterSlug: string;
   policyVersion: string;
 }
@@ -142,6 +144,7 @@ export async function ensureDataset(dir: string, size: DatasetSize): Promise<Dat
     searchTerm: words[400] ?? 'roadmap',
     searchTerms: words.slice(300, 800),
     deepCursor: encodeCursor([base + deepArticle * 60_000, `art_${pad(deepArticle)}`]),
+    authorCount: size.authors,
     newsletterSlug: 'weekly',
     policyVersion: 'privacy-policy@1',
   };

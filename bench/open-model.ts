@@ -57,8 +57,8 @@ export async function runOpenModel(
     () => '/health/ready',
     (i) => `/v1/articles/${story(i + 2)}`,
     () => `/v1/tags/${dataset.tagSlug}`,
-    (i) => `/v1/articles?author=author-${i % 100}`,
-    (i) => `/v1/authors/author-${i % 100}`,
+    (i) => `/v1/articles?author=author-${i % dataset.authorCount}`,
+    (i) => `/v1/authors/author-${i % dataset.authorCount}`,
   ];
   // Unique per run, so a second run over the same database sends new addresses and headlines.
   const run = Date.now().toString(36);

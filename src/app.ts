@@ -97,6 +97,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // otherwise reach handlers as a string.
   app.removeContentTypeParser('text/plain');
 
+  // onClose hooks run last-registered first: the store closes after every module has stopped
+  // its background work (the change feed, the signup purge, the search threads).
+  if (options.store === undefined) {
+    app.addHook('onClose', async () => store.close());
+  }
   const { modules, services } = await createModules(app, config, store, now);
   for (const { ready, close } of modules) {
     if (ready !== undefined) app.addHook('onReady', async () => ready());
@@ -104,9 +109,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.decorate('store', store);
   app.decorate('services', services);
-  if (options.store === undefined) {
-    app.addHook('onClose', async () => store.close());
-  }
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

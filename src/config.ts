@@ -115,6 +115,11 @@ const settings = {
     'SIGNUP_CONFIRMATION_TTL_HOURS',
     wholeNumber(1, 24 * 30).default(48),
   ),
+  changePollMs: setting('CHANGE_POLL_MS', wholeNumber(20, 60_000).default(250)),
+  changeLogRetentionHours: setting(
+    'CHANGE_LOG_RETENTION_HOURS',
+    wholeNumber(1, 24 * 365).default(24 * 7),
+  ),
   searchThreads: setting('SEARCH_THREADS', wholeNumber(0, 16).default(1)),
   searchBudgetMs: setting('SEARCH_BUDGET_MS', wholeNumber(10, 60_000).default(1000)),
   searchMaxQueue: setting('SEARCH_MAX_QUEUE', wholeNumber(1, 10_000).default(64)),

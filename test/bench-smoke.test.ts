@@ -35,6 +35,7 @@ describe('benchmark harness (smoke)', () => {
       'conditional GET (304)',
       'newsletter signup',
       'editor PATCH (If-Match)',
+      'open model (500 req/s, 10% writes)',
       'list page 1, uncached',
       'single article, uncached',
       'list by tag, uncached',

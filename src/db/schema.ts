@@ -10,6 +10,7 @@ import {
   articleTags,
 } from './schema/articles.ts';
 import { authors } from './schema/authors.ts';
+import { changeLog } from './schema/changes.ts';
 import { instanceSecrets } from './schema/instance.ts';
 import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema/newsletters.ts';
 import { pages, pageVersions } from './schema/pages.ts';
@@ -21,6 +22,7 @@ import { articlesPublicSearch, articlesSearch } from './search-index.ts';
 export * from './schema/appeals.ts';
 export * from './schema/articles.ts';
 export * from './schema/authors.ts';
+export * from './schema/changes.ts';
 export * from './schema/instance.ts';
 export * from './schema/newsletters.ts';
 export * from './schema/pages.ts';
@@ -48,5 +50,6 @@ export const tables = {
   pages,
   pageVersions,
   appeals,
+  changeLog,
 };
 export type Tables = typeof tables;

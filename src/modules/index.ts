@@ -14,6 +14,8 @@ import { createNewslettersModule } from './newsletters/index.ts';
 import { createAppealsModule } from './appeals/index.ts';
 import { createPagesModule } from './pages/index.ts';
 import { createTokensModule } from './tokens/index.ts';
+import { createChangeFeed } from './shared/change-feed.ts';
+import { createChangeLogReader } from './shared/change-log.ts';
 import type { ContentChanged } from './shared/changes.ts';
 import { loadInstanceSecrets } from './shared/instance-secrets.ts';
 import type { AppModule } from './shared/module.ts';
@@ -80,6 +82,19 @@ export async function createModules(
     now,
   });
   const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
+  // Changes committed by other processes over the same database (the CLI, other instances)
+  // reach this one's cache through the change log.
+  const changeFeed = createChangeFeed({
+    reader: createChangeLogReader(store),
+    apply: (keys) => responseCache.invalidate(keys),
+    dropAll: () => responseCache.clear(),
+    intervalMs: config.changePollMs,
+    retentionMs: config.changeLogRetentionHours * 3_600_000,
+    now,
+    onError: (error) => app.log.warn({ err: error }, 'reading the change log failed'),
+  });
+  app.addHook('onReady', () => changeFeed.start());
+  app.addHook('onClose', () => changeFeed.stop());
   const deps = { store, changed, clock };
   const tokens = createTokensModule({
     ...deps,
@@ -87,7 +102,7 @@ export async function createModules(
   });
   // Published articles' public documents are rendered inside every write that changes what they
   // show: an article's own, or an author's, tag's or photo's it embeds.
-  const documents = createArticleDocuments(store);
+  const documents = createArticleDocuments(store, now);
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
   const photos = createPhotosModule({ ...deps, embeddedChanged });
@@ -169,6 +184,7 @@ export async function createModules(
       signups: newsletters.signups,
       responseCache,
       documents,
+      changeFeed,
     },
   };
 }

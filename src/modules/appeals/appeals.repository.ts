@@ -1,4 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { logChange } from '../shared/change-log.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import type { Store } from '../../db/store.ts';
 import type { TimeCursor } from '../shared/keyset.ts';
 import { tableRecords, type WritableFields } from '../shared/table-records.ts';
@@ -69,7 +71,12 @@ export function createAppealsRepository(store: Store) {
     /** Up to `limit + 1` appeals below `after`, newest first. */
     list: (page: { limit: number; after: TimeCursor }) => records.listNewest(page),
 
-    create: (fields: AppealFields, at: Date) => store.write((tx) => records.insert(tx, fields, at)),
+    create: (fields: AppealFields, at: Date, keys: readonly ContentKey[]) =>
+      store.write(async (tx) => {
+        const row = await records.insert(tx, fields, at);
+        await logChange(store, tx, keys, at);
+        return row;
+      }),
 
     /**
      * Applies what `decide` makes of the current appeal, in one transaction (a rule may depend on
@@ -79,10 +86,14 @@ export function createAppealsRepository(store: Store) {
       id: string,
       decide: (current: AppealRecord) => Partial<AppealFields>,
       at: Date,
+      keys: readonly ContentKey[],
     ): Promise<AppealRecord | undefined> {
       return store.write(async (tx) => {
         const current = await records.findById(id, tx);
-        return current === undefined ? undefined : records.change(tx, id, decide(current), at);
+        if (current === undefined) return undefined;
+        const changed = await records.change(tx, id, decide(current), at);
+        await logChange(store, tx, keys, at);
+        return changed;
       });
     },
   };

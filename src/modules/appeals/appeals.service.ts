@@ -1,7 +1,7 @@
 import { invalidFields } from '../../errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
-import { changed as contentChanges } from '../shared/content-keys.ts';
+import { type ContentKey, changed as contentChanges } from '../shared/content-keys.ts';
 import { recordService, type ServiceDeps } from '../shared/record-service.ts';
 import type { AppealRecord, AppealsRepository } from './appeals.repository.ts';
 import type {
@@ -55,7 +55,7 @@ export function createAppealsService(deps: ServiceDeps<AppealsRepository>) {
     ...records.reads,
 
     create: (input: CreateAppealInput): Promise<AdminAppeal> =>
-      records.written(
+      records.written(contentChanges.appealChanged(), (keys) =>
         repository.create(
           {
             ...input,
@@ -67,36 +67,41 @@ export function createAppealsService(deps: ServiceDeps<AppealsRepository>) {
             active: input.active ?? true,
           },
           clock.now(),
+          keys,
         ),
-        contentChanges.appealChanged(),
       ),
 
     /** The window is checked against what is stored for the half the request leaves out. */
     update(id: string, input: UpdateAppealInput): Promise<AdminAppeal> {
       const { startsAt, endsAt, body, ...rest } = input;
       const bodyHtml = body === undefined ? undefined : renderMarkdown(body).html;
-      const updating = repository.update(
-        id,
-        (current) => {
-          const nextStart = startsAt === undefined ? current.startsAt : new Date(startsAt);
-          const nextEnd =
-            endsAt === undefined ? current.endsAt : endsAt === null ? null : new Date(endsAt);
-          if (nextEnd !== null && nextEnd.getTime() <= nextStart.getTime()) {
-            throw invalidFields([{ path: 'body.endsAt', message: 'must be after startsAt' }]);
-          }
-          return {
-            ...rest,
-            ...(body === undefined || bodyHtml === undefined ? {} : { body, bodyHtml }),
-            startsAt: nextStart,
-            endsAt: nextEnd,
-          };
-        },
-        clock.now(),
-      );
-      return records.written(updating, contentChanges.appealChanged());
+      const updating = (keys: readonly ContentKey[]) =>
+        repository.update(
+          id,
+          (current) => {
+            const nextStart = startsAt === undefined ? current.startsAt : new Date(startsAt);
+            const nextEnd =
+              endsAt === undefined ? current.endsAt : endsAt === null ? null : new Date(endsAt);
+            if (nextEnd !== null && nextEnd.getTime() <= nextStart.getTime()) {
+              throw invalidFields([{ path: 'body.endsAt', message: 'must be after startsAt' }]);
+            }
+            return {
+              ...rest,
+              ...(body === undefined || bodyHtml === undefined ? {} : { body, bodyHtml }),
+              startsAt: nextStart,
+              endsAt: nextEnd,
+            };
+          },
+          clock.now(),
+          keys,
+        );
+      return records.written(contentChanges.appealChanged(), updating);
     },
 
-    delete: (id: string) => records.deleted(repository.delete(id), contentChanges.appealChanged()),
+    delete: (id: string) =>
+      records.deleted(contentChanges.appealChanged(), (keys) =>
+        repository.delete(id, clock.now(), keys),
+      ),
   };
 }
 

@@ -18,7 +18,7 @@ export interface ArticleDocument {
 }
 
 /** What a document is rendered from: the list item's record and the HTML body. */
-export type DocumentSource = SummaryRecord & { bodyHtml: string };
+export type DocumentSource = SummaryRecord & { bodyHtml: string; storedEtag: string | null };
 
 /** Renders the documents of these articles as they stand inside the write `tx`. */
 export type RenderDocuments = (tx: Db, articleIds: readonly string[]) => Promise<void>;
@@ -42,9 +42,14 @@ export function createArticleDocumentsRepository(store: Store) {
     async sources(tx: Db, ids: readonly string[]): Promise<DocumentSource[]> {
       if (ids.length === 0) return [];
       const rows = await tx
-        .select({ ...summaryFields, bodyHtml: articles.bodyHtml })
+        .select({
+          ...summaryFields,
+          bodyHtml: articles.bodyHtml,
+          storedEtag: articleDocuments.etag,
+        })
         .from(articles)
         .leftJoin(photos, eq(photos.id, articles.photoId))
+        .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
         .where(and(inArray(articles.id, [...ids]), eq(articles.status, 'published')));
       if (rows.length === 0) return [];
       const queries = embedQueries(store, tx, (column) =>
@@ -56,9 +61,10 @@ export function createArticleDocumentsRepository(store: Store) {
       const [bylineRows, tagRows] = await Promise.all([queries.bylines, queries.tags]);
       const bylines = groupByArticle(bylineRows);
       const tagLists = groupByArticle(tagRows);
-      return rows.map(({ bodyHtml, ...row }) => ({
+      return rows.map(({ bodyHtml, storedEtag, ...row }) => ({
         row,
         bodyHtml,
+        storedEtag,
         authors: bylines.get(row.id) ?? [],
         tags: tagLists.get(row.id) ?? [],
       }));

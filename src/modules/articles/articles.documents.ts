@@ -3,6 +3,7 @@ import { etagFor } from '../../lib/etag.ts';
 import { serializerFor } from '../../lib/json-serializer.ts';
 import { dataEnvelope, iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.service.ts';
+import { logChange } from '../shared/change-log.ts';
 import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
 import {
   type ArticleDocument,
@@ -69,22 +70,32 @@ export interface RebuildProgress {
   total: number;
 }
 
-export function createArticleDocuments(store: Store) {
+export function createArticleDocuments(store: Store, now: () => Date) {
   const repository = createArticleDocumentsRepository(store);
 
-  /** Inside a write: these articles' documents as they now stand (none for an unpublished one). */
-  async function render(tx: Db, articleIds: readonly string[]): Promise<void> {
+  /**
+   * Inside a write: these articles' documents as they now stand (none for an unpublished one).
+   * Returns the published articles whose document came out different.
+   */
+  async function render(tx: Db, articleIds: readonly string[]): Promise<string[]> {
     const sources = await repository.sources(tx, articleIds);
     const published = new Set(sources.map((source) => source.row.id));
+    const documents = sources.map(renderDocument);
     await repository.save(
       tx,
-      sources.map(renderDocument),
+      documents,
       articleIds.filter((id) => !published.has(id)),
     );
+    return documents
+      .filter((document, index) => document.etag !== sources[index]?.storedEtag)
+      .map((document) => document.articleId);
   }
 
   return {
-    render,
+    /** Inside a write that changed these articles (which logs the change itself). */
+    render: async (tx: Db, articleIds: readonly string[]): Promise<void> => {
+      await render(tx, articleIds);
+    },
 
     /** Inside a write that changed an author, tag or photo: every published article showing it. */
     async embeddedChanged(tx: Db, embedded: EmbeddedRecord): Promise<void> {
@@ -100,7 +111,8 @@ export function createArticleDocuments(store: Store) {
     /**
      * Renders the documents that are missing or of another format (`everyOne`: all of them), a
      * batch per write so readers and writers go on meanwhile, and removes any left for an
-     * article that is no longer published. Returns how many it rendered.
+     * article that is no longer published. Documents that came out different are logged as a
+     * change (other processes' caches drop them). Returns how many it rendered.
      */
     async rebuild(
       options: { everyOne?: boolean; onProgress?: (progress: RebuildProgress) => void } = {},
@@ -112,7 +124,11 @@ export function createArticleDocuments(store: Store) {
       while (done < total) {
         const ids = await repository.dueIds(documentFormat, everyOne, after, renderBatch);
         if (ids.length === 0) break;
-        await store.write((tx) => render(tx, ids));
+        await store.write(async (tx) => {
+          const changed = await render(tx, ids);
+          if (changed.length > 0)
+            await logChange(store, tx, [keys.articleList, ...changed.map(keys.article)], now());
+        });
         done += ids.length;
         after = ids.at(-1) ?? after;
         options.onProgress?.({ done: Math.min(done, total), total });

@@ -4,6 +4,8 @@ import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { TimeCursor } from '../shared/keyset.ts';
 import { tableRecords } from '../shared/table-records.ts';
+import { logChange } from '../shared/change-log.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import { StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import {
@@ -232,7 +234,8 @@ export function createArticlesRepository(
       decide: (current: ArticleState) => ArticleDecision,
       at: Date,
       actor: Actor,
-    ): Promise<{ before: ArticleState; after: ArticleWithEmbeds } | undefined> {
+      touched: (before: ArticleState, after: ArticleWithEmbeds) => ContentKey[],
+    ): Promise<{ before: ArticleState; after: ArticleWithEmbeds; keys: ContentKey[] } | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) return undefined;
@@ -265,22 +268,32 @@ export function createArticlesRepository(
         }
         await keepRevision(store, tx, current, at, actor);
         await renderDocuments(tx, [id]);
-        return { before: current, after: await reload(tx, id) };
+        const after = await reload(tx, id);
+        const keys = touched(current, after);
+        await logChange(store, tx, keys, at);
+        return { before: current, after, keys };
       });
     },
 
-    /** Deletes the article if `check` accepts its current state; undefined when there is none. */
+    /**
+     * Deletes the article if `check` accepts its current state, logging the keys `touched` names;
+     * undefined when there is none.
+     */
     async remove(
       id: string,
       check: (current: ArticleState) => void,
-    ): Promise<ArticleState | undefined> {
+      at: Date,
+      touched: (current: ArticleState) => ContentKey[],
+    ): Promise<{ removed: ArticleState; keys: ContentKey[] } | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) return undefined;
         check(current);
         await searchIndex.remove(tx, current.searchRowId);
         await tx.delete(articles).where(eq(articles.id, id));
-        return current;
+        const keys = touched(current);
+        await logChange(store, tx, keys, at);
+        return { removed: current, keys };
       });
     },
 

@@ -122,9 +122,9 @@ export function createArticlesService({
   const actor = (principal: Principal) => ({ tokenId: principal.tokenId });
 
   /**
-   * Applies `decide` under the If-Match check, inside the write; then tells the caches what the
-   * change touched. Lists, search and "Read more" change only when a public (or scheduled)
-   * article does.
+   * Applies `decide` under the If-Match check, inside the write, which also logs what the change
+   * touched; then tells this process's caches. Lists, search and "Read more" change only when a
+   * public (or scheduled) article does.
    */
   async function mutate(
     { id, expected, principal }: VersionedWrite,
@@ -140,27 +140,26 @@ export function createArticlesService({
         },
         at,
         actor(principal),
+        (before, after) =>
+          contentChanges.articleChanged({
+            id,
+            public: before.status === 'published' || after.row.status === 'published',
+            slugs: [before.slug, after.row.slug],
+            authorIds: [
+              ...new Set([
+                ...before.authorIds,
+                ...(after.embeds.authors.get(id) ?? []).map((a) => a.id),
+              ]),
+            ],
+            tagIds: [
+              ...new Set([...before.tagIds, ...(after.embeds.tags.get(id) ?? []).map((t) => t.id)]),
+            ],
+          }),
       ),
     );
     if (saved === undefined) throw notFound(noSuchArticle);
-    const { before, after } = saved;
-    changed(
-      contentChanges.articleChanged({
-        id,
-        public: before.status === 'published' || after.row.status === 'published',
-        slugs: [before.slug, after.row.slug],
-        authorIds: [
-          ...new Set([
-            ...before.authorIds,
-            ...(after.embeds.authors.get(id) ?? []).map((a) => a.id),
-          ]),
-        ],
-        tagIds: [
-          ...new Set([...before.tagIds, ...(after.embeds.tags.get(id) ?? []).map((t) => t.id)]),
-        ],
-      }),
-    );
-    return toAdminArticle(after, at);
+    changed(saved.keys);
+    return toAdminArticle(saved.after, at);
   }
 
   function transition(write: VersionedWrite, to: 'draft' | 'archived'): Promise<AdminArticle> {
@@ -259,20 +258,24 @@ export function createArticlesService({
 
     async remove({ id, expected, principal }: VersionedWrite): Promise<void> {
       const at = clock.now();
-      const removed = await repository.remove(id, (current) => {
-        checkVersion(current, expected);
-        assertWriterMayEdit(principal, current, at, 'delete');
-      });
-      if (removed === undefined) throw notFound(noSuchArticle);
-      changed(
-        contentChanges.articleChanged({
-          id,
-          public: removed.status === 'published',
-          slugs: [],
-          authorIds: removed.authorIds,
-          tagIds: removed.tagIds,
-        }),
+      const removed = await repository.remove(
+        id,
+        (current) => {
+          checkVersion(current, expected);
+          assertWriterMayEdit(principal, current, at, 'delete');
+        },
+        at,
+        (current) =>
+          contentChanges.articleChanged({
+            id,
+            public: current.status === 'published',
+            slugs: [],
+            authorIds: current.authorIds,
+            tagIds: current.tagIds,
+          }),
       );
+      if (removed === undefined) throw notFound(noSuchArticle);
+      changed(removed.keys);
     },
 
     async revisions(id: string): Promise<Revision[]> {

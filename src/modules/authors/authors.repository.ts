@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import { type EmbeddedChanged, touchesAny } from '../shared/embedded-changes.ts';
 import { MissingReferencesError } from '../shared/record-errors.ts';
 import { sluggedRecords, type WritableFields } from '../shared/slugged-records.ts';
@@ -44,15 +45,20 @@ export function createAuthorsRepository(store: Store, embeddedChanged: EmbeddedC
       records.list(page, visible.visibleAt(now)),
 
     /** A taken slug is a `SlugTakenError`; an unknown photo a `MissingReferencesError`. */
-    create: (fields: AuthorFields & { slug: string | undefined }, at: Date) =>
-      records.create(fields, fields.name, at, photoExists(fields.photoId)),
+    create: (
+      fields: AuthorFields & { slug: string | undefined },
+      at: Date,
+      keys: readonly ContentKey[],
+    ) => records.create(fields, fields.name, at, { keys, check: photoExists(fields.photoId) }),
 
     update: (
       id: string,
       changes: Partial<AuthorFields> & { slug?: string | undefined },
       at: Date,
+      keys: readonly ContentKey[],
     ) =>
       records.update(id, changes, at, {
+        keys,
         check: photoExists(changes.photoId),
         after: touchesAny(changes, shownInBylines)
           ? (tx) => embeddedChanged(tx, { kind: 'author', id })

@@ -68,18 +68,21 @@ export function createAuthorsService(
         photoId: input.photoId ?? null,
         links: input.links ?? [],
       };
-      return records.written(
-        repository.create(fields, clock.now()),
-        contentChanges.authorCreated(),
+      return records.written(contentChanges.authorCreated(), (keys) =>
+        repository.create(fields, clock.now(), keys),
       );
     },
 
     /** Articles embed the byline, so they change too. */
     update: (id: string, input: UpdateAuthorInput): Promise<AdminAuthor> =>
-      records.written(repository.update(id, input, clock.now()), contentChanges.authorUpdated(id)),
+      records.written(contentChanges.authorUpdated(id), (keys) =>
+        repository.update(id, input, clock.now(), keys),
+      ),
 
     delete: (id: string) =>
-      records.deleted(repository.delete(id), contentChanges.authorDeleted(id)),
+      records.deleted(contentChanges.authorDeleted(id), (keys) =>
+        repository.delete(id, clock.now(), keys),
+      ),
   };
 }
 

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import { sluggedRecords, type WritableFields } from '../shared/slugged-records.ts';
 
 export type NewsletterRecord = Store['tables']['newsletters']['$inferSelect'];
@@ -17,8 +18,11 @@ export function createNewslettersRepository(store: Store) {
     listActive: (page: { limit: number; after: string | null }) =>
       records.list(page, eq(newsletters.active, true)),
     /** A taken slug asked for is a `SlugTakenError`; the delete refuses once it has signups. */
-    create: (fields: NewsletterFields & { slug: string | undefined }, at: Date) =>
-      records.create(fields, fields.name, at),
+    create: (
+      fields: NewsletterFields & { slug: string | undefined },
+      at: Date,
+      keys: readonly ContentKey[],
+    ) => records.create(fields, fields.name, at, { keys }),
   };
 }
 

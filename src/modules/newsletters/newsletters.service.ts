@@ -84,7 +84,7 @@ export function createNewslettersService(
 
     async create(input: CreateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
-      return records.written(
+      return records.written(contentChanges.newsletterChanged(), (keys) =>
         repository.create(
           {
             slug: input.slug,
@@ -97,22 +97,23 @@ export function createNewslettersService(
             active: input.active ?? true,
           },
           clock.now(),
+          keys,
         ),
-        contentChanges.newsletterChanged(),
       );
     },
 
     /** A new privacyPolicyVersion applies to signups from then on. */
     async update(id: string, input: UpdateNewsletterInput): Promise<AdminNewsletter> {
       await assertPolicyReference(input.privacyPolicyVersion);
-      return records.written(
-        repository.update(id, input, clock.now()),
-        contentChanges.newsletterChanged(),
+      return records.written(contentChanges.newsletterChanged(), (keys) =>
+        repository.update(id, input, clock.now(), { keys }),
       );
     },
 
     delete: (id: string) =>
-      records.deleted(repository.delete(id), contentChanges.newsletterChanged()),
+      records.deleted(contentChanges.newsletterChanged(), (keys) =>
+        repository.delete(id, clock.now(), keys),
+      ),
   };
 }
 

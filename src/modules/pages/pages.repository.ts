@@ -1,4 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { logChange } from '../shared/change-log.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import type { Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import { sluggedRecords } from '../shared/slugged-records.ts';
@@ -117,6 +119,7 @@ export function createPagesRepository(store: Store) {
     async create(
       fields: PageText & { slug: string | undefined; status: PageRecord['status'] },
       at: Date,
+      keys: readonly ContentKey[],
     ): Promise<PageRecord> {
       const publishedAt = fields.status === 'published' ? at : null;
       const row = await store.write(async (tx) => {
@@ -138,6 +141,7 @@ export function createPagesRepository(store: Store) {
         await tx
           .insert(pageVersions)
           .values({ pageId: id, version: 1, title, body, bodyHtml, createdAt: at, publishedAt });
+        await logChange(store, tx, keys, at);
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
@@ -152,6 +156,7 @@ export function createPagesRepository(store: Store) {
       id: string,
       changes: Partial<PageText> & { slug?: string | undefined; status?: PageRecord['status'] },
       at: Date,
+      keys: readonly ContentKey[],
     ): Promise<PageRecord | undefined> {
       return store.write(async (tx) => {
         const [current] = await tx.select().from(pages).where(eq(pages.id, id)).limit(1);
@@ -204,6 +209,7 @@ export function createPagesRepository(store: Store) {
               ),
             );
         }
+        await logChange(store, tx, keys, at);
         return updated;
       });
     },
@@ -212,7 +218,11 @@ export function createPagesRepository(store: Store) {
      * Deletes a page with its versions only if it was never published (checked in the same
      * transaction): a published version may be the text a reader consented to.
      */
-    async deleteUnpublished(id: string): Promise<'deleted' | 'not-found' | 'was-published'> {
+    async deleteUnpublished(
+      id: string,
+      at: Date,
+      keys: readonly ContentKey[],
+    ): Promise<'deleted' | 'not-found' | 'was-published'> {
       return store.write(async (tx) => {
         const [current] = await tx
           .select({ publishedAt: pages.publishedAt, status: pages.status })
@@ -223,6 +233,7 @@ export function createPagesRepository(store: Store) {
         if (current.status === 'published' || current.publishedAt !== null) return 'was-published';
         await tx.delete(pageVersions).where(eq(pageVersions.pageId, id));
         await tx.delete(pages).where(eq(pages.id, id));
+        await logChange(store, tx, keys, at);
         return 'deleted';
       });
     },

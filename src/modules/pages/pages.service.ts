@@ -41,7 +41,7 @@ export function createPagesService(deps: ServiceDeps<PagesRepository>) {
       toPublished(await repository.findPublishedVersion(slug, version)),
 
     create: (input: CreatePageInput): Promise<AdminPage> =>
-      records.written(
+      records.written(contentChanges.pageCreated(), (keys) =>
         repository.create(
           {
             slug: input.slug,
@@ -51,8 +51,8 @@ export function createPagesService(deps: ServiceDeps<PagesRepository>) {
             status: input.status ?? 'draft',
           },
           clock.now(),
+          keys,
         ),
-        contentChanges.pageCreated(),
       ),
 
     /** A new title or body is a new version; old versions stay readable. */
@@ -60,22 +60,22 @@ export function createPagesService(deps: ServiceDeps<PagesRepository>) {
       const bodyHtml = input.body === undefined ? undefined : renderMarkdown(input.body).html;
       const changes = { ...input, ...(bodyHtml === undefined ? {} : { bodyHtml }) };
       // Newsletters link to their privacy-policy page.
-      return records.written(
-        repository.update(id, changes, clock.now()),
-        contentChanges.pageUpdated(id),
+      return records.written(contentChanges.pageUpdated(id), (keys) =>
+        repository.update(id, changes, clock.now(), keys),
       );
     },
 
     /** Only a page that was never published: the consent record must keep pointing at it. */
     async delete(id: string): Promise<void> {
-      const outcome = await repository.deleteUnpublished(id);
+      const keys = contentChanges.pageUpdated(id);
+      const outcome = await repository.deleteUnpublished(id, clock.now(), keys);
       if (outcome === 'not-found') throw notFound('No page with that id.');
       if (outcome === 'was-published') {
         throw conflict(
           'A page that has been published keeps its versions (readers may have agreed to them); set its status to draft instead.',
         );
       }
-      deps.changed(contentChanges.pageUpdated(id));
+      deps.changed(keys);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
+import { logChange } from '../shared/change-log.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
 import { tableRecords, type WritableFields } from '../shared/table-records.ts';
 
@@ -31,13 +33,16 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
     /** Up to `limit + 1` photos below `after`, newest first. */
     list: (page: { limit: number; after: [number, string] | null }) => records.listNewest(page),
 
+    /** Nothing public shows a new photo: there is no change to log. */
     create: (fields: PhotoFields, at: Date) => store.write((tx) => records.insert(tx, fields, at)),
 
     /** Every field of a photo shows where articles embed it: they are all rendered again. */
-    update: (id: string, changes: Partial<PhotoFields>, at: Date) =>
+    update: (id: string, changes: Partial<PhotoFields>, at: Date, keys: readonly ContentKey[]) =>
       store.write(async (tx) => {
         const changed = await records.change(tx, id, changes, at);
-        if (changed !== undefined) await embeddedChanged(tx, { kind: 'photo', id });
+        if (changed === undefined) return undefined;
+        await embeddedChanged(tx, { kind: 'photo', id });
+        await logChange(store, tx, keys, at);
         return changed;
       }),
   };

@@ -48,7 +48,7 @@ export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
 
     /** Nothing public shows a photo until an article or author uses it: no keys to drop. */
     create: (input: CreatePhotoInput): Promise<Photo> =>
-      records.written(
+      records.written([], () =>
         repository.create(
           {
             url: input.url,
@@ -62,7 +62,6 @@ export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
           },
           clock.now(),
         ),
-        [],
       ),
 
     /** `credit` is replaced whole. */
@@ -72,14 +71,13 @@ export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
         credit === undefined
           ? {}
           : { photographer: credit.photographer ?? null, agency: credit.agency ?? null };
-      return records.written(
-        repository.update(id, { ...rest, ...credited }, clock.now()),
-        contentChanges.photoUpdated(id),
+      return records.written(contentChanges.photoUpdated(id), (keys) =>
+        repository.update(id, { ...rest, ...credited }, clock.now(), keys),
       );
     },
 
     /** A photo can go only once nothing public uses it: no keys to drop. */
-    delete: (id: string) => records.deleted(repository.delete(id), []),
+    delete: (id: string) => records.deleted([], (keys) => repository.delete(id, clock.now(), keys)),
   };
 }
 

@@ -18,6 +18,12 @@ export type ContentKey =
   | `page:${string}`
   | `appeal:${string}`;
 
+const keyShape =
+  /^(?:articles|authors|tags|pages|newsletters|appeals|(?:article|slug|author|tag|photo|page|appeal):.+)$/;
+
+/** Whether a stored string is a content key (the change log stores them as text). */
+export const isContentKey = (value: string): value is ContentKey => keyShape.test(value);
+
 export const keys = {
   /** Every list, search result and "Read more" block of articles. */
   articleList: 'articles',

@@ -19,7 +19,8 @@ interface RecordReads<O extends ListOrder, R> {
  * The steps every editor resource's service takes, over its repository: `toResponses` turns a
  * batch of records into response objects (one extra query for a batch's embeds at most); a write
  * is rephrased in request terms (service-errors.ts), is a 404 when there was nothing to change,
- * and tells `changed` the content keys it touched, only once it has committed.
+ * logs the content keys it touched in its own transaction, and tells `changed` them once it has
+ * committed.
  */
 export function recordService<O extends ListOrder, R, T>(
   { repository, changed }: { repository: RecordReads<O, R>; changed: ContentChanged },
@@ -32,8 +33,11 @@ export function recordService<O extends ListOrder, R, T>(
   const messages = inUse === undefined ? {} : { inUse };
   const one = async (record: R | undefined): Promise<T | undefined> =>
     record === undefined ? undefined : (await toResponses([record]))[0];
-  const written = async (writing: Promise<R | undefined>, keys: ContentKey[]): Promise<T> => {
-    const record = await inRequestTerms(writing);
+  const written = async (
+    keys: readonly ContentKey[],
+    write: (keys: readonly ContentKey[]) => Promise<R | undefined>,
+  ): Promise<T> => {
+    const record = await inRequestTerms(write(keys));
     if (record === undefined) throw notFound(noSuchRecord);
     // The write has committed: caches hear of it even if building the answer fails.
     changed(keys);
@@ -51,11 +55,18 @@ export function recordService<O extends ListOrder, R, T>(
       },
       findById: async (id: string) => one(await repository.findById(id)),
     },
-    /** A created or changed record (undefined: there was none to change, 404). */
+    /**
+     * A created or changed record (undefined: there was none to change, 404). `write` logs the
+     * `keys` inside its transaction (shared/change-log.ts); this process's caches hear them at
+     * once after the commit, other processes from the log.
+     */
     written,
     /** A delete's outcome: 404 when there was nothing to delete, 409 while still referenced. */
-    async deleted(deleting: Promise<boolean>, keys: ContentKey[]): Promise<void> {
-      if (!(await inRequestTerms(deleting, messages))) throw notFound(noSuchRecord);
+    async deleted(
+      keys: readonly ContentKey[],
+      deleting: (keys: readonly ContentKey[]) => Promise<boolean>,
+    ): Promise<void> {
+      if (!(await inRequestTerms(deleting(keys), messages))) throw notFound(noSuchRecord);
       changed(keys);
     },
   };

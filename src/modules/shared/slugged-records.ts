@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db, Store } from '../../db/store.ts';
+import { logChange } from './change-log.ts';
+import type { ContentKey } from './content-keys.ts';
 import { claimSlug, slugClaims } from './slugs.ts';
 import { type RecordTable, tableRecords, type WritableFields } from './table-records.ts';
 
@@ -37,38 +39,41 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
 
     /**
      * A new record; without a requested slug, one is made from `slugSource`. `check` runs first
-     * inside the same transaction (e.g. that a referenced record exists).
+     * inside the same transaction (e.g. that a referenced record exists); `keys` are logged in it.
      */
     create(
       fields: WritableFields<T> & { slug: string | undefined },
       slugSource: string,
       at: Date,
-      check?: (tx: Db) => Promise<void>,
+      change: { keys: readonly ContentKey[]; check?: (tx: Db) => Promise<void> },
     ): Promise<Row> {
       const { slug: requested, ...rest } = fields;
       return store.write(async (tx) => {
-        await check?.(tx);
+        await change.check?.(tx);
         const slug = await claimSlug(tx, slugClaim(requested, slugSource));
-        return records.insert(tx, { ...rest, slug }, at);
+        const row = await records.insert(tx, { ...rest, slug }, at);
+        await logChange(store, tx, change.keys, at);
+        return row;
       });
     },
 
     /**
-     * Undefined when there is no such record; `check` as for `create`; `after` runs in the same
-     * transaction once the record has changed (e.g. to render what shows it again).
+     * Undefined when there is no such record; `check` and `keys` as for `create`; `after` runs in
+     * the same transaction once the record has changed (e.g. to render what shows it again).
      */
     update(
       id: string,
       changes: Partial<WritableFields<T>> & { slug?: string | undefined },
       at: Date,
-      hooks: {
+      change: {
+        keys: readonly ContentKey[];
         check?: ((tx: Db) => Promise<void>) | undefined;
         after?: ((tx: Db) => Promise<void>) | undefined;
-      } = {},
+      },
     ): Promise<Row | undefined> {
       const { slug: requested, ...rest } = changes;
       return store.write(async (tx) => {
-        await hooks.check?.(tx);
+        await change.check?.(tx);
         const slug =
           requested === undefined ? undefined : await claimSlug(tx, slugClaim(requested, '', id));
         const changed = await records.change(
@@ -77,7 +82,10 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
           { ...rest, ...(slug === undefined ? {} : { slug }) },
           at,
         );
-        if (changed !== undefined) await hooks.after?.(tx);
+        if (changed !== undefined) {
+          await change.after?.(tx);
+          await logChange(store, tx, change.keys, at);
+        }
         return changed;
       });
     },

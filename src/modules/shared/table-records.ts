@@ -2,6 +2,8 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import { logChange } from './change-log.ts';
+import type { ContentKey } from './content-keys.ts';
 import { newestFirst, type TimeCursor } from './keyset.ts';
 
 /** A table of records with an id and their creation and change times: every editor resource. */
@@ -77,13 +79,15 @@ export function tableRecords<T extends RecordTable>(store: Store, table: T, idPr
     /**
      * Deletes a record nothing references; false when there was none. The foreign keys (ON DELETE
      * RESTRICT) decide what "in use" means, atomically: their refusal is a `ConstraintError` of
-     * kind `foreign_key` for the service to explain.
+     * kind `foreign_key` for the service to explain. `keys` are logged in the same transaction.
      */
-    async delete(id: string): Promise<boolean> {
-      const deleted = await store.write((tx) =>
-        tx.delete(table).where(eq(table.id, id)).returning({ id: table.id }),
-      );
-      return deleted.length > 0;
+    async delete(id: string, at: Date, keys: readonly ContentKey[]): Promise<boolean> {
+      return store.write(async (tx) => {
+        const deleted = await tx.delete(table).where(eq(table.id, id)).returning({ id: table.id });
+        if (deleted.length === 0) return false;
+        await logChange(store, tx, keys, at);
+        return true;
+      });
     },
   };
 }

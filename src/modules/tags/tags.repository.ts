@@ -1,4 +1,5 @@
 import type { Store } from '../../db/store.ts';
+import type { ContentKey } from '../shared/content-keys.ts';
 import { type EmbeddedChanged, touchesAny } from '../shared/embedded-changes.ts';
 import { sluggedRecords, type WritableFields } from '../shared/slugged-records.ts';
 import { visibleThroughArticles } from '../shared/visibility.ts';
@@ -25,8 +26,14 @@ export function createTagsRepository(store: Store, embeddedChanged: EmbeddedChan
     findVisibleBySlug: visible.findVisibleBySlug,
     listVisible: (page: { limit: number; after: string | null }, now: Date) =>
       records.list(page, visible.visibleAt(now)),
-    update: (id: string, changes: Partial<TagFields> & { slug?: string | undefined }, at: Date) =>
+    update: (
+      id: string,
+      changes: Partial<TagFields> & { slug?: string | undefined },
+      at: Date,
+      keys: readonly ContentKey[],
+    ) =>
       records.update(id, changes, at, {
+        keys,
         after: touchesAny(changes, shownOnArticles)
           ? (tx) => embeddedChanged(tx, { kind: 'tag', id })
           : undefined,

@@ -32,19 +32,24 @@ export function createTagsService(deps: ServiceDeps<TagsRepository>) {
       records.one(await repository.findVisibleBySlug(slug, now)),
 
     create: (input: CreateTagInput): Promise<Tag> =>
-      records.written(
+      records.written(contentChanges.tagCreated(), (keys) =>
         repository.create(
           { name: input.name, slug: input.slug, description: input.description ?? null },
           input.name,
           clock.now(),
+          { keys },
         ),
-        contentChanges.tagCreated(),
       ),
 
     update: (id: string, input: UpdateTagInput): Promise<Tag> =>
-      records.written(repository.update(id, input, clock.now()), contentChanges.tagUpdated(id)),
+      records.written(contentChanges.tagUpdated(id), (keys) =>
+        repository.update(id, input, clock.now(), keys),
+      ),
 
-    delete: (id: string) => records.deleted(repository.delete(id), contentChanges.tagDeleted(id)),
+    delete: (id: string) =>
+      records.deleted(contentChanges.tagDeleted(id), (keys) =>
+        repository.delete(id, clock.now(), keys),
+      ),
   };
 }
 
