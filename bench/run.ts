@@ -53,7 +53,12 @@ const connections = Number(flags.connections);
 // a temporary directory unless --out names one, and says where.
 const partial = smoke || flags.only !== undefined;
 const outDir =
-  flags.out ?? (partial ? mkdtempSync(join(tmpdir(), 'broadsheet-bench-results-')) : 'bench');
+  flags.out ??
+  (partial
+    ? mkdtempSync(join(tmpdir(), 'broadsheet-bench-results-'))
+    : flags.large
+      ? 'bench/large'
+      : 'bench');
 const warmupSeconds = smoke ? 0 : 2;
 
 /** Which CPUs the servers run on, or undefined when everything shares every CPU. */

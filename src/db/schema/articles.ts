@@ -168,13 +168,19 @@ export const articleSlugRedirects = sqliteTable(
  * see it stays a read-time condition on `articles`. `format` names the renderer that wrote the
  * row; rows of an older format are rendered again at start-up.
  */
-export const articleDocuments = sqliteTable('article_documents', {
-  articleId: text('article_id')
-    .primaryKey()
-    .references(() => articles.id, { onDelete: 'cascade' }),
-  format: integer('format').notNull(),
-  summary: text('summary').notNull(),
-  body: text('body').notNull(),
-  etag: text('etag').notNull(),
-  surrogateKey: text('surrogate_key').notNull(),
-});
+export const articleDocuments = sqliteTable(
+  'article_documents',
+  {
+    articleId: text('article_id')
+      .primaryKey()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    format: integer('format').notNull(),
+    summary: text('summary').notNull(),
+    body: text('body').notNull(),
+    etag: text('etag').notNull(),
+    surrogateKey: text('surrogate_key').notNull(),
+  },
+  // Start-up asks which documents are missing or of an older format: this answers from a small
+  // index instead of reading every (large) document row, which took seconds at 100,000 articles.
+  (table) => [index('article_documents_format_idx').on(table.articleId, table.format)],
+);

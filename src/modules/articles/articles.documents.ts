@@ -133,7 +133,9 @@ export function createArticleDocuments(store: Store, now: () => Date) {
         after = ids.at(-1) ?? after;
         options.onProgress?.({ done: Math.min(done, total), total });
       }
-      await repository.removeOrphans();
+      // Writes remove a document when its article stops being public; only a full rebuild (or a
+      // hand-edited database) looks for strays, since the scan reads every document.
+      if (everyOne || done > 0) await repository.removeOrphans();
       return done;
     },
   };

@@ -1,0 +1,1 @@
+CREATE INDEX `article_documents_format_idx` ON `article_documents` (`article_id`,`format`);
