@@ -76,14 +76,7 @@ function pinning(): { servers: string; load: string } | undefined {
 }
 const pinned = pinning();
 
-interface Measurement {
-  rps: number;
-  p50: number;
-  p97_5: number;
-  p99: number;
-  errors: number;
-  unexpected: number;
-  requests: number;
+interface Measurement extends LoadResult {
   /** Server CPU time (user + system) per request answered, in microseconds; 0 where unknown. */
   cpuUsPerRequest: number;
 }

@@ -3,26 +3,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { tempDir, testConfig } from '../helpers.ts';
-import { exited, startServer } from './server.ts';
+import { createWeeklyNewsletter, exited, startServer } from './server.ts';
 
 const temp = tempDir('broadsheet-abuse-');
 afterAll(() => temp.remove());
 
-async function newsletterIn(databasePath: string): Promise<void> {
-  const app = await buildApp({ config: testConfig({}, databasePath) });
-  await app.services.newsletters.create({
-    name: 'Weekly',
-    slug: 'weekly',
-    cadence: 'weekly',
-    privacyPolicyVersion: 'p@1',
-  });
-  await app.close();
-}
 
 describe('signup flood', () => {
   it('accepts at most the configured number per window from one address, spoofed X-Forwarded-For or not', async () => {
     const databasePath = join(temp.dir, 'flood.db');
-    await newsletterIn(databasePath);
+    await createWeeklyNewsletter(databasePath);
     const { child, url } = await startServer({
       DATABASE_PATH: databasePath,
       SIGNUP_RATE_LIMIT: '20',

@@ -9,6 +9,7 @@ import { tempDir, testConfig } from '../helpers.ts';
 import {
   checkDatabase,
   createToken,
+  createWeeklyNewsletter,
   emptyAcknowledged,
   exited,
   missingWrites,
@@ -23,14 +24,7 @@ describe('kill -9 during a write burst', () => {
   it('loses no acknowledged write in 20 cycles, and the database stays consistent', async () => {
     const databasePath = join(temp.dir, 'kill9.db');
     const token = createToken(databasePath);
-    const setup = await buildApp({ config: testConfig({}, databasePath) });
-    await setup.services.newsletters.create({
-      name: 'Weekly',
-      slug: 'weekly',
-      cadence: 'weekly',
-      privacyPolicyVersion: 'p@1',
-    });
-    await setup.close();
+    await createWeeklyNewsletter(databasePath);
 
     const acknowledged = emptyAcknowledged();
     for (let cycle = 0; cycle < 20; cycle += 1) {

@@ -2,11 +2,11 @@ import Database from 'better-sqlite3';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { tempDir, testConfig } from '../helpers.ts';
+import { tempDir } from '../helpers.ts';
 import {
   checkDatabase,
   createToken,
+  createWeeklyNewsletter,
   emptyAcknowledged,
   exited,
   missingWrites,
@@ -110,14 +110,7 @@ describe('two instances over one database', () => {
   it('loses nothing one acknowledged when it is killed mid-write, and the other keeps serving', async () => {
     const databasePath = join(temp.dir, 'kill.db');
     const token = createToken(databasePath);
-    const setup = await buildApp({ config: testConfig({}, databasePath) });
-    await setup.services.newsletters.create({
-      name: 'Weekly',
-      slug: 'weekly',
-      cadence: 'weekly',
-      privacyPolicyVersion: 'p@1',
-    });
-    await setup.close();
+    await createWeeklyNewsletter(databasePath);
 
     const [a, b] = await Promise.all([
       startServer(instanceEnv(databasePath)),

@@ -1,6 +1,20 @@
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { buildApp } from '../../src/app.ts';
+import { testConfig } from '../helpers.ts';
+
+/** The newsletter `writeLoad` signs readers up to (`weekly`, policy `p@1`), before any server runs. */
+export async function createWeeklyNewsletter(databasePath: string): Promise<void> {
+  const app = await buildApp({ config: testConfig({}, databasePath) });
+  await app.services.newsletters.create({
+    name: 'Weekly',
+    slug: 'weekly',
+    cadence: 'weekly',
+    privacyPolicyVersion: 'p@1',
+  });
+  await app.close();
+}
 
 /** The real server entry point in its own process group, on a free port. */
 export async function startServer(

@@ -104,46 +104,48 @@ export function createArticleDocumentsRepository(store: Store) {
       afterId: string,
       limit: number,
     ): Promise<string[]> {
+      if (embedded.kind === 'photo') {
+        const rows = await tx
+          .select({ id: articles.id })
+          .from(articles)
+          .where(
+            and(
+              eq(articles.photoId, embedded.id),
+              eq(articles.status, 'published'),
+              gt(articles.id, afterId),
+            ),
+          )
+          .orderBy(asc(articles.id))
+          .limit(limit);
+        return rows.map((row) => row.id);
+      }
       // The join tables carry a publication time only while the article is published.
-      const rows =
-        embedded.kind === 'photo'
-          ? await tx
-              .select({ id: articles.id })
-              .from(articles)
-              .where(
-                and(
-                  eq(articles.photoId, embedded.id),
-                  eq(articles.status, 'published'),
-                  gt(articles.id, afterId),
-                ),
-              )
-              .orderBy(asc(articles.id))
-              .limit(limit)
-          : embedded.kind === 'author'
-            ? await tx
-                .select({ id: articleAuthors.articleId })
-                .from(articleAuthors)
-                .where(
-                  and(
-                    eq(articleAuthors.authorId, embedded.id),
-                    isNotNull(articleAuthors.publishedAt),
-                    gt(articleAuthors.articleId, afterId),
-                  ),
-                )
-                .orderBy(asc(articleAuthors.articleId))
-                .limit(limit)
-            : await tx
-                .select({ id: articleTags.articleId })
-                .from(articleTags)
-                .where(
-                  and(
-                    eq(articleTags.tagId, embedded.id),
-                    isNotNull(articleTags.publishedAt),
-                    gt(articleTags.articleId, afterId),
-                  ),
-                )
-                .orderBy(asc(articleTags.articleId))
-                .limit(limit);
+      const join =
+        embedded.kind === 'author'
+          ? {
+              table: articleAuthors,
+              owner: articleAuthors.authorId,
+              articleId: articleAuthors.articleId,
+              publishedAt: articleAuthors.publishedAt,
+            }
+          : {
+              table: articleTags,
+              owner: articleTags.tagId,
+              articleId: articleTags.articleId,
+              publishedAt: articleTags.publishedAt,
+            };
+      const rows = await tx
+        .select({ id: join.articleId })
+        .from(join.table)
+        .where(
+          and(
+            eq(join.owner, embedded.id),
+            isNotNull(join.publishedAt),
+            gt(join.articleId, afterId),
+          ),
+        )
+        .orderBy(asc(join.articleId))
+        .limit(limit);
       return rows.map((row) => row.id);
     },
 
