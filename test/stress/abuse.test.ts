@@ -8,7 +8,6 @@ import { createWeeklyNewsletter, exited, startServer } from './server.ts';
 const temp = tempDir('broadsheet-abuse-');
 afterAll(() => temp.remove());
 
-
 describe('signup flood', () => {
   it('accepts at most the configured number per window from one address, spoofed X-Forwarded-For or not', async () => {
     const databasePath = join(temp.dir, 'flood.db');

@@ -59,12 +59,7 @@ export async function claimSlug(tx: Db, claim: SlugClaim): Promise<string> {
     .select({ slug: claim.slugColumn })
     .from(claim.table)
     .where(
-      and(
-        gte(claim.slugColumn, base),
-        lt(claim.slugColumn, `${base}.`),
-        notSelf,
-        claim.scope,
-      ),
+      and(gte(claim.slugColumn, base), lt(claim.slugColumn, `${base}.`), notSelf, claim.scope),
     );
   return firstFreeSlug(base, new Set(rows.map((row) => String(row.slug))));
 }
