@@ -179,6 +179,15 @@ async function measureWithCpu(
   };
 }
 
+/** Sends SIGTERM and waits for the process to exit. */
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 async function start(
   command: string[],
   env: Record<string, string>,
@@ -441,7 +450,9 @@ async function main(): Promise<void> {
       .map((scenario) => ({ ...scenario, name: `${scenario.name}, uncached` }))
       .filter((scenario) => chosen(scenario.name));
     if (uncached.length > 0) {
-      broadsheet.child.kill('SIGTERM');
+      // The cached server must be gone (its shutdown checkpoints the WAL the cached phase's writes
+      // filled) before the uncached one starts, or the two contend for the first measurements.
+      await stopped(broadsheet.child);
       uncachedServer = await start(serverCommand, {
         ...serverEnv,
         RESPONSE_CACHE_MAX_ENTRIES: '0',
