@@ -14,7 +14,5 @@ export interface EmbeddedRecord {
 export type EmbeddedChanged = (tx: Db, embedded: EmbeddedRecord) => Promise<void>;
 
 /** Whether an edit touches any of the fields articles show of the record. */
-export const touchesAny = (changes: object, shown: readonly string[]): boolean =>
-  shown.some(
-    (field) => field in changes && (changes as Record<string, unknown>)[field] !== undefined,
-  );
+export const touchesAny = <T extends object>(changes: Partial<T>, shown: ReadonlyArray<keyof T>) =>
+  shown.some((field) => changes[field] !== undefined);
