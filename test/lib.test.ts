@@ -5,26 +5,40 @@ import {
   readingTimeMinutes,
   renderMarkdown,
 } from '../src/lib/markdown.ts';
+import { compileTsquery } from '../src/db/postgres-search.ts';
+import { compileFts5 } from '../src/db/sqlite-search.ts';
 import { parseSearch } from '../src/lib/search-query.ts';
 import { firstFreeSlug, slugify } from '../src/lib/slugify.ts';
 
 describe('search query parsing', () => {
   it.each([
-    ['roadmap', '"roadmap"'],
-    ['Syria Turkey', '"Syria" AND "Turkey"'],
-    ['"foreign ministers" Moscow', '"foreign ministers" AND "Moscow"'],
-    ['Moscow -metro', '("Moscow") NOT ("metro")'],
-    ['Moscow -"red square" -metro', '("Moscow") NOT ("red square" OR "metro")'],
-    ['diplom*', '"diplom"*'],
-    ['rain" OR', '"rain" AND "OR"'],
-    ['NEAR(a b)', '"NEAR a" AND "b"'],
-    ['"unterminated phrase', '"unterminated phrase"'],
-  ])('%j → %s', (input, expected) => {
-    expect(parseSearch(input).match).toBe(expected);
+    ['roadmap', '"roadmap"', "'roadmap'"],
+    ['Syria Turkey', '"Syria" AND "Turkey"', "'Syria' & 'Turkey'"],
+    [
+      '"foreign ministers" Moscow',
+      '"foreign ministers" AND "Moscow"',
+      "'foreign ministers' & 'Moscow'",
+    ],
+    ['Moscow -metro', '("Moscow") NOT ("metro")', "'Moscow' & !('metro')"],
+    [
+      'Moscow -"red square" -metro',
+      '("Moscow") NOT ("red square" OR "metro")',
+      "'Moscow' & !('red square') & !('metro')",
+    ],
+    ['diplom*', '"diplom"*', "'diplom':*"],
+    ['rain" OR', '"rain" AND "OR"', "'rain' & 'OR'"],
+    ['NEAR(a b)', '"NEAR a" AND "b"', "'NEAR a' & 'b'"],
+    ['"unterminated phrase', '"unterminated phrase"', "'unterminated phrase'"],
+    ["O'Brien's", '"O\'Brien\'s"', "'O''Brien''s'"],
+  ])('%j → FTS5 %s, tsquery %s', (input, fts5, tsquery) => {
+    const { terms } = parseSearch(input);
+    if (terms === null) throw new Error(`${input} parsed to nothing`);
+    expect(compileFts5(terms)).toBe(fts5);
+    expect(compileTsquery(terms)).toBe(tsquery);
   });
 
   it.each(['', '   ', '-', '"', '*', '-metro', '()', '!!!'])('%j searches for nothing', (input) => {
-    expect(parseSearch(input).match).toBeNull();
+    expect(parseSearch(input).terms).toBeNull();
   });
 });
 

@@ -76,8 +76,9 @@ describe('public search cost', () => {
 
 describe('the search thread pool', () => {
   const slowWorker = new URL('./fixtures/slow-search.worker.ts', import.meta.url);
-  const task = (holdMs: number) => ({
-    match: String(holdMs),
+  // The fixture worker reads its instruction from the one term.
+  const task = (holdMs: number | 'exit') => ({
+    terms: { include: [{ text: String(holdMs), prefix: false }], exclude: [] },
     filters: {},
     offset: 0,
     limit: 1,
@@ -135,7 +136,7 @@ describe('the search thread pool', () => {
     );
     try {
       const died = await runner
-        .search({ ...task(0), match: 'exit' })
+        .search(task('exit'))
         .catch((error: unknown) => error);
       expect(died).toMatchObject({ statusCode: 503, code: 'search-unavailable' });
       expect(errors).toHaveLength(1);

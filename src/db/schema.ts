@@ -17,7 +17,6 @@ import { pages, pageVersions } from './schema/pages.ts';
 import { photos } from './schema/photos.ts';
 import { tags } from './schema/tags.ts';
 import { apiTokens } from './schema/tokens.ts';
-import { articlesPublicSearch, articlesSearch } from './search-index.ts';
 
 export * from './schema/appeals.ts';
 export * from './schema/articles.ts';
@@ -41,8 +40,6 @@ export const tables = {
   articleRevisions,
   articleSlugRedirects,
   articleDocuments,
-  articlesSearch,
-  articlesPublicSearch,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

@@ -1,9 +1,10 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
- * The FTS5 index of articles, declared so queries can be built with Drizzle. It is a virtual
- * table created by a hand-written migration (migrations/0002_articles_search.sql), so this file
- * is deliberately outside drizzle.config.ts's schema: drizzle-kit must not try to CREATE it.
+ * The FTS5 index of articles on SQLite, declared so queries can be built with Drizzle (only
+ * sqlite-search.ts uses it). It is a virtual table created by a hand-written migration
+ * (migrations/sqlite/0002_articles_search.sql), so this file is deliberately outside
+ * drizzle.config.ts's schema: drizzle-kit must not try to CREATE it.
  */
 export const articlesSearch = sqliteTable('articles_search', {
   rowid: integer('rowid').notNull(),
@@ -17,7 +18,7 @@ export const searchWeights = { headline: 10, dek: 4, bodyText: 1 } as const;
 
 /**
  * The public full-text index: the same columns, holding visible articles only, so ranking
- * statistics never depend on drafts or scheduled articles (migrations/0007_public_search_index.sql).
+ * statistics never depend on drafts or scheduled articles (migrations/sqlite/0007_public_search_index.sql).
  * `articles_search` holds the others; each article is in exactly one of the two (migration 0011).
  */
 export const articlesPublicSearch = sqliteTable('articles_public_search', {

@@ -10,14 +10,29 @@ import {
   shippedMigrationCount,
 } from './migrate.ts';
 import { tables } from './schema.ts';
+import { sqliteFullTextIndex } from './sqlite-search.ts';
 import {
   ConstraintError,
   type ConstraintKind,
-  type Preparable,
   type Db,
+  type Dialect,
+  type Preparable,
   type Store,
   StorageUnavailableError,
 } from './store.ts';
+
+const sqliteDialect: Dialect = {
+  inJsonArray: (column, param) =>
+    sql`${column} in (select value from json_each(${sql.placeholder(param)}))`,
+};
+
+/** What both SQLite stores (read-write, read-only) share. */
+const sqliteParts = {
+  backend: 'sqlite',
+  tables,
+  dialect: sqliteDialect,
+  search: sqliteFullTextIndex,
+} as const;
 
 /** Writes sharing one COMMIT at most; bounds how long the first of them waits. */
 const maxGroupSize = 64;
@@ -118,7 +133,7 @@ export function openSqliteReadStore(
   const reader: Db = drizzle({ client: conn, schema: tables });
   let closed = false;
   return {
-    tables,
+    ...sqliteParts,
     file: options.path,
     db: reader,
     write: () => Promise.reject(new Error('This store is read-only')),
@@ -294,7 +309,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   return {
-    tables,
+    ...sqliteParts,
     file: options.path === ':memory:' ? undefined : options.path,
     db: reader,
 

@@ -1,11 +1,24 @@
+import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Tables } from './schema.ts';
+import type { FullTextIndex } from './search.ts';
 
 /**
- * The query surface modules see. Builders are always awaited (never `.get()`/`.all()`), so the
- * same module code can later run over an asynchronous driver.
+ * The query surface modules see, written once for both backends. It is typed with the SQLite
+ * builders; on PostgreSQL the store hands out a pg-core database over tables with the same names,
+ * columns and row types (test/schema-parity.test.ts), so every builder call modules make means
+ * the same on both. Builders are always awaited (never `.get()`/`.all()`/`.run()`, which only
+ * SQLite has; eslint.config.js forbids them outside src/db/).
  */
 export type Db = BaseSQLiteDatabase<'sync', unknown, Tables>;
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** The few SQL fragments whose spelling differs between the backends. */
+export interface Dialect {
+  /** `column` is one of the strings in the JSON array bound as placeholder `param`. */
+  inJsonArray(column: AnyColumn, param: string): SQL;
+}
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */
 export interface Preparable<R> {
@@ -17,15 +30,24 @@ export interface Preparable<R> {
  * type and `store.tables`, never a driver.
  */
 export interface Store {
+  readonly backend: Backend;
   readonly tables: Tables;
+  readonly dialect: Dialect;
+  /** Full-text search over articles, in the backend's own engine. */
+  readonly search: FullTextIndex;
   /**
    * The SQLite file, for worker threads that open read connections of their own (search);
-   * undefined for an in-memory database, which other threads cannot open.
+   * undefined for an in-memory database, which other threads cannot open, and on PostgreSQL,
+   * where a search waits on the server, not on this process's event loop.
    */
   readonly file: string | undefined;
   /** Reads. Writes through this handle are refused by the engine. */
   readonly db: Db;
-  /** Runs `fn` as one write transaction. Resolves only after COMMIT succeeded. */
+  /**
+   * Runs `fn` as one write transaction. Resolves only after COMMIT succeeded. `fn` may run more
+   * than once (PostgreSQL retries a transaction that lost a serialization conflict), so it must
+   * have no effect outside the transaction.
+   */
   write<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
    * A read prepared once per process and reused for every call (hot public paths).
@@ -36,11 +58,15 @@ export interface Store {
     build: (db: Db) => Preparable<R>,
   ): (params: P) => Promise<R>;
   /**
-   * Moves everything written so far into the main database file and empties the write-ahead
-   * log, so that no file keeps the old content of changed rows (after an erasure).
+   * Makes the storage drop the old content of changed rows (after an erasure): on SQLite, moves
+   * everything into the main file and empties the write-ahead log; on PostgreSQL, vacuums the
+   * tables that hold personal data.
    */
   checkpoint(): Promise<void>;
-  /** Writes a consistent snapshot of the whole database to a new file (online, under load). */
+  /**
+   * Writes a consistent snapshot of the whole database to a new file (online, under load): a
+   * SQLite database file, or a `pg_dump` archive on PostgreSQL.
+   */
   backup(toPath: string): Promise<void>;
   /** Health probe: the database answers and every migration shipped with the code is applied. */
   ready(): Promise<boolean>;

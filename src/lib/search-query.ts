@@ -1,5 +1,6 @@
-// Turns what a reader types into a safe FTS5 MATCH expression. User text never reaches MATCH
-// as is: `rain" OR` or `Moscow -metro` would otherwise be syntax errors (RELIABILITY.md 6a).
+// Turns what a reader types into search terms; each backend's full-text index compiles them into
+// its own query syntax (db/search.ts). User text never reaches a query language as is: `rain" OR`
+// or `Moscow -metro` would otherwise be syntax errors (RELIABILITY.md 6a).
 //
 // Supported: words (all must match), "exact phrases", -word and -"phrase" exclusions, and a
 // trailing * for prefix search (`diplom*`). Everything else is literal text.
@@ -19,17 +20,25 @@ export const searchLimits = {
   maxExclusions: 4,
 } as const;
 
+/** One word, or several words as an exact phrase; `prefix` matches words that begin with it. */
+export interface SearchTerm {
+  text: string;
+  prefix: boolean;
+}
+
+/** A parsed query: every `include` term must match, no `exclude` term may. */
+export interface SearchTerms {
+  include: SearchTerm[];
+  exclude: SearchTerm[];
+}
+
 export type ParsedSearch =
   | {
-      /** The MATCH expression, or null when nothing positive is searched for. */
-      match: string | null;
+      /** The terms, or null when nothing positive is searched for. */
+      terms: SearchTerms | null;
       problem?: undefined;
     }
-  | { match: null; problem: string };
-
-function quote(term: string): string {
-  return `"${term.replace(/"/g, '""')}"`;
-}
+  | { terms: null; problem: string };
 
 /** Keeps letters, digits and inner apostrophes/hyphens; the tokenizer splits the rest anyway. */
 function clean(term: string): string {
@@ -42,17 +51,17 @@ function clean(term: string): string {
 const wordCharacters = /[\p{L}\p{N}]/gu;
 
 export function parseSearch(input: string): ParsedSearch {
-  const include: string[] = [];
-  const exclude: string[] = [];
+  const include: SearchTerm[] = [];
+  const exclude: SearchTerm[] = [];
   let prefixTerms = 0;
   const pattern = /(-?)"([^"]*)"?|(-?)(\S+)/g;
   for (const match of input.matchAll(pattern)) {
     const negated = (match[1] ?? match[3] ?? '') === '-';
     const phrase = match[2];
-    let expression: string | null = null;
+    let term: SearchTerm | null = null;
     if (phrase !== undefined) {
       const text = clean(phrase);
-      if (text !== '') expression = quote(text);
+      if (text !== '') term = { text, prefix: false };
     } else {
       const raw = match[4] ?? '';
       const prefix = raw.endsWith('*');
@@ -64,13 +73,13 @@ export function parseSearch(input: string): ParsedSearch {
             `A prefix search needs at least ${searchLimits.minPrefixLength} letters before the * ("${text}*" has ${letters}).`,
           );
         prefixTerms += 1;
-        expression = `${quote(text)}*`;
+        term = { text, prefix: true };
       } else if (text !== '') {
-        expression = quote(text);
+        term = { text, prefix: false };
       }
     }
-    if (expression === null || !/[\p{L}\p{N}]/u.test(expression)) continue;
-    (negated ? exclude : include).push(expression);
+    if (term === null || !/[\p{L}\p{N}]/u.test(term.text)) continue;
+    (negated ? exclude : include).push(term);
   }
   if (include.length + exclude.length > searchLimits.maxTerms)
     return refuse(`Search for at most ${searchLimits.maxTerms} words and phrases at once.`);
@@ -78,13 +87,12 @@ export function parseSearch(input: string): ParsedSearch {
     return refuse(`At most ${searchLimits.maxPrefixTerms} prefix terms (word*) in one search.`);
   if (exclude.length > searchLimits.maxExclusions)
     return refuse(`At most ${searchLimits.maxExclusions} exclusions (-word) in one search.`);
-  if (include.length === 0) return { match: null };
-  const positive = include.join(' AND ');
-  return { match: exclude.length === 0 ? positive : `(${positive}) NOT (${exclude.join(' OR ')})` };
+  if (include.length === 0) return { terms: null };
+  return { terms: { include, exclude } };
 }
 
 function refuse(problem: string): ParsedSearch {
-  return { match: null, problem };
+  return { terms: null, problem };
 }
 
 export const searchSyntaxDescription =

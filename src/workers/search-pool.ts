@@ -55,7 +55,7 @@ export function createSearchRunner(
   if (options.threads === 0 || databasePath === undefined) {
     return {
       search: (task) =>
-        inProcess.search(task.match, task.filters, task.offset, task.limit, task.now),
+        inProcess.search(task.terms, task.filters, task.offset, task.limit, task.now),
       close: async () => undefined,
     };
   }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SearchTerms } from '../lib/search-query.ts';
 import { openSqliteReadStore } from '../db/sqlite.ts';
 import type { PublicListFilters } from '../modules/articles/articles.public.queries.ts';
 import { createPublicSearchRepository } from '../modules/articles/articles.search.repository.ts';
@@ -9,7 +10,7 @@ import { createPublicSearchRepository } from '../modules/articles/articles.searc
 // `{ task }` with `{ result }` or `{ error }`, one task at a time.
 
 export interface SearchTask {
-  match: string;
+  terms: SearchTerms;
   filters: PublicListFilters;
   offset: number;
   limit: number;
@@ -24,7 +25,7 @@ const port = parentPort;
 if (port === null) throw new Error('search.worker must run as a worker thread');
 
 port.on('message', ({ task }: { task: SearchTask }) => {
-  repository.search(task.match, task.filters, task.offset, task.limit, task.now).then(
+  repository.search(task.terms, task.filters, task.offset, task.limit, task.now).then(
     (result) => port.postMessage({ result }),
     (error: unknown) =>
       port.postMessage({ error: error instanceof Error ? error.message : String(error) }),

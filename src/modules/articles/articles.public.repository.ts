@@ -87,7 +87,7 @@ export function createPublicArticlesRepository(store: Store) {
       .select(listedFields)
       .from(articles)
       .innerJoin(articleDocuments, withDocument)
-      .where(and(amongIds(articles.id), eq(articles.language, ph('language')), visible)),
+      .where(and(amongIds(store, articles.id), eq(articles.language, ph('language')), visible)),
   );
   // Without ?language= a slug is looked up in every language, English first, then the newest.
   // Each lookup is two statements prepared once: in the reader's language, or in any.

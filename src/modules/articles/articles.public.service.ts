@@ -4,7 +4,8 @@ import type { Clock } from '../shared/clock.ts';
 import { type ContentKey, articleListKeys, keys } from '../shared/content-keys.ts';
 import type { ListedArticle, PublicListFilters } from './articles.public.queries.ts';
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
-import { searchMatch } from './articles.search.ts';
+import type { SearchTerms } from '../../lib/search-query.ts';
+import { searchTerms } from './articles.search.ts';
 import { z } from 'zod';
 
 // What readers get: visible articles only, as the JSON bodies of the answers (assembled from the
@@ -21,7 +22,7 @@ const defaultRelated = 3;
 
 /** Ranked public search; it may run elsewhere (a worker thread) under a time budget. */
 export type PublicSearch = (task: {
-  match: string;
+  terms: SearchTerms;
   filters: PublicListFilters;
   offset: number;
   limit: number;
@@ -76,11 +77,11 @@ export function createPublicArticlesService(deps: {
     now: Date,
   ) {
     const offset = position?.[0] === 'search' ? position[1] : 0;
-    const match = searchMatch(q);
+    const terms = searchTerms(q);
     const rows =
-      match === null || offset >= maxSearchDepth
+      terms === null || offset >= maxSearchDepth
         ? []
-        : await search({ match, filters, offset, limit: limit + 1, now });
+        : await search({ terms, filters, offset, limit: limit + 1, now });
     const more = rows.length > limit && offset + limit < maxSearchDepth;
     return {
       rows: rows.slice(0, limit),

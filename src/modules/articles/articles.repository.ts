@@ -1,3 +1,4 @@
+import type { SearchTerms } from '../../lib/search-query.ts';
 import { and, eq, gt, inArray, lte, max } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
@@ -53,8 +54,8 @@ export interface AdminListFilters {
   language?: string | undefined;
   authorSlug?: string | undefined;
   tagSlug?: string | undefined;
-  /** A parsed FTS5 expression (see lib/search-query.ts), never raw user input. */
-  match?: string | undefined;
+  /** Parsed search terms (see lib/search-query.ts), never raw user input. */
+  terms?: SearchTerms | undefined;
 }
 
 export interface Actor {
@@ -344,7 +345,13 @@ export function createArticlesRepository(
         filters.tagSlug === undefined
           ? undefined
           : joinedBy(articleTags, tags, articleTags.tagId, filters.tagSlug),
-        filters.match === undefined ? undefined : searchIndex.editorMatch(store.db, filters.match),
+        filters.terms === undefined
+          ? undefined
+          : store.search.matchesAny(
+              store.db,
+              articles.searchRowId,
+              store.search.compile(filters.terms),
+            ),
       );
       const [rows, total] = await Promise.all([
         records.listNewest(page, where, 'updatedAt'),

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 
 // Every article's text is in exactly one full-text index: the public one while a reader can see
@@ -10,6 +10,7 @@ const dueBatch = 500;
 
 /** What the index holds of an article; `bodyText` undefined when the body did not change. */
 export interface IndexedText {
+  language: string;
   headline: string;
   dek: string | null;
   bodyText: string | undefined;
@@ -18,11 +19,11 @@ export interface IndexedText {
 }
 
 export function createSearchIndexWriter(store: Store) {
-  const { articles, articlesSearch, articlesPublicSearch } = store.tables;
+  const { articles } = store.tables;
   return {
     /**
-     * Writes an article's row into the index it belongs in at `at`, moving it over when its
-     * visibility changed. `wasPublic` is undefined for a new article.
+     * Writes an article's row into the index, public when a reader can see the article at `at`.
+     * `wasPublic` is undefined for a new article.
      */
     async write(
       tx: Db,
@@ -34,80 +35,31 @@ export function createSearchIndexWriter(store: Store) {
         content.status === 'published' &&
         content.publishedAt !== null &&
         content.publishedAt.getTime() <= at.getTime();
-      const target = visible ? articlesPublicSearch : articlesSearch;
-      const columns = {
-        headline: content.headline,
-        dek: content.dek ?? '',
-        ...(content.bodyText === undefined ? {} : { bodyText: content.bodyText }),
-      };
-      if (article.wasPublic === visible) {
-        await tx.update(target).set(columns).where(eq(target.rowid, article.searchRowId));
-        return;
-      }
-      let bodyText = content.bodyText;
-      if (article.wasPublic !== undefined) {
-        const source = article.wasPublic ? articlesPublicSearch : articlesSearch;
-        if (bodyText === undefined) {
-          const [row] = await tx
-            .select({ bodyText: source.bodyText })
-            .from(source)
-            .where(eq(source.rowid, article.searchRowId));
-          bodyText = row?.bodyText;
-        }
-        await tx.delete(source).where(eq(source.rowid, article.searchRowId));
-      }
-      await tx
-        .insert(target)
-        .values({ rowid: article.searchRowId, ...columns, bodyText: bodyText ?? '' });
-      await tx.update(articles).set({ inPublicSearch: visible }).where(eq(articles.id, article.id));
-    },
-
-    async remove(tx: Db, searchRowId: number): Promise<void> {
-      await tx.delete(articlesSearch).where(eq(articlesSearch.rowid, searchRowId));
-      await tx.delete(articlesPublicSearch).where(eq(articlesPublicSearch.rowid, searchRowId));
-    },
-
-    /** Editors search every article: the public index and their own together. */
-    editorMatch(db: Db, match: string) {
-      return or(
-        inArray(
-          articles.searchRowId,
-          db
-            .select({ id: articlesSearch.rowid })
-            .from(articlesSearch)
-            .where(sql`${articlesSearch} MATCH ${match}`),
-        ),
-        inArray(
-          articles.searchRowId,
-          db
-            .select({ id: articlesPublicSearch.rowid })
-            .from(articlesPublicSearch)
-            .where(sql`${articlesPublicSearch} MATCH ${match}`),
-        ),
+      await store.search.write(
+        tx,
+        article.searchRowId,
+        {
+          language: content.language,
+          headline: content.headline,
+          dek: content.dek ?? '',
+          bodyText: content.bodyText,
+        },
+        visible,
+        article.wasPublic,
       );
+      if (article.wasPublic !== visible)
+        await tx
+          .update(articles)
+          .set({ inPublicSearch: visible })
+          .where(eq(articles.id, article.id));
     },
+
+    remove: (tx: Db, searchRowId: number) => store.search.remove(tx, searchRowId),
   };
 }
 
 export function createPublicSearchIndexer(store: Store) {
-  const { articles, articlesSearch, articlesPublicSearch } = store.tables;
-
-  /** Moves articles' rows from the editors' index (articles no reader sees) to the public one. */
-  async function moveToPublicSearch(tx: Db, searchRowIds: number[]): Promise<void> {
-    if (searchRowIds.length === 0) return;
-    await tx.insert(articlesPublicSearch).select(
-      tx
-        .select({
-          rowid: articlesSearch.rowid,
-          headline: articlesSearch.headline,
-          dek: articlesSearch.dek,
-          bodyText: articlesSearch.bodyText,
-        })
-        .from(articlesSearch)
-        .where(inArray(articlesSearch.rowid, searchRowIds)),
-    );
-    await tx.delete(articlesSearch).where(inArray(articlesSearch.rowid, searchRowIds));
-  }
+  const { articles } = store.tables;
 
   // Walks articles_public_search_pending_idx: empty almost always, so the check costs one probe.
   const notYetIndexed = and(eq(articles.inPublicSearch, false), eq(articles.status, 'published'));
@@ -130,7 +82,7 @@ export function createPublicSearchIndexer(store: Store) {
         .where(dueCondition(now.getTime()))
         .limit(dueBatch);
       if (due.length === 0) return 0;
-      await moveToPublicSearch(
+      await store.search.publish(
         tx,
         due.map((row) => row.searchRowId),
       );

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
-import { searchWeights } from '../../db/search-index.ts';
 import type { Store } from '../../db/store.ts';
+import type { SearchTerms } from '../../lib/search-query.ts';
 import {
   type ListedArticle,
   publicArticleQueries,
@@ -15,12 +15,8 @@ const searchCandidates = 2000;
 const ph = sql.placeholder;
 
 export function createPublicSearchRepository(store: Store) {
-  const { articles, articleDocuments, articlesPublicSearch: articlesSearch } = store.tables;
+  const { articles, articleDocuments } = store.tables;
   const { listedFields, withDocument, visible, hasAuthor, hasTag } = publicArticleQueries(store);
-  // Ranked over the public index only: its statistics never include a draft or a scheduled article.
-  const bm25 = sql.raw(
-    `bm25(articles_public_search, ${searchWeights.headline}, ${searchWeights.dek}, ${searchWeights.bodyText})`,
-  );
 
   function searchStatement(filters: PublicListFilters) {
     const shape = [
@@ -35,24 +31,9 @@ export function createPublicSearchRepository(store: Store) {
     return store.statement(`articles.public.search:${shape}`, (db) => {
       // Rank inside the full-text index first and join only the best `window` matches: joining
       // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
-      // 100k articles, ranking alone ~50 ms. A window of -1 means all matches (the fallback).
-      // Scoring is also bounded to the newest `candidates` matches (FTS5 walks rowids, which
-      // follow creation, cheaply in descending order): bm25 over every match of a common word
-      // grows with the archive, and news readers look for recent stories first.
-      const newestBound = sql`coalesce((select rowid from ${articlesSearch} where ${articlesSearch} MATCH ${ph('match')} order by rowid desc limit 1 offset ${ph('candidatesOffset')}), 0)`;
-      const ranked = db.$with('ranked').as(
-        db
-          .select({ rowid: articlesSearch.rowid, score: sql<number>`${bm25}`.as('score') })
-          .from(articlesSearch)
-          .where(
-            and(
-              sql`${articlesSearch} MATCH ${ph('match')}`,
-              sql`${articlesSearch.rowid} >= ${newestBound}`,
-            ),
-          )
-          .orderBy(sql`score`)
-          .limit(ph('window')),
-      );
+      // 100k articles, ranking alone ~50 ms (SQLite). The window `unlimited` means all matches
+      // (the fallback).
+      const ranked = store.search.rankedPublic(db);
       return (
         db
           .with(ranked)
@@ -85,13 +66,14 @@ export function createPublicSearchRepository(store: Store) {
 
   return {
     async search(
-      match: string,
+      terms: SearchTerms,
       filters: PublicListFilters,
       offset: number,
       limit: number,
       now: Date,
     ): Promise<ListedArticle[]> {
-      const run = (window: number, candidates: number) =>
+      const match = store.search.compile(terms);
+      const run = (window: number | null, candidates: number) =>
         searchStatement(filters)({
           match,
           window,
@@ -109,7 +91,7 @@ export function createPublicSearchRepository(store: Store) {
       // enough; when filters or hidden articles thin it out, rank every match instead.
       const window = (offset + limit) * 4 + 100;
       let rows = await run(window, Math.max(searchCandidates, window));
-      if (rows.length < limit) rows = await run(-1, Number.MAX_SAFE_INTEGER);
+      if (rows.length < limit) rows = await run(store.search.unlimited, Number.MAX_SAFE_INTEGER);
       return rows;
     },
   };

@@ -24,7 +24,7 @@ import type {
   Revision,
   UpdateArticleInput,
 } from './articles.schemas.ts';
-import { searchMatch } from './articles.search.ts';
+import { searchTerms } from './articles.search.ts';
 
 // The editorial rules: who may change what, the workflow between statuses, the If-Match check,
 // and what each change makes stale. Derived text lives in articles.content.ts, persistence in
@@ -187,15 +187,15 @@ export function createArticlesService({
     findIdBySlug: (language: string, slug: string) => repository.findIdBySlug(language, slug),
 
     async list(
-      filters: Omit<AdminListFilters, 'match'> & { q?: string | undefined },
+      filters: Omit<AdminListFilters, 'terms'> & { q?: string | undefined },
       page: PageRequest<'updatedAt'>,
     ): Promise<{ items: AdminArticle[]; total: number }> {
       const { q, ...rest } = filters;
-      const match = q === undefined ? undefined : searchMatch(q);
-      if (q !== undefined && match === null) return { items: [], total: 0 };
+      const terms = q === undefined ? undefined : searchTerms(q);
+      if (terms === null) return { items: [], total: 0 };
       const now = clock.now();
       const { items, total } = await repository.listAdmin(
-        { ...rest, match: match ?? undefined },
+        { ...rest, terms },
         page,
         now,
       );

@@ -1,0 +1,45 @@
+// The PostgreSQL schema: the same tables, columns and indexes as the SQLite schema (schema.ts),
+// declared with pg-core; drizzle-kit reads this file for migrations/postgres (see
+// drizzle.postgres.config.ts). test/schema-parity.test.ts proves both yield the same row types.
+import { appeals } from './schema-pg/appeals.ts';
+import {
+  articleAuthors,
+  articleDocuments,
+  articleRevisions,
+  articles,
+  articleSlugRedirects,
+  articleTags,
+} from './schema-pg/articles.ts';
+import { authors } from './schema-pg/authors.ts';
+import { changeLog } from './schema-pg/changes.ts';
+import { instanceSecrets } from './schema-pg/instance.ts';
+import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema-pg/newsletters.ts';
+import { pages, pageVersions } from './schema-pg/pages.ts';
+import { photos } from './schema-pg/photos.ts';
+import { articleSearch } from './schema-pg/search.ts';
+import { tags } from './schema-pg/tags.ts';
+import { apiTokens } from './schema-pg/tokens.ts';
+
+export { articleSearch };
+
+export const pgTables = {
+  apiTokens,
+  photos,
+  authors,
+  tags,
+  articles,
+  articleAuthors,
+  articleTags,
+  articleRevisions,
+  articleSlugRedirects,
+  articleDocuments,
+  newsletters,
+  newsletterSignups,
+  newsletterConsentEvents,
+  instanceSecrets,
+  pages,
+  pageVersions,
+  appeals,
+  changeLog,
+};
+export type PgTables = typeof pgTables;

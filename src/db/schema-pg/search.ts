@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { boolean, customType, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * The full-text index of articles on PostgreSQL: one row per article, keyed like the FTS5 index
+ * by `articles.search_row_id`, with `public` true while a reader can see the article. ts_rank
+ * uses no corpus statistics, so unlike FTS5's bm25 one table cannot leak words of drafts into
+ * public ranking. The document is weighted headline (A) > dek (B) > body (D) and analysed in the
+ * article's language, with accents folded (migrations/postgres/0000_search_configurations.sql).
+ */
+export const articleSearch = pgTable(
+  'article_search',
+  {
+    rowId: integer('row_id').primaryKey(),
+    public: boolean('public').notNull(),
+    language: text('language').notNull(),
+    headline: text('headline').notNull(),
+    dek: text('dek').notNull(),
+    bodyText: text('body_text').notNull(),
+    document: tsvector('document')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector(broadsheet_search_config(language), headline), 'A') || setweight(to_tsvector(broadsheet_search_config(language), dek), 'B') || setweight(to_tsvector(broadsheet_search_config(language), body_text), 'D')`,
+      ),
+  },
+  (table) => [
+    index('article_search_document_idx').using('gin', table.document),
+    index('article_search_public_row_idx').on(table.public, table.rowId),
+  ],
+);
