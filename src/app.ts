@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config, TrustProxy } from './config.ts';
-import { openSqliteStore } from './db/sqlite.ts';
+import { openStore } from './db/open.ts';
 import type { Store } from './db/store.ts';
 import { redactSecrets } from './lib/redact.ts';
 import { createLogger } from './logger.ts';
@@ -23,7 +23,7 @@ export type { AppServices };
 
 export interface AppOptions {
   config: Config;
-  /** An already-open store; by default one is opened at `config.databasePath`. */
+  /** An already-open store; by default the one the config names (DATABASE_URL or DATABASE_PATH). */
   store?: Store;
   /** The clock. Tests move time forward through it instead of sleeping. */
   now?: () => Date;
@@ -51,9 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const now = options.now ?? (() => new Date());
   const logger: Logger = createLogger(config.logLevel, options.logDestination);
-  const store =
-    options.store ??
-    openSqliteStore({ path: config.databasePath, synchronous: config.databaseSynchronous });
+  const store = options.store ?? (await openStore(config));
 
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,

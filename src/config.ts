@@ -38,6 +38,22 @@ const settings = {
   port: setting('PORT', wholeNumber(0, 65535).default(3000)),
   databasePath: setting('DATABASE_PATH', z.string().min(1).default('./data/broadsheet.db')),
   databaseSynchronous: setting('DATABASE_SYNCHRONOUS', z.enum(['FULL', 'NORMAL']).default('FULL')),
+  // Set: PostgreSQL at this URL instead of the SQLite file at DATABASE_PATH.
+  databaseUrl: setting(
+    'DATABASE_URL',
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
+  databasePoolSize: setting('DATABASE_POOL_SIZE', wholeNumber(1, 500).default(10)),
+  databaseStatementTimeoutMs: setting(
+    'DATABASE_STATEMENT_TIMEOUT_MS',
+    wholeNumber(100, 3_600_000).default(10_000),
+  ),
+  databaseSsl: setting(
+    'DATABASE_SSL',
+    z.enum(['disable', 'prefer', 'require', 'verify-full']).default('prefer'),
+  ),
   logLevel: setting('LOG_LEVEL', z.enum(logLevels).default('info')),
   corsOrigins: setting(
     'CORS_ORIGINS',
@@ -174,7 +190,7 @@ const envSchema = z.object(
   Object.fromEntries(Object.values(settings).map(({ variable, schema }) => [variable, schema])),
 );
 
-const secretVariables = new Set(['SMTP_URL']);
+const secretVariables = new Set(['SMTP_URL', 'DATABASE_URL']);
 
 export type TrustProxy = boolean | number | string[];
 

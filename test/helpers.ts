@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import type { Role } from '../src/plugins/auth.ts';
+import { adminQuery, databaseUrl } from './postgres/cluster.ts';
 
 export function tempDir(prefix = 'broadsheet-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -21,6 +22,44 @@ export function testConfig(overrides: Partial<Config> = {}, databasePath?: strin
     rateLimitPerMinute: 1_000_000,
     databasePath: databasePath ?? join(tempDir().dir, 'broadsheet.db'),
     ...overrides,
+  };
+}
+
+/** The backend this run tests: SQLite (`npm test`) or PostgreSQL (`npm run test:pg`). */
+export const testBackend: 'sqlite' | 'postgres' =
+  process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+export const onPostgres = testBackend === 'postgres';
+
+export interface TestDatabase {
+  /** The config keys that select it (DATABASE_URL or DATABASE_PATH). */
+  config: Pick<Config, 'databaseUrl' | 'databasePath'>;
+  /** The same as environment variables, for a server or CLI process. */
+  env: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+/** An empty, migrated database of the backend under test. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const temp = tempDir();
+  const databasePath = join(temp.dir, 'broadsheet.db');
+  const adminUrl = process.env.TEST_POSTGRES_URL;
+  if (!onPostgres || adminUrl === undefined) {
+    return {
+      config: { databaseUrl: undefined, databasePath },
+      env: { DATABASE_PATH: databasePath },
+      remove: async () => temp.remove(),
+    };
+  }
+  const name = `test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await adminQuery(adminUrl, `create database ${name} template broadsheet_template`);
+  const url = databaseUrl(adminUrl, name);
+  return {
+    config: { databaseUrl: url, databasePath },
+    env: { DATABASE_URL: url, DATABASE_SSL: 'disable', DATABASE_PATH: databasePath },
+    async remove() {
+      temp.remove();
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    },
   };
 }
 
@@ -56,13 +95,15 @@ export interface TestAppOptions {
   logs?: LogCapture;
 }
 
-/** A real app over a fresh SQLite file of its own. */
+/** A real app over a fresh database of its own (a SQLite file, or a PostgreSQL database). */
 export async function createTestApp(options: TestAppOptions = {}) {
-  const temp = tempDir();
-  const config = testConfig(
-    { ...(options.logs === undefined ? {} : { logLevel: 'info' as const }), ...options.config },
-    join(temp.dir, 'broadsheet.db'),
-  );
+  const database = await freshDatabase();
+  const config = testConfig({
+    ...database.config,
+    databaseSsl: 'disable',
+    ...(options.logs === undefined ? {} : { logLevel: 'info' as const }),
+    ...options.config,
+  });
   const app = await buildApp({
     config,
     ...(options.now === undefined ? {} : { now: options.now }),
@@ -74,7 +115,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     app,
     api,
     config,
-    dir: temp.dir,
+    database,
+    dir: dirname(config.databasePath),
     async token(role: Role, extra: { expiresAt?: Date } = {}): Promise<string> {
       const { token } = await app.services.tokens.create(
         { name: `${role} test`, role, ...extra },
@@ -84,7 +126,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     },
     async close(): Promise<void> {
       await app.close();
-      temp.remove();
+      await database.remove();
     },
   };
 }

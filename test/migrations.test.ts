@@ -4,11 +4,15 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
 
-describe('migrations', () => {
+describe.each([
+  { dialect: 'sqlite', schema: 'src/db/schema.ts' },
+  { dialect: 'postgresql', schema: 'src/db/schema-pg.ts' },
+])('$dialect migrations', ({ dialect, schema }) => {
+  const folder = dialect === 'sqlite' ? 'migrations/sqlite' : 'migrations/postgres';
   it('match the Drizzle schema: drizzle-kit generate has nothing left to write', () => {
     const temp = tempDir();
     const out = join(temp.dir, 'migrations');
-    cpSync('migrations', out, { recursive: true });
+    cpSync(folder, out, { recursive: true });
     const before = readdirSync(out).sort();
     // drizzle-kit joins --out onto './', so it must be relative.
     const run = spawnSync(
@@ -17,9 +21,9 @@ describe('migrations', () => {
         'drizzle-kit',
         'generate',
         '--dialect',
-        'sqlite',
+        dialect,
         '--schema',
-        'src/db/schema.ts',
+        schema,
         '--out',
         relative(process.cwd(), out),
       ],

@@ -3,7 +3,12 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fileURLToPath } from 'node:url';
 
 /** The committed drizzle-kit migrations, beside `src/` (and `dist/`) at the project root. */
-export const defaultMigrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const defaultMigrationsFolder = fileURLToPath(
+  new URL('../../migrations/sqlite', import.meta.url),
+);
+export const postgresMigrationsFolder = fileURLToPath(
+  new URL('../../migrations/postgres', import.meta.url),
+);
 
 const journalTable = '__drizzle_migrations';
 

@@ -20,7 +20,17 @@ import { articleSearch } from './schema-pg/search.ts';
 import { tags } from './schema-pg/tags.ts';
 import { apiTokens } from './schema-pg/tokens.ts';
 
-export { articleSearch };
+export * from './schema-pg/appeals.ts';
+export * from './schema-pg/articles.ts';
+export * from './schema-pg/authors.ts';
+export * from './schema-pg/changes.ts';
+export * from './schema-pg/instance.ts';
+export * from './schema-pg/newsletters.ts';
+export * from './schema-pg/pages.ts';
+export * from './schema-pg/photos.ts';
+export * from './schema-pg/search.ts';
+export * from './schema-pg/tags.ts';
+export * from './schema-pg/tokens.ts';
 
 export const pgTables = {
   apiTokens,

@@ -52,7 +52,7 @@ describe('two instances over one database', () => {
         n: number;
       };
       db.close();
-      const shipped = readdirSync('migrations').filter((name) => name.endsWith('.sql'));
+      const shipped = readdirSync('migrations/sqlite').filter((name) => name.endsWith('.sql'));
       expect(applied.n).toBe(shipped.length);
 
       const token = createToken(databasePath);

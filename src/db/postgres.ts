@@ -1,0 +1,265 @@
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { postgresMigrationsFolder } from './migrate.ts';
+import { postgresFullTextIndex } from './postgres-search.ts';
+import { type PgTables, pgTables } from './schema-pg.ts';
+import type { Tables } from './schema.ts';
+import {
+  ConstraintError,
+  type ConstraintKind,
+  type Db,
+  type Dialect,
+  type Preparable,
+  type Store,
+  StorageUnavailableError,
+} from './store.ts';
+
+// The PostgreSQL store. Driver: postgres.js, chosen by measurement (bench/pg-drivers.ts; README
+// "Running on PostgreSQL"): through Drizzle it read a page of 20 rows 1.7-1.9x faster than
+// node-postgres and matched it on single rows and write transactions.
+
+export type PostgresSsl = 'disable' | 'prefer' | 'require' | 'verify-full';
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** Connections per pool; the store keeps one pool for reads and one for writes. */
+  poolSize: number;
+  /** The server cancels any statement running longer (then the request gets a 503). */
+  statementTimeoutMs: number;
+  ssl: PostgresSsl;
+  migrationsFolder?: string;
+  /** Called with the SQL of every statement Drizzle runs (query logging, statement counting). */
+  onQuery?: (sql: string) => void;
+}
+
+/** Attempts of a write that keeps losing serialization conflicts before it is refused. */
+const maxWriteAttempts = 8;
+
+// Any key would do; this is "broadsheet" in ASCII, so it is recognisable in pg_locks.
+const migrationLockKey = 0x62726f61647368;
+
+const constraintCodes: Record<string, ConstraintKind> = {
+  '23505': 'unique',
+  '23503': 'foreign_key',
+  '23514': 'check',
+  '23502': 'not_null',
+};
+
+/** Another transaction won a conflict: the whole transaction may simply run again. */
+const retryableCodes = new Set(['40001', '40P01']);
+
+/**
+ * Conditions of the server or the network, not of the request: worth a retry later. SQLSTATE
+ * classes 08 (connection), 53 (resources), 57 (operator intervention: shutdown, statement
+ * timeout), 58 (system I/O), and the driver's own connection errors.
+ */
+function isUnavailable(code: string): boolean {
+  return (
+    /^(08|53|57|58)/.test(code) ||
+    /^(CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(
+      code,
+    )
+  );
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * Drizzle wraps driver errors in an error whose message carries the bound parameters (emails,
+ * token hashes), and the server's `detail` names the conflicting values. Keep only the server's
+ * message, and turn constraint failures into the Store's engine-neutral ConstraintError.
+ */
+function translateError(error: unknown): unknown {
+  const driverError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = codeOf(driverError);
+  if (code === undefined || !(driverError instanceof Error)) return error;
+  const kind = constraintCodes[code];
+  if (kind !== undefined) return new ConstraintError(kind, driverError.message);
+  if (retryableCodes.has(code) || isUnavailable(code)) {
+    return new StorageUnavailableError(driverError.message, { cause: driverError });
+  }
+  return driverError;
+}
+
+const postgresDialect: Dialect = {
+  inJsonArray: (column, param) =>
+    sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
+};
+
+/** The tables modules query, typed as the SQLite ones: test/schema-parity.test.ts proves the
+ * row types equal, and the names are the same, so module code means the same on both. */
+const sharedTables = pgTables as unknown as Tables;
+const asDb = (db: PostgresJsDatabase<PgTables>) => db as unknown as Db;
+
+interface PgPreparable<R> {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> };
+}
+
+/** Applies pending migrations in one transaction, under an advisory lock: instances starting at
+ * once wait for each other, and the second finds nothing left to apply. */
+async function migrate(client: postgres.Sql, migrationsFolder: string): Promise<number> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  return client.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${migrationLockKey})`;
+    // drizzle-kit's own journal, so its tooling keeps understanding the database.
+    await tx`create schema if not exists drizzle`;
+    await tx`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`;
+    const [last] = await tx<
+      Array<{ createdAt: string }>
+    >`select created_at as "createdAt" from drizzle.__drizzle_migrations order by created_at desc limit 1`;
+    const lastApplied = last === undefined ? -1 : Number(last.createdAt);
+    let applied = 0;
+    for (const migration of migrations) {
+      if (migration.folderMillis <= lastApplied) continue;
+      for (const statement of migration.sql) {
+        if (statement.trim() !== '') await tx.unsafe(statement);
+      }
+      await tx`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`;
+      applied += 1;
+    }
+    return applied;
+  });
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const migrationsFolder = options.migrationsFolder ?? postgresMigrationsFolder;
+  const expectedMigrations = readMigrationFiles({ migrationsFolder }).length;
+  const connect = (settings: Record<string, string>) =>
+    postgres(options.url, {
+      max: options.poolSize,
+      ssl: options.ssl === 'disable' ? false : options.ssl,
+      // Silence NOTICEs (CREATE ... IF NOT EXISTS); errors still surface as errors.
+      onnotice: () => undefined,
+      connection: {
+        application_name: 'broadsheet',
+        statement_timeout: options.statementTimeoutMs,
+        // A writer that dies mid-transaction must not hold its locks for long.
+        idle_in_transaction_session_timeout: Math.max(options.statementTimeoutMs, 10_000),
+        ...settings,
+      },
+    });
+  // Every write transaction is SERIALIZABLE: the read-modify-writes modules do (the next search
+  // row id, a free slug, the hourly confirmation count, an article's version check) stay as
+  // correct with several writers as they are on SQLite with one; the loser of a conflict is run
+  // again from the start.
+  const writerClient = connect({ default_transaction_isolation: 'serializable' });
+  // Reads get their own pool, and the server itself refuses a write that slips through `db`.
+  const readerClient = connect({ default_transaction_read_only: 'on' });
+
+  try {
+    await migrate(writerClient, migrationsFolder);
+  } catch (error) {
+    await Promise.allSettled([writerClient.end(), readerClient.end()]);
+    throw translateError(error);
+  }
+
+  const onQuery = options.onQuery;
+  const logger =
+    onQuery === undefined ? undefined : { logQuery: (query: string) => onQuery(query) };
+  const writer = drizzle({
+    client: writerClient,
+    schema: pgTables,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  const reader = drizzle({
+    client: readerClient,
+    schema: pgTables,
+    ...(logger === undefined ? {} : { logger }),
+  });
+
+  let closed = false;
+  const prepared = new Map<string, { execute(values?: Record<string, unknown>): Promise<unknown> }>();
+
+  async function write<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (closed) throw new Error('The store is closed');
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // A failed COMMIT rejects here, so no caller acknowledges a write that was not stored.
+        return await writer.transaction((tx) => fn(tx as unknown as Db));
+      } catch (error) {
+        const code = codeOf(error instanceof Error && error.cause instanceof Error ? error.cause : error);
+        if (code !== undefined && retryableCodes.has(code) && attempt < maxWriteAttempts) {
+          // Jittered backoff, so the transactions that collided do not collide again.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+          continue;
+        }
+        throw translateError(error);
+      }
+    }
+  }
+
+  return {
+    backend: 'postgres',
+    tables: sharedTables,
+    dialect: postgresDialect,
+    search: postgresFullTextIndex,
+    file: undefined,
+    db: asDb(reader),
+    write,
+
+    statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
+      name: string,
+      build: (db: Db) => Preparable<R>,
+    ): (params: P) => Promise<R> {
+      let statement = prepared.get(name);
+      if (statement === undefined) {
+        // The builder was typed with SQLite's prepare(); on this driver it takes a name.
+        statement = (build(asDb(reader)) as unknown as PgPreparable<unknown>).prepare(
+          name.replace(/[^A-Za-z0-9_]/g, '_'),
+        );
+        prepared.set(name, statement);
+      }
+      const ready = statement;
+      return async (params: P) => {
+        try {
+          return (await ready.execute(params)) as R;
+        } catch (error) {
+          throw translateError(error);
+        }
+      };
+    },
+
+    async checkpoint(): Promise<void> {
+      // Old row versions of erased signups stay in the table's pages until a vacuum reclaims
+      // them; VACUUM cannot run inside a transaction, so it goes straight to the pool.
+      try {
+        await writerClient.unsafe('VACUUM newsletter_signups, newsletter_consent_events');
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+
+    async backup(toPath: string): Promise<void> {
+      // pg_dump reads one consistent snapshot while the server keeps serving writes.
+      mkdirSync(dirname(toPath), { recursive: true });
+      await promisify(execFile)('pg_dump', ['--format=custom', '--file', toPath, options.url]);
+    },
+
+    async ready(): Promise<boolean> {
+      if (closed) return false;
+      try {
+        const [row] = await readerClient<
+          Array<{ n: number }>
+        >`select count(*)::int as n from drizzle.__drizzle_migrations`;
+        return row !== undefined && row.n >= expectedMigrations;
+      } catch {
+        return false;
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all([writerClient.end({ timeout: 5 }), readerClient.end({ timeout: 5 })]);
+    },
+  };
+}
