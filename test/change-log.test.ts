@@ -7,6 +7,7 @@ import {
   manualClock,
   publishArticleWith,
   type TestApp,
+  type TestDatabase,
   testConfig,
 } from './helpers.ts';
 
@@ -27,9 +28,9 @@ async function loggedKeys(app: TestApp['app']): Promise<string[][]> {
   return rows.map((row) => row.keys);
 }
 
-/** A second app over the same database file, as another instance or process would be. */
-async function secondProcess(databasePath: string) {
-  const app = await buildApp({ config: testConfig({}, databasePath) });
+/** A second app over the same database, as another instance or process would be. */
+async function secondProcess(database: TestDatabase) {
+  const app = await buildApp({ config: testConfig(database.config) });
   await app.ready();
   others.push(app);
   return app;
@@ -59,7 +60,7 @@ describe('the change log', () => {
     t = await createTestApp();
     const editor = await t.token('editor');
     const article = await publishArticleWith(t, editor, { headline: 'Ferry timetable' });
-    const reader = await secondProcess(t.config.databasePath);
+    const reader = await secondProcess(t.database);
     const read = () => reader.inject(`/v1/articles/${article.slug}`);
     expect((await read()).headers['x-cache']).toBe('miss');
     expect((await read()).headers['x-cache']).toBe('hit');
@@ -82,7 +83,7 @@ describe('the change log', () => {
   it('makes a process that missed changes (pruned while it was behind) drop its whole cache', async () => {
     t = await createTestApp();
     const as = bearer(await t.token('editor'));
-    const reader = await secondProcess(t.config.databasePath);
+    const reader = await secondProcess(t.database);
     await reader.inject('/v1/tags');
     expect((await reader.inject('/v1/tags')).headers['x-cache']).toBe('hit');
     for (const name of ['One', 'Two', 'Three']) {

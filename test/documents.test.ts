@@ -148,7 +148,7 @@ describe('article documents', () => {
 
     const logs = new LogCapture();
     const reopened = await buildApp({
-      config: testConfig({ logLevel: 'info' }, t.config.databasePath),
+      config: testConfig({ ...t.database.config, logLevel: 'info' }),
       logDestination: logs,
     });
     await reopened.ready();
@@ -169,7 +169,7 @@ describe('article documents', () => {
       ['--import', 'tsx', 'src/cli.ts', 'rebuild-documents'],
       {
         encoding: 'utf8',
-        env: { ...process.env, DATABASE_PATH: t.config.databasePath, LOG_LEVEL: 'warn' },
+        env: { ...process.env, ...t.database.env, LOG_LEVEL: 'warn' },
       },
     );
     expect(run.status, run.stderr).toBe(0);

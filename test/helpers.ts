@@ -20,6 +20,8 @@ export function testConfig(overrides: Partial<Config> = {}, databasePath?: strin
     seedDemo: false,
     // Suites send thousands of requests from one address; the limit has tests of its own.
     rateLimitPerMinute: 1_000_000,
+    // The throwaway test server speaks plain TCP on 127.0.0.1.
+    databaseSsl: 'disable',
     databasePath: databasePath ?? join(tempDir().dir, 'broadsheet.db'),
     ...overrides,
   };
@@ -100,7 +102,6 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const database = await freshDatabase();
   const config = testConfig({
     ...database.config,
-    databaseSsl: 'disable',
     ...(options.logs === undefined ? {} : { logLevel: 'info' as const }),
     ...options.config,
   });

@@ -135,9 +135,7 @@ describe('the search thread pool', () => {
       (error) => errors.push(error),
     );
     try {
-      const died = await runner
-        .search(task('exit'))
-        .catch((error: unknown) => error);
+      const died = await runner.search(task('exit')).catch((error: unknown) => error);
       expect(died).toMatchObject({ statusCode: 503, code: 'search-unavailable' });
       expect(errors).toHaveLength(1);
       expect(await runner.search(task(1))).toHaveLength(1);

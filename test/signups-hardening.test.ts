@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientKey } from '../src/lib/rate-limit.ts';
-import { bearer, createTestApp, LogCapture, manualClock, type TestApp } from './helpers.ts';
+import {
+  bearer,
+  createTestApp,
+  LogCapture,
+  manualClock,
+  onPostgres,
+  type TestApp,
+} from './helpers.ts';
 import { settle, startSmtpServer } from './smtp.ts';
 
 // Findings of an outside review of the signup flow: each case failed on the code before its fix.
@@ -271,7 +278,10 @@ describe('retention and erasure', () => {
       .from(app.app.store.tables.newsletterConsentEvents);
     expect(events.map((event) => event.event).sort()).toEqual(['consent', 'consent', 'expire']);
     await app.app.close();
-    expect(readFileSync(app.config.databasePath).includes('never.confirmed')).toBe(false);
+    // The file holds no trace on SQLite. PostgreSQL's VACUUM frees the dead row's space without
+    // promising to overwrite it (README "Running on PostgreSQL"), so there is no file to check.
+    if (!onPostgres)
+      expect(readFileSync(app.config.databasePath).includes('never.confirmed')).toBe(false);
   });
 
   it('leaves the erased address in neither the database file nor its write-ahead log', async () => {

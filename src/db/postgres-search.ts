@@ -24,10 +24,9 @@ function lexeme(term: SearchTerm): string {
 }
 
 export function compileTsquery(terms: SearchTerms): string {
-  return [
-    ...terms.include.map(lexeme),
-    ...terms.exclude.map((term) => `!(${lexeme(term)})`),
-  ].join(' & ');
+  return [...terms.include.map(lexeme), ...terms.exclude.map((term) => `!(${lexeme(term)})`)].join(
+    ' & ',
+  );
 }
 
 /**
@@ -99,9 +98,10 @@ export const postgresFullTextIndex: FullTextIndex = {
         .select({
           rowid: sql<number>`row_id`.as('rowid'),
           // ts_rank is higher for better matches; the port's score is lower for better.
-          score: sql<number>`-ts_rank(document, to_tsquery(broadsheet_search_config(language), ${match}))`.as(
-            'score',
-          ),
+          score:
+            sql<number>`-ts_rank(document, to_tsquery(broadsheet_search_config(language), ${match}))`.as(
+              'score',
+            ),
         })
         .from(sql`article_search`)
         .where(sql`public and ${matching(match)} and row_id >= ${newestBound}`)

@@ -177,7 +177,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
 
   let closed = false;
-  const prepared = new Map<string, { execute(values?: Record<string, unknown>): Promise<unknown> }>();
+  const prepared = new Map<
+    string,
+    { execute(values?: Record<string, unknown>): Promise<unknown> }
+  >();
 
   async function write<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (closed) throw new Error('The store is closed');
@@ -186,7 +189,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         // A failed COMMIT rejects here, so no caller acknowledges a write that was not stored.
         return await writer.transaction((tx) => fn(tx as unknown as Db));
       } catch (error) {
-        const code = codeOf(error instanceof Error && error.cause instanceof Error ? error.cause : error);
+        const code = codeOf(
+          error instanceof Error && error.cause instanceof Error ? error.cause : error,
+        );
         if (code !== undefined && retryableCodes.has(code) && attempt < maxWriteAttempts) {
           // Jittered backoff, so the transactions that collided do not collide again.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));

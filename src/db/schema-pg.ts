@@ -13,7 +13,11 @@ import {
 import { authors } from './schema-pg/authors.ts';
 import { changeLog } from './schema-pg/changes.ts';
 import { instanceSecrets } from './schema-pg/instance.ts';
-import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema-pg/newsletters.ts';
+import {
+  newsletterConsentEvents,
+  newsletters,
+  newsletterSignups,
+} from './schema-pg/newsletters.ts';
 import { pages, pageVersions } from './schema-pg/pages.ts';
 import { photos } from './schema-pg/photos.ts';
 import { articleSearch } from './schema-pg/search.ts';

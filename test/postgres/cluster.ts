@@ -24,11 +24,13 @@ const asRoot = process.getuid?.() === 0;
 function binary(name: string): string {
   // Debian puts the server programs under /usr/lib/postgresql/<version>/bin, off PATH.
   try {
-    return execFileSync('sh', ['-c', `command -v ${name} || ls /usr/lib/postgresql/*/bin/${name}`], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')[0] ?? name;
+    return (
+      execFileSync('sh', ['-c', `command -v ${name} || ls /usr/lib/postgresql/*/bin/${name}`], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')[0] ?? name
+    );
   } catch {
     return name;
   }
@@ -60,7 +62,16 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
   chmodSync(dataDir, 0o777);
   if (asRoot) execFileSync('chown', ['postgres', dataDir]);
   const port = await freePort();
-  run('initdb', ['-D', join(dataDir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  run('initdb', [
+    '-D',
+    join(dataDir, 'data'),
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   const settings = [
     `-p ${port}`,
     `-k ${dataDir}`,
@@ -71,7 +82,16 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
       : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   const ctl = (...args: string[]) =>
-    run('pg_ctl', ['-D', join(dataDir, 'data'), '-o', settings, '-l', join(dataDir, 'log'), '-w', ...args]);
+    run('pg_ctl', [
+      '-D',
+      join(dataDir, 'data'),
+      '-o',
+      settings,
+      '-l',
+      join(dataDir, 'log'),
+      '-w',
+      ...args,
+    ]);
   ctl('start');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {

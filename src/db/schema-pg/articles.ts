@@ -1,4 +1,13 @@
-import { boolean, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  json,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { recordTimes, timestamp } from './columns.ts';
 import { photos } from './photos.ts';
 import { authors } from './authors.ts';

@@ -13,10 +13,7 @@ export const authors = pgTable(
     bio: text('bio'),
     email: text('email'),
     photoId: text('photo_id').references(() => photos.id, { onDelete: 'restrict' }),
-    links: json('links')
-      .$type<AuthorLink[]>()
-      .notNull()
-      .default([]),
+    links: json('links').$type<AuthorLink[]>().notNull().default([]),
     ...recordTimes(),
   },
   (table) => [

@@ -14,7 +14,8 @@ const ph = sql.placeholder;
  * "Among the ids in the `ids` parameter", bound as one JSON array: a prepared statement of one
  * shape for any batch size, with no padding to bind or probe.
  */
-export const amongIds = (store: Store, column: AnyColumn) => store.dialect.inJsonArray(column, 'ids');
+export const amongIds = (store: Store, column: AnyColumn) =>
+  store.dialect.inJsonArray(column, 'ids');
 
 /** The `ids` parameter for `amongIds`. */
 export const idsParam = (ids: readonly string[]) => ({ ids: JSON.stringify(ids) });

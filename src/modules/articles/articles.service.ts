@@ -194,11 +194,7 @@ export function createArticlesService({
       const terms = q === undefined ? undefined : searchTerms(q);
       if (terms === null) return { items: [], total: 0 };
       const now = clock.now();
-      const { items, total } = await repository.listAdmin(
-        { ...rest, terms },
-        page,
-        now,
-      );
+      const { items, total } = await repository.listAdmin({ ...rest, terms }, page, now);
       return { items: items.map((item) => toAdminArticle(item, now)), total };
     },
 
