@@ -50,10 +50,8 @@ const settings = {
     'DATABASE_STATEMENT_TIMEOUT_MS',
     wholeNumber(100, 3_600_000).default(10_000),
   ),
-  databaseSsl: setting(
-    'DATABASE_SSL',
-    z.enum(['disable', 'prefer', 'require', 'verify-full']).default('prefer'),
-  ),
+  // Unset: the URL decides (`?sslmode=require`), as libpq would.
+  databaseSsl: setting('DATABASE_SSL', z.enum(['disable', 'require', 'verify-full']).optional()),
   logLevel: setting('LOG_LEVEL', z.enum(logLevels).default('info')),
   corsOrigins: setting(
     'CORS_ORIGINS',

@@ -1,19 +1,26 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { openSqliteStore } from '../src/db/sqlite.ts';
-import { bearer, manualClock, samplePhoto, tempDir, testConfig } from './helpers.ts';
+import {
+  bearer,
+  freshDatabase,
+  manualClock,
+  onPostgres,
+  openTestStore,
+  samplePhoto,
+  testConfig,
+} from './helpers.ts';
 
 // One app over a store whose statements are counted, so query counts can be asserted.
 const clock = manualClock(new Date('2026-11-28T09:00:00.000Z'));
-const temp = tempDir();
 let statements: string[] = [];
-const store = openSqliteStore({
-  path: join(temp.dir, 'articles.db'),
-  synchronous: 'NORMAL',
-  onQuery: (sql) => statements.push(sql),
+const database = await freshDatabase();
+const store = await openTestStore(database, {
+  // The change feed polls the log on a timer of its own; it is no part of any request.
+  onQuery: (sql) => {
+    if (!sql.includes('"change_log"')) statements.push(sql);
+  },
 });
 let app: Awaited<ReturnType<typeof buildApp>>;
 let api: ReturnType<typeof supertest>;
@@ -61,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await store.close();
-  temp.remove();
+  await database.remove();
 });
 
 describe('slugs', () => {
@@ -297,52 +304,57 @@ describe('public lists', () => {
     );
   });
 
-  it('walk an index in order: no full scan and no sort, whatever the archive size', async () => {
-    const explain = new Database(join(temp.dir, 'articles.db'), { readonly: true });
-    const planOf = async (url: string) => {
+  // SQLite's plans are fixed by the schema; PostgreSQL's depend on table statistics (a table of
+  // a few rows is read whole), so its plans are checked by the bench at 10,000 articles instead.
+  it.skipIf(onPostgres)(
+    'walk an index in order: no full scan and no sort, whatever the archive size',
+    async () => {
+      const explain = new Database(database.config.databasePath, { readonly: true });
+      const planOf = async (url: string) => {
+        statements = [];
+        await api.get(url).expect(200);
+        // The page query; a search first checks (one index probe) for newly due articles.
+        const pageQuery = statements.find((statement) => !statement.includes('in_public_search'));
+        const unbound = Array<null>((pageQuery?.match(/\?/g) ?? []).length).fill(null);
+        return (
+          explain.prepare(`EXPLAIN QUERY PLAN ${pageQuery}`).all(...unbound) as Array<{
+            detail: string;
+          }>
+        )
+          .map((row) => row.detail)
+          .join(' | ');
+      };
+      for (const url of [
+        '/v1/articles',
+        '/v1/articles?tag=russia',
+        '/v1/articles?author=mira-castellanos',
+        '/v1/articles?language=en&publishedAfter=2020-01-01T00:00:00.000Z',
+      ]) {
+        const plan = await planOf(url);
+        expect(plan, url).not.toMatch(/SCAN (articles|article_tags|article_authors)\b(?! VIRTUAL)/);
+        expect(plan, url).not.toContain('TEMP B-TREE');
+      }
+      const searchPlan = await planOf('/v1/articles?q=bulk&language=en&tag=russia');
+      // Ranked inside the full-text index first; articles are then looked up by key.
+      expect(searchPlan).toMatch(/SCAN articles_public_search VIRTUAL TABLE/);
+      expect(searchPlan).toMatch(/SEARCH articles USING INDEX articles_search_row_id_unique/);
+      expect(searchPlan).not.toMatch(/SCAN articles\b(?!_public_search)/);
+      // The check for newly due articles before each search is one probe of its own index (with
+      // the status index instead it read every published row: 54 uncached searches/s at 10k).
       statements = [];
-      await api.get(url).expect(200);
-      // The page query; a search first checks (one index probe) for newly due articles.
-      const pageQuery = statements.find((statement) => !statement.includes('in_public_search'));
-      const unbound = Array<null>((pageQuery?.match(/\?/g) ?? []).length).fill(null);
-      return (
-        explain.prepare(`EXPLAIN QUERY PLAN ${pageQuery}`).all(...unbound) as Array<{
-          detail: string;
-        }>
-      )
-        .map((row) => row.detail)
-        .join(' | ');
-    };
-    for (const url of [
-      '/v1/articles',
-      '/v1/articles?tag=russia',
-      '/v1/articles?author=mira-castellanos',
-      '/v1/articles?language=en&publishedAfter=2020-01-01T00:00:00.000Z',
-    ]) {
-      const plan = await planOf(url);
-      expect(plan, url).not.toMatch(/SCAN (articles|article_tags|article_authors)\b(?! VIRTUAL)/);
-      expect(plan, url).not.toContain('TEMP B-TREE');
-    }
-    const searchPlan = await planOf('/v1/articles?q=bulk&language=en&tag=russia');
-    // Ranked inside the full-text index first; articles are then looked up by key.
-    expect(searchPlan).toMatch(/SCAN articles_public_search VIRTUAL TABLE/);
-    expect(searchPlan).toMatch(/SEARCH articles USING INDEX articles_search_row_id_unique/);
-    expect(searchPlan).not.toMatch(/SCAN articles\b(?!_public_search)/);
-    // The check for newly due articles before each search is one probe of its own index (with
-    // the status index instead it read every published row: 54 uncached searches/s at 10k).
-    statements = [];
-    await api.get('/v1/articles?q=bulk+again').expect(200);
-    const dueCheck = statements.find((statement) => statement.includes('in_public_search'));
-    const duePlan = explain
-      .prepare(`EXPLAIN QUERY PLAN ${dueCheck}`)
-      .all(...Array<null>((dueCheck?.match(/\?/g) ?? []).length).fill(null)) as Array<{
-      detail: string;
-    }>;
-    expect(duePlan.map((row) => row.detail).join(' | ')).toContain(
-      'articles_public_search_pending_idx (in_public_search=? AND status=?',
-    );
-    explain.close();
-  });
+      await api.get('/v1/articles?q=bulk+again').expect(200);
+      const dueCheck = statements.find((statement) => statement.includes('in_public_search'));
+      const duePlan = explain
+        .prepare(`EXPLAIN QUERY PLAN ${dueCheck}`)
+        .all(...Array<null>((dueCheck?.match(/\?/g) ?? []).length).fill(null)) as Array<{
+        detail: string;
+      }>;
+      expect(duePlan.map((row) => row.detail).join(' | ')).toContain(
+        'articles_public_search_pending_idx (in_public_search=? AND status=?',
+      );
+      explain.close();
+    },
+  );
 
   it('send an ETag and answer If-None-Match with 304', async () => {
     const first = await api.get('/v1/articles?limit=5').expect(200);

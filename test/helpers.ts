@@ -6,6 +6,9 @@ import supertest from 'supertest';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import type { Role } from '../src/plugins/auth.ts';
+import { openPostgresStore } from '../src/db/postgres.ts';
+import { openSqliteStore } from '../src/db/sqlite.ts';
+import type { Store } from '../src/db/store.ts';
 import { adminQuery, databaseUrl } from './postgres/cluster.ts';
 
 export function tempDir(prefix = 'broadsheet-test-'): { dir: string; remove: () => void } {
@@ -63,6 +66,26 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/**
+ * A store of the backend under test over `database`, for tests that count statements or look
+ * below the API; the app built over it does not close it.
+ */
+export async function openTestStore(
+  database: TestDatabase,
+  options: { onQuery?: (sql: string) => void } = {},
+): Promise<Store> {
+  const { databaseUrl: url, databasePath } = database.config;
+  if (url !== undefined)
+    return openPostgresStore({
+      url,
+      poolSize: 4,
+      statementTimeoutMs: 30_000,
+      ssl: 'disable',
+      ...options,
+    });
+  return openSqliteStore({ path: databasePath, synchronous: 'NORMAL', ...options });
 }
 
 /** Collects log lines so tests can assert on what was (not) logged. */

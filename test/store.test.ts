@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
-import { eq, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/db/sqlite.ts';
 import type { Store } from '../src/db/store.ts';
 import { ConstraintError, StorageUnavailableError } from '../src/db/store.ts';
-import { tempDir } from './helpers.ts';
+import { freshDatabase, onPostgres, openTestStore, type TestDatabase, tempDir } from './helpers.ts';
+import { freePort } from './postgres/cluster.ts';
+import { describeStoreContract } from './store-contract.ts';
 
 const at = new Date('2026-11-28T09:00:00.000Z');
 const opened: Array<{ store: Store; remove: () => void }> = [];
@@ -27,6 +30,103 @@ afterEach(async () => {
   }
 });
 
+const databases = new Map<Store, TestDatabase>();
+const sqliteFiles = new Map<Store, string>();
+
+describeStoreContract('SQLite', {
+  async open() {
+    const { store, path } = openStore();
+    sqliteFiles.set(store, path);
+    return store;
+  },
+  async reopen(store) {
+    const path = sqliteFiles.get(store) ?? '';
+    const reopened = openSqliteStore({ path, synchronous: 'FULL' });
+    sqliteFiles.set(reopened, path);
+    return reopened;
+  },
+  async failAtCommit(tx) {
+    // Deferred: the violation is only detected by COMMIT itself.
+    await tx.run(sql`PRAGMA defer_foreign_keys = ON`);
+    await tx.run(
+      sql`insert into authors (id, slug, name, photo_id, links, created_at, updated_at) values ('aut_x', 'x', 'X', 'pho_missing', '[]', 0, 0)`,
+    );
+  },
+  async cutConnection(tx) {
+    // The writer dies mid-transaction: its handle is closed under it.
+    (tx as unknown as { $client: Database.Database }).$client.close();
+  },
+  async slugsInBackup(file) {
+    const copy = new Database(file, { readonly: true });
+    try {
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      return (copy.prepare('SELECT slug FROM tags').all() as Array<{ slug: string }>).map(
+        (row) => row.slug,
+      );
+    } finally {
+      copy.close();
+    }
+  },
+});
+
+describe.runIf(onPostgres)('PostgreSQL', () => {
+  describeStoreContract('PostgreSQL', {
+    async open() {
+      const database = await freshDatabase();
+      const store = await openTestStore(database);
+      databases.set(store, database);
+      return store;
+    },
+    async reopen(store) {
+      const database = databases.get(store);
+      if (database === undefined) throw new Error('not opened by this harness');
+      const reopened = await openTestStore(database);
+      databases.set(reopened, database);
+      return reopened;
+    },
+    async failAtCommit(tx) {
+      // A deferred constraint trigger: checked by COMMIT itself, and it fails there.
+      const run = (statement: string) =>
+        (tx as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(statement));
+      await run('create temp table commit_check (id int) on commit drop');
+      await run(
+        `create function pg_temp.refuse() returns trigger language plpgsql as $$ begin raise foreign_key_violation using message = 'refused at commit'; end $$`,
+      );
+      await run(
+        'create constraint trigger refuse_at_commit after insert on commit_check deferrable initially deferred for each row execute function pg_temp.refuse()',
+      );
+      await run('insert into commit_check values (1)');
+    },
+    async cutConnection(tx) {
+      await (tx as unknown as { execute(query: SQL): Promise<unknown> })
+        .execute(sql`select pg_terminate_backend(pg_backend_pid())`)
+        .catch(() => undefined);
+    },
+    async slugsInBackup(file) {
+      const restored = execFileSync(
+        'pg_restore',
+        ['--data-only', '--table=tags', '--file=-', file],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const rows = restored.split('\n').filter((line) => line.startsWith('tag_'));
+      return rows.map((line) => line.split('\t')[1] ?? '');
+    },
+  });
+
+  it('answers StorageUnavailableError when the server cannot be reached', async () => {
+    const port = await freePort();
+    await expect(
+      openTestStore({
+        config: { databaseUrl: `postgres://postgres@127.0.0.1:${port}/none`, databasePath: '' },
+        env: {},
+        remove: async () => undefined,
+      }),
+    ).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+});
+
 describe('SQLite store', () => {
   it('sets the pragmas on every connection it opens, including reopening an existing file', async () => {
     const { store, path } = openStore('NORMAL');
@@ -41,26 +141,6 @@ describe('SQLite store', () => {
     expect(await pragma('foreign_keys')).toBe(1);
     expect(await pragma('synchronous')).toBe(2); // FULL
     expect(Number(await pragma('busy_timeout'))).toBeGreaterThan(0);
-  });
-
-  it('commits a write and makes it visible to the reader connection', async () => {
-    const { store } = openStore();
-    await store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_1', 'russia'));
-    });
-    const rows = await store.db.select().from(store.tables.tags);
-    expect(rows.map((row) => row.slug)).toEqual(['russia']);
-  });
-
-  it('rolls back everything when the transaction function throws', async () => {
-    const { store } = openStore();
-    await expect(
-      store.write(async (tx) => {
-        await tx.insert(store.tables.tags).values(tag('tag_1', 'russia'));
-        throw new Error('changed my mind');
-      }),
-    ).rejects.toThrow('changed my mind');
-    expect(await store.db.$count(store.tables.tags)).toBe(0);
   });
 
   it('never acknowledges a write whose COMMIT fails (deferred foreign key)', async () => {
@@ -88,42 +168,6 @@ describe('SQLite store', () => {
     expect(await store.db.$count(store.tables.tags)).toBe(1);
   });
 
-  it('reports unique violations as a neutral ConstraintError without bound values in the message', async () => {
-    const { store } = openStore();
-    await store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_1', 'secret-value'));
-    });
-    const attempt = store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_2', 'secret-value'));
-    });
-    await expect(attempt).rejects.toMatchObject({ kind: 'unique' });
-    await attempt.catch((error: Error) => expect(error.message).not.toContain('secret-value'));
-  });
-
-  it('refuses writes after close instead of pretending to store them', async () => {
-    const { store } = openStore();
-    await store.close();
-    await expect(
-      store.write(async (tx) => {
-        await tx.insert(store.tables.tags).values(tag('tag_1', 'late'));
-      }),
-    ).rejects.toThrow();
-  });
-
-  it('fails a write whose connection is gone, with nothing stored', async () => {
-    const { store, path } = openStore();
-    const attempt = store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_1', 'x'));
-      // Simulate the writer dying mid-transaction: the underlying handle is closed.
-      (tx as unknown as { $client: Database.Database }).$client.close();
-      return 'acknowledged';
-    });
-    await expect(attempt).rejects.toThrow();
-    const check = new Database(path, { readonly: true });
-    expect((check.prepare('SELECT count(*) AS n FROM tags').get() as { n: number }).n).toBe(0);
-    check.close();
-  });
-
   it('runs concurrent write transactions one after another, never interleaved', async () => {
     const { store } = openStore();
     const events: string[] = [];
@@ -142,44 +186,6 @@ describe('SQLite store', () => {
       await store.db.select({ slug: store.tables.tags.slug }).from(store.tables.tags)
     ).map((r) => r.slug);
     expect(slugs.sort()).toEqual(['n0', 'n1', 'n2']);
-  });
-
-  it('keeps going after a failed transaction in the queue', async () => {
-    const { store } = openStore();
-    const results = await Promise.allSettled([
-      store.write(async () => {
-        throw new Error('first fails');
-      }),
-      store.write(async (tx) => {
-        await tx.insert(store.tables.tags).values(tag('tag_1', 'second'));
-        return 'ok';
-      }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
-  });
-
-  it('commits concurrent writes together, rolling back only the one that failed', async () => {
-    const { store } = openStore();
-    const results = await Promise.allSettled(
-      [1, 2, 3, 4, 5].map((n) =>
-        store.write(async (tx) => {
-          await tx.insert(store.tables.tags).values(tag(`tag_${n}`, `group-${n}`));
-          if (n === 3) throw new Error('third fails after writing');
-          return n;
-        }),
-      ),
-    );
-    expect(results.map((result) => result.status)).toEqual([
-      'fulfilled',
-      'fulfilled',
-      'rejected',
-      'fulfilled',
-      'fulfilled',
-    ]);
-    const slugs = (await store.db.select({ slug: store.tables.tags.slug }).from(store.tables.tags))
-      .map((row) => row.slug)
-      .sort();
-    expect(slugs).toEqual(['group-1', 'group-2', 'group-4', 'group-5']);
   });
 
   it('acknowledges none of a group that SQLite rolled back by itself, and stores none of it', async () => {
@@ -223,55 +229,5 @@ describe('SQLite store', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-  });
-
-  it('gives the reader connection no way to write', async () => {
-    const { store } = openStore();
-    await expect(store.db.insert(store.tables.tags).values(tag('tag_1', 'sneaky'))).rejects.toThrow(
-      /readonly/i,
-    );
-  });
-
-  it('prepares a statement once and reuses it with new parameters', async () => {
-    const { store } = openStore();
-    await store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values([tag('tag_1', 'syria'), tag('tag_2', 'iran')]);
-    });
-    const bySlug = (s: Store) =>
-      s.statement<Array<{ id: string }>, { slug: string }>('test.bySlug', (db) =>
-        db
-          .select({ id: s.tables.tags.id })
-          .from(s.tables.tags)
-          .where(eq(s.tables.tags.slug, sql.placeholder('slug'))),
-      );
-    expect(await bySlug(store)({ slug: 'iran' })).toEqual([{ id: 'tag_2' }]);
-    expect(await bySlug(store)({ slug: 'syria' })).toEqual([{ id: 'tag_1' }]);
-  });
-
-  it('keeps committed data across a restart', async () => {
-    const { store, path } = openStore();
-    await store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_1', 'durable'));
-    });
-    await store.close();
-    const reopened = openSqliteStore({ path, synchronous: 'FULL' });
-    opened.push({ store: reopened, remove: () => undefined });
-    expect((await reopened.db.select().from(reopened.tables.tags)).map((r) => r.slug)).toEqual([
-      'durable',
-    ]);
-    expect(await reopened.ready()).toBe(true);
-  });
-
-  it('writes a consistent backup with VACUUM INTO', async () => {
-    const { store } = openStore();
-    await store.write(async (tx) => {
-      await tx.insert(store.tables.tags).values(tag('tag_1', 'backed-up'));
-    });
-    const target = join(tempDir().dir, 'backup.db');
-    await store.backup(target);
-    const copy = new Database(target, { readonly: true });
-    expect(copy.prepare('SELECT slug FROM tags').all()).toEqual([{ slug: 'backed-up' }]);
-    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-    copy.close();
   });
 });

@@ -14,6 +14,7 @@ export async function openStore(
     | 'databaseStatementTimeoutMs'
     | 'databaseSsl'
   >,
+  onPoolError?: (error: Error) => void,
 ): Promise<Store> {
   if (config.databaseUrl !== undefined) {
     return openPostgresStore({
@@ -21,6 +22,7 @@ export async function openStore(
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
       ssl: config.databaseSsl,
+      ...(onPoolError === undefined ? {} : { onPoolError }),
     });
   }
   return openSqliteStore({ path: config.databasePath, synchronous: config.databaseSynchronous });
