@@ -17,12 +17,14 @@ const usage = `Usage: npm run cms -- <command>
   migrate                          apply pending database migrations
   seed                             load the demo newsroom (idempotent)
   openapi [--out <file>]           write the OpenAPI document (default openapi/openapi.json)
-  backup <file>                    write a consistent copy of the live database (VACUUM INTO)
+  backup <file>                    write a consistent copy of the live database (SQLite: VACUUM
+                                   INTO; PostgreSQL: a pg_dump archive, restore with pg_restore)
   rebuild-documents                render every published article's public documents again,
                                    with progress (start-up renders missing or outdated ones)
 
-The database is DATABASE_PATH (default ./data/broadsheet.db); both the server and this command
-read a .env file in the working directory, so set it there once for both.`;
+The database is DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH (SQLite, default
+./data/broadsheet.db); both the server and this command read a .env file in the working
+directory, so set it there once for both.`;
 
 class UsageError extends Error {}
 
@@ -39,8 +41,13 @@ async function withApp<T>(
   }
 }
 
-/** Where the database is, said plainly: a token written to another file is a token the server rejects. */
-const databaseFile = (config: Config) => resolve(config.databasePath);
+/** Where the database is, said plainly: a token written to another file is a token the server
+ * rejects. A PostgreSQL URL is shown without its password. */
+function databaseFile(config: Config): string {
+  if (config.databaseUrl === undefined) return resolve(config.databasePath);
+  const url = new URL(config.databaseUrl);
+  return `PostgreSQL ${url.username === '' ? '' : `${decodeURIComponent(url.username)}@`}${url.host}${url.pathname}`;
+}
 
 async function tokensCommand(config: Config, args: string[]): Promise<void> {
   const [action, ...rest] = args;

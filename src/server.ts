@@ -21,9 +21,13 @@ async function main(): Promise<void> {
   // The one step a new user needs next, for as long as nobody has taken it.
   const { items } = await app.services.tokens.list({ limit: 1, after: null });
   if (items.length === 0) {
-    const file = resolve(config.databasePath);
+    // The URL may hold a password, which never goes to the log: the same environment will do.
+    const database =
+      config.databaseUrl === undefined
+        ? `DATABASE_PATH=${resolve(config.databasePath)} `
+        : 'DATABASE_URL=… (the same as this server) ';
     app.log.info(
-      `No API token exists yet. Create the first one (an admin token: it can also manage tokens) with:  DATABASE_PATH=${file} npm run cms -- tokens create --role admin --name "Your name"`,
+      `No API token exists yet. Create the first one (an admin token: it can also manage tokens) with:  ${database}npm run cms -- tokens create --role admin --name "Your name"`,
     );
   }
 

@@ -5,16 +5,20 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { bearer, tempDir, testConfig } from './helpers.ts';
+import { bearer, freshDatabase, tempDir, testConfig } from './helpers.ts';
 
 const temp = tempDir();
-const databasePath = join(temp.dir, 'cli.db');
-afterAll(() => temp.remove());
+// The backend under test: a SQLite file, or a PostgreSQL database (DATABASE_URL).
+const database = await freshDatabase();
+afterAll(async () => {
+  temp.remove();
+  await database.remove();
+});
 
 function cms(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...database.env, LOG_LEVEL: 'warn' },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -24,7 +28,7 @@ describe('the cms CLI', () => {
     const projectDir = tempDir('broadsheet-dotenv-');
     const fromDotEnv = join(projectDir.dir, 'from-dotenv.db');
     writeFileSync(join(projectDir.dir, '.env'), `DATABASE_PATH=${fromDotEnv}\n`);
-    const { DATABASE_PATH: _unset, ...env } = process.env;
+    const { DATABASE_PATH: _unset, DATABASE_URL: _unsetUrl, ...env } = process.env;
     const run = spawnSync(
       process.execPath,
       [
@@ -65,7 +69,7 @@ describe('the cms CLI', () => {
     const token = /\b(bs_[A-Za-z0-9_-]{43})\b/.exec(created.stdout)?.[1];
     expect(token).toBeDefined();
 
-    const app = await buildApp({ config: testConfig({}, databasePath) });
+    const app = await buildApp({ config: testConfig(database.config) });
     const response = await app.inject({
       method: 'GET',
       url: '/v1/admin/tokens',

@@ -3,7 +3,7 @@ import { Agent, get, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.ts';
+import { freshDatabase, tempDir } from './helpers.ts';
 
 // The real entry point, as `npm start` runs it, in a child process.
 
@@ -41,20 +41,17 @@ describe('server process', () => {
   }, 30_000);
 
   it('seeds the demo on first start and finishes in-flight requests on SIGTERM', async () => {
-    const databasePath = join(temp.dir, 'server.db');
+    const database = await freshDatabase();
     const create = spawnSync(
       process.execPath,
       ['--import', 'tsx', 'src/cli.ts', 'tokens', 'create', '--role', 'editor', '--name', 't'],
       {
-        env: { ...process.env, DATABASE_PATH: databasePath },
+        env: { ...process.env, ...database.env },
         encoding: 'utf8',
       },
     );
     const token = /\b(bs_[A-Za-z0-9_-]{43})\b/.exec(create.stdout)?.[1] ?? '';
-    const { child, port, output } = await startServer({
-      DATABASE_PATH: databasePath,
-      SEED_DEMO: 'true',
-    });
+    const { child, port, output } = await startServer({ ...database.env, SEED_DEMO: 'true' });
 
     const tags = await fetch(`http://127.0.0.1:${port}/v1/tags`);
     expect(tags.status).toBe(200);
@@ -89,7 +86,7 @@ describe('server process', () => {
     expect(await exited).toBe(0);
     expect(output()).toContain('shutting down');
 
-    const restarted = await startServer({ DATABASE_PATH: databasePath, SEED_DEMO: 'true' });
+    const restarted = await startServer({ ...database.env, SEED_DEMO: 'true' });
     const stored = await fetch(`http://127.0.0.1:${restarted.port}/v1/admin/tags?limit=100`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -99,6 +96,7 @@ describe('server process', () => {
     expect(restarted.output()).not.toContain('demo newsroom');
     restarted.child.kill('SIGTERM');
     await new Promise((resolve) => restarted.child.on('exit', resolve));
+    await database.remove();
   }, 60_000);
 
   it('exits on SIGTERM even when nobody reads its log any more (a full stdout pipe)', async () => {
