@@ -45,8 +45,8 @@ export interface PostgresStoreOptions {
   onQuery?: (sql: string) => void;
 }
 
-/** Attempts of a write that keeps losing serialization conflicts before it is refused. */
-const maxWriteAttempts = 8;
+/** Attempts of a write that keeps losing conflicts before it is refused. */
+const maxWriteAttempts = 10;
 
 // Any key would do; this is "broadsheet" in ASCII, so it is recognisable in pg_locks.
 const migrationLockKey = 0x62726f61647368;
@@ -107,6 +107,7 @@ function translateError(error: unknown): unknown {
 const postgresDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
+  nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
 };
 
 /** The tables modules query, typed as the SQLite ones: test/schema-parity.test.ts proves the
@@ -236,9 +237,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const code = codeOf(
           error instanceof Error && error.cause instanceof Error ? error.cause : error,
         );
-        if (code !== undefined && retryableCodes.has(code) && attempt < maxWriteAttempts) {
+        // A unique violation is retried too: two transactions that each found a slug (or the next
+        // search row id) free and both took it are a serialization conflict PostgreSQL reports as
+        // 23505 (it does when the check was a range read, not a probe of the exact key). Run
+        // again, the loser sees the winner's row and picks another; a real conflict (a slug an
+        // editor asked for that is taken) fails the same way again and is answered 409.
+        const retryable = code !== undefined && (retryableCodes.has(code) || code === '23505');
+        if (retryable && attempt < maxWriteAttempts) {
           // Jittered backoff, so the transactions that collided do not collide again.
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)),
+          );
           continue;
         }
         throw translateError(error);

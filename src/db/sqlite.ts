@@ -24,6 +24,7 @@ import {
 const sqliteDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select value from json_each(${sql.placeholder(param)}))`,
+  nextSearchRowId: sql`(select coalesce(max(${tables.articles.searchRowId}), 0) + 1 from ${tables.articles})`,
 };
 
 /** What both SQLite stores (read-write, read-only) share. */

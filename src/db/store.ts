@@ -18,6 +18,12 @@ export type Backend = 'sqlite' | 'postgres';
 export interface Dialect {
   /** `column` is one of the strings in the JSON array bound as placeholder `param`. */
   inJsonArray(column: AnyColumn, param: string): SQL;
+  /**
+   * The search row id of a new article, as the value of its insert: one more than the largest
+   * on SQLite (one writer at a time), a sequence on PostgreSQL (concurrent writers would all
+   * read the same largest and conflict).
+   */
+  readonly nextSearchRowId: SQL;
 }
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */

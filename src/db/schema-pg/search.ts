@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { boolean, customType, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, pgSequence, pgTable, text } from 'drizzle-orm/pg-core';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** New articles' `search_row_id` (see Dialect.nextSearchRowId in src/db/store.ts). */
+export const articleSearchRowIds = pgSequence('article_search_row_id_seq');
 
 /**
  * The full-text index of articles on PostgreSQL: one row per article, keyed like the FTS5 index

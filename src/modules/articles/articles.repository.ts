@@ -1,5 +1,5 @@
 import type { SearchTerms } from '../../lib/search-query.ts';
-import { and, eq, gt, inArray, lte, max } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
@@ -203,20 +203,21 @@ export function createArticlesRepository(
       return store.write(async (tx) => {
         await assertReferences(store, tx, content);
         const slug = await claimSlug(tx, slugClaim(content, requestedSlug, content.headline));
-        const [{ value: lastRowId } = { value: 0 }] = await tx
-          .select({ value: max(articles.searchRowId) })
-          .from(articles);
-        const searchRowId = (lastRowId ?? 0) + 1;
         const id = newId('art', at.getTime());
-        await tx.insert(articles).values({
-          ...articleColumns(content),
-          id,
-          slug,
-          searchRowId,
-          version: 1,
-          createdAt: at,
-          updatedAt: at,
-        });
+        const [inserted] = await tx
+          .insert(articles)
+          .values({
+            ...articleColumns(content),
+            id,
+            slug,
+            searchRowId: store.dialect.nextSearchRowId,
+            version: 1,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning({ searchRowId: articles.searchRowId });
+        if (inserted === undefined) throw new Error('The article insert returned no row');
+        const { searchRowId } = inserted;
         await writeRelations(tx, id, content);
         await searchIndex.write(tx, { id, searchRowId, wasPublic: undefined }, content, at);
         await renderDocuments(tx, [id]);
