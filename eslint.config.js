@@ -13,11 +13,16 @@ const driverImports = {
       name: 'drizzle-orm/better-sqlite3',
       message: 'Modules reach the database only through the Store.',
     },
+    { name: 'pg', message: 'Modules reach the database only through the Store.' },
+    {
+      name: 'drizzle-orm/node-postgres',
+      message: 'Modules reach the database only through the Store.',
+    },
   ],
   patterns: [
     {
-      group: ['**/db/sqlite*', '**/db/migrate*'],
-      message: 'Use the Store seam, not its SQLite implementation.',
+      group: ['**/db/sqlite*', '**/db/migrate*', '**/db/postgres*', '**/db/schema-pg*'],
+      message: 'Use the Store seam, not one of its implementations.',
     },
   ],
 };

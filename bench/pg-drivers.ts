@@ -10,7 +10,10 @@ import postgres from 'postgres';
 
 const url = process.env.DATABASE_URL;
 if (url === undefined) throw new Error('Set DATABASE_URL');
-const rows = pgTable('driver_bench', { id: integer('id').primaryKey(), body: text('body').notNull() });
+const rows = pgTable('driver_bench', {
+  id: integer('id').primaryKey(),
+  body: text('body').notNull(),
+});
 const concurrency = 16;
 const seconds = 4;
 const poolSize = 8;

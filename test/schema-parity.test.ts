@@ -34,15 +34,17 @@ const sameInserts: Same<
 > = true;
 
 function describeColumns(table: Table) {
-  return Object.values(getTableColumns(table))
-    // Value types are compared by tsc above (a custom column type reports no category here).
-    .map((column) => ({
-      name: column.name,
-      notNull: column.notNull,
-      hasDefault: column.hasDefault,
-      primary: column.primary,
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    Object.values(getTableColumns(table))
+      // Value types are compared by tsc above (a custom column type reports no category here).
+      .map((column) => ({
+        name: column.name,
+        notNull: column.notNull,
+        hasDefault: column.hasDefault,
+        primary: column.primary,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+  );
 }
 
 describe('the SQLite and PostgreSQL schemas', () => {

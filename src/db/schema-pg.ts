@@ -20,7 +20,6 @@ import {
 } from './schema-pg/newsletters.ts';
 import { pages, pageVersions } from './schema-pg/pages.ts';
 import { photos } from './schema-pg/photos.ts';
-import { articleSearch } from './schema-pg/search.ts';
 import { tags } from './schema-pg/tags.ts';
 import { apiTokens } from './schema-pg/tokens.ts';
 

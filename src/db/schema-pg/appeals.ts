@@ -1,6 +1,6 @@
 import { boolean, index, integer, json, pgTable, text } from 'drizzle-orm/pg-core';
 import { recordTimes, timestamp } from './columns.ts';
-import { appealFrequencies, type AppealFrequency } from '../schema/appeals.ts';
+import type { AppealFrequency } from '../schema/appeals.ts';
 
 // Reader-support appeals.
 

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { boolean, customType, index, integer, pgSequence, pgTable, text } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  pgSequence,
+  pgTable,
+  text,
+} from 'drizzle-orm/pg-core';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
