@@ -125,7 +125,9 @@ async function migrate(pool: pg.Pool, migrationsFolder: string): Promise<number>
   const migrations = readMigrationFiles({ migrationsFolder });
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    // READ COMMITTED, not the pool's SERIALIZABLE: each statement after the lock must see what
+    // an instance that held it before committed (a serializable snapshot predates the wait).
+    await client.query('begin isolation level read committed');
     await client.query('select pg_advisory_xact_lock($1)', [migrationLockKey]);
     // drizzle-kit's own journal, so its tooling keeps understanding the database.
     await client.query('create schema if not exists drizzle');
@@ -190,6 +192,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
     // Idle connections' errors also reach the pool; the listener above has reported them.
     pool.on('error', () => undefined);
+    // Queries Drizzle runs on the pool itself (every read through `db`) fail with the Store's
+    // own errors, as writes and prepared statements do: a read while the server is down is a
+    // StorageUnavailableError (503), not a driver error (500).
+    // Drizzle calls the promise form only: (query config or text, values).
+    const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
+    const translated = (config: unknown, values?: unknown) =>
+      query(config, values).catch((error: unknown) => {
+        throw translateError(error);
+      });
+    pool.query = translated as typeof pool.query;
     return pool;
   };
   // Every write transaction is SERIALIZABLE: the read-modify-writes modules do (the next search

@@ -164,8 +164,20 @@ export function sendProblem(
     .send(problem);
 }
 
+/**
+ * A storage error the store classified, unwrapped from the query error Drizzle wraps it in
+ * (whose message carries the bound parameters, so it is never what gets logged).
+ */
+function storageError(error: unknown): unknown {
+  return error instanceof Error &&
+    (error.cause instanceof StorageUnavailableError || error.cause instanceof ConstraintError)
+    ? error.cause
+    : error;
+}
+
 export function registerErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((raised: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = storageError(raised);
     const { problem, headers } = toProblem(error, request.id);
     if (problem.status >= 500) {
       request.log.error({ err: error }, 'request failed');

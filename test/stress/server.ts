@@ -2,11 +2,20 @@ import Database from 'better-sqlite3';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { buildApp } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import type { Store } from '../../src/db/store.ts';
 import { testConfig } from '../helpers.ts';
 
-/** The newsletter `writeLoad` signs readers up to (`weekly`, policy `p@1`), before any server runs. */
-export async function createWeeklyNewsletter(databasePath: string): Promise<void> {
-  const app = await buildApp({ config: testConfig({}, databasePath) });
+/**
+ * The newsletter `writeLoad` signs readers up to (`weekly`, policy `p@1`), before any server runs.
+ * `database`: a SQLite file, or the config keys of any backend's database.
+ */
+export async function createWeeklyNewsletter(
+  database: string | Pick<Config, 'databaseUrl' | 'databasePath'>,
+): Promise<void> {
+  const app = await buildApp({
+    config: typeof database === 'string' ? testConfig({}, database) : testConfig(database),
+  });
   await app.services.newsletters.create({
     name: 'Weekly',
     slug: 'weekly',
@@ -64,12 +73,16 @@ export function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export function createToken(databasePath: string): string {
+/** `database`: a SQLite file, or the environment that selects any backend's database. */
+export function createToken(database: string | Record<string, string>): string {
   const run = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'src/cli.ts', 'tokens', 'create', '--role', 'editor', '--name', 'stress'],
     {
-      env: { ...process.env, DATABASE_PATH: databasePath },
+      env: {
+        ...process.env,
+        ...(typeof database === 'string' ? { DATABASE_PATH: database } : database),
+      },
       encoding: 'utf8',
     },
   );
@@ -157,20 +170,34 @@ export function writeLoad(
 /** Acknowledged writes the database does not hold. An edit never answered may be stored or not. */
 export function missingWrites(databasePath: string, acknowledged: Acknowledged) {
   const db = new Database(databasePath, { readonly: true });
-  const stored = new Map(
-    (
-      db.prepare('SELECT id, headline FROM articles').all() as Array<{
-        id: string;
-        headline: string;
-      }>
-    ).map((row) => [row.id, row.headline]),
-  );
-  const emails = new Set(
-    (db.prepare('SELECT email FROM newsletter_signups').all() as Array<{ email: string }>).map(
-      (row) => row.email,
-    ),
-  );
+  const articles = db.prepare('SELECT id, headline FROM articles').all() as Array<{
+    id: string;
+    headline: string;
+  }>;
+  const signups = db.prepare('SELECT email FROM newsletter_signups').all() as Array<{
+    email: string | null;
+  }>;
   db.close();
+  return compareWithStored(acknowledged, articles, signups);
+}
+
+/** The same over any store. */
+export async function missingWritesIn(store: Store, acknowledged: Acknowledged) {
+  const { articles, newsletterSignups } = store.tables;
+  return compareWithStored(
+    acknowledged,
+    await store.db.select({ id: articles.id, headline: articles.headline }).from(articles),
+    await store.db.select({ email: newsletterSignups.email }).from(newsletterSignups),
+  );
+}
+
+function compareWithStored(
+  acknowledged: Acknowledged,
+  articles: Array<{ id: string; headline: string }>,
+  signups: Array<{ email: string | null }>,
+) {
+  const stored = new Map(articles.map((row) => [row.id, row.headline]));
+  const emails = new Set(signups.map((row) => row.email));
   return {
     articles: [...acknowledged.articles].filter(
       ([id, headline]) =>
