@@ -115,6 +115,34 @@ describe.runIf(onPostgres)('PostgreSQL', () => {
     },
   });
 
+  it('cancels a statement past its time budget on the server, and serves the next', async () => {
+    const database = await freshDatabase();
+    const store = await openTestStore(database);
+    try {
+      const at = new Date();
+      await store.write(async (tx) => {
+        await tx
+          .insert(store.tables.tags)
+          .values({ id: 'tag_1', slug: 'one', name: 'One', createdAt: at, updatedAt: at });
+      });
+      const sleep = store.statement<unknown[], { seconds: number }>(
+        'test.sleep',
+        (db) =>
+          db
+            .select({ slept: sql`pg_sleep(${sql.placeholder('seconds')}::float)::text` })
+            .from(store.tables.tags),
+        { timeoutMs: 100 },
+      );
+      const started = Date.now();
+      await expect(sleep({ seconds: 5 })).rejects.toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(await sleep({ seconds: 0 })).toHaveLength(1);
+    } finally {
+      await store.close();
+      await database.remove();
+    }
+  });
+
   it('answers StorageUnavailableError when the server cannot be reached', async () => {
     const port = await freePort();
     await expect(

@@ -16,6 +16,7 @@ import {
   type Db,
   type Dialect,
   type Preparable,
+  type StatementOptions,
   type Store,
   StorageUnavailableError,
 } from './store.ts';
@@ -90,6 +91,9 @@ function codeOf(error: unknown): string | undefined {
 function translateError(error: unknown): unknown {
   const driverError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (!(driverError instanceof Error)) return error;
+  // Already translated by the pool (see connect()), then wrapped by Drizzle.
+  if (driverError instanceof StorageUnavailableError || driverError instanceof ConstraintError)
+    return driverError;
   const code = codeOf(driverError);
   if (code === undefined) {
     return lostConnection.test(driverError.message)
@@ -164,7 +168,7 @@ async function migrate(pool: pg.Pool, migrationsFolder: string): Promise<number>
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const migrationsFolder = options.migrationsFolder ?? postgresMigrationsFolder;
   const expectedMigrations = readMigrationFiles({ migrationsFolder }).length;
-  const connect = (settings: string) => {
+  const connect = (settings: string, statementTimeoutMs = options.statementTimeoutMs) => {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
@@ -179,7 +183,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
                   : { rejectUnauthorized: false },
           }),
       application_name: 'broadsheet',
-      statement_timeout: options.statementTimeoutMs,
+      statement_timeout: statementTimeoutMs,
       // A writer that dies mid-transaction must not hold its locks for long.
       idle_in_transaction_session_timeout: Math.max(options.statementTimeoutMs, 10_000),
       connectionTimeoutMillis: 5_000,
@@ -238,6 +242,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     string,
     { execute(values?: Record<string, unknown>): Promise<unknown> }
   >();
+  // Reads with a time budget of their own (public search) run on a pool whose connections the
+  // server cancels past it; one pool per budget.
+  const budgetedPools = new Map<number, pg.Pool>();
+  function readerWithin(timeoutMs: number | undefined): NodePgDatabase<PgTables> {
+    if (timeoutMs === undefined) return reader;
+    let pool = budgetedPools.get(timeoutMs);
+    if (pool === undefined) {
+      pool = connect('-c default_transaction_read_only=on', timeoutMs);
+      budgetedPools.set(timeoutMs, pool);
+    }
+    return drizzle({ client: pool, schema: pgTables, ...(logger === undefined ? {} : { logger }) });
+  }
 
   async function write<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (closed) throw new Error('The store is closed');
@@ -279,14 +295,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
       name: string,
       build: (db: Db) => Preparable<R>,
+      statementOptions: StatementOptions = {},
     ): (params: P) => Promise<R> {
-      let statement = prepared.get(name);
+      const key = `${name}@${statementOptions.timeoutMs ?? ''}`;
+      let statement = prepared.get(key);
       if (statement === undefined) {
         // The builder was typed with SQLite's prepare(); on this driver it takes a name.
-        statement = (build(asDb(reader)) as unknown as PgPreparable<unknown>).prepare(
-          name.replace(/[^A-Za-z0-9_]/g, '_'),
-        );
-        prepared.set(name, statement);
+        statement = (
+          build(asDb(readerWithin(statementOptions.timeoutMs))) as unknown as PgPreparable<unknown>
+        ).prepare(name.replace(/[^A-Za-z0-9_]/g, '_'));
+        prepared.set(key, statement);
       }
       const ready = statement;
       return async (params: P) => {
@@ -330,7 +348,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await Promise.all([writerPool.end(), readerPool.end()]);
+      await Promise.all(
+        [writerPool, readerPool, ...budgetedPools.values()].map((pool) => pool.end()),
+      );
     },
   };
 }

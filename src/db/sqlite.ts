@@ -17,6 +17,7 @@ import {
   type Db,
   type Dialect,
   type Preparable,
+  type StatementOptions,
   type Store,
   StorageUnavailableError,
 } from './store.ts';
@@ -105,6 +106,8 @@ function statementCache(reader: Db) {
   return function statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
     build: (db: Db) => Preparable<R>,
+    // A timeout cannot be enforced here (see StatementOptions).
+    _options?: StatementOptions,
   ): (params: P) => Promise<R> {
     let statement = prepared.get(name);
     if (statement === undefined) {

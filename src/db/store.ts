@@ -14,6 +14,16 @@ export type Db = BaseSQLiteDatabase<'sync', unknown, Tables>;
 
 export type Backend = 'sqlite' | 'postgres';
 
+export interface StatementOptions {
+  /**
+   * The most time one run may take on the database server before it is cancelled (a
+   * StorageUnavailableError). PostgreSQL enforces it; on SQLite a query cannot be interrupted
+   * from JavaScript, so work that needs a bound runs on a thread that can be stopped instead
+   * (workers/search-pool.ts).
+   */
+  timeoutMs?: number;
+}
+
 /** The few SQL fragments whose spelling differs between the backends. */
 export interface Dialect {
   /** `column` is one of the strings in the JSON array bound as placeholder `param`. */
@@ -62,6 +72,7 @@ export interface Store {
   statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
     build: (db: Db) => Preparable<R>,
+    options?: StatementOptions,
   ): (params: P) => Promise<R>;
   /**
    * Makes the storage drop the old content of changed rows (after an erasure): on SQLite, moves

@@ -14,8 +14,11 @@ import {
 const searchCandidates = 2000;
 const ph = sql.placeholder;
 
-export function createPublicSearchRepository(store: Store) {
+/** `budgetMs`: how long one search query may run where the database can enforce it (PostgreSQL;
+ * on SQLite the search thread's budget does, see workers/search-pool.ts). */
+export function createPublicSearchRepository(store: Store, budgetMs?: number) {
   const { articles, articleDocuments } = store.tables;
+  const budgetOptions = budgetMs === undefined ? {} : { timeoutMs: budgetMs };
   const { listedFields, withDocument, visible, hasAuthor, hasTag } = publicArticleQueries(store);
 
   function searchStatement(filters: PublicListFilters) {
@@ -28,40 +31,44 @@ export function createPublicSearchRepository(store: Store) {
     ]
       .map((value) => value !== undefined)
       .join(':');
-    return store.statement(`articles.public.search:${shape}`, (db) => {
-      // Rank inside the full-text index first and join only the best `window` matches: joining
-      // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
-      // 100k articles, ranking alone ~50 ms (SQLite). The window `unlimited` means all matches
-      // (the fallback).
-      const ranked = store.search.rankedPublic(db);
-      return (
-        db
-          .with(ranked)
-          .select(listedFields)
-          .from(ranked)
-          // CROSS JOIN keeps the ranked matches as the outer loop.
-          .crossJoin(articles)
-          .innerJoin(articleDocuments, withDocument)
-          .where(
-            and(
-              eq(articles.searchRowId, ranked.rowid),
-              visible,
-              filters.tagSlug === undefined ? undefined : hasTag,
-              filters.authorSlug === undefined ? undefined : hasAuthor,
-              filters.language === undefined ? undefined : eq(articles.language, ph('language')),
-              filters.publishedAfter === undefined
-                ? undefined
-                : gte(articles.publishedAt, ph('after')),
-              filters.publishedBefore === undefined
-                ? undefined
-                : sql`${articles.publishedAt} < ${ph('before')}`,
-            ),
-          )
-          .orderBy(sql`"ranked"."score"`, desc(articles.publishedAt), desc(articles.id))
-          .limit(ph('limit'))
-          .offset(ph('offset'))
-      );
-    });
+    return store.statement(
+      `articles.public.search:${shape}`,
+      (db) => {
+        // Rank inside the full-text index first and join only the best `window` matches: joining
+        // every match of a common word (100,000 rows) to articles before sorting cost ~300 ms at
+        // 100k articles, ranking alone ~50 ms (SQLite). The window `unlimited` means all matches
+        // (the fallback).
+        const ranked = store.search.rankedPublic(db);
+        return (
+          db
+            .with(ranked)
+            .select(listedFields)
+            .from(ranked)
+            // CROSS JOIN keeps the ranked matches as the outer loop.
+            .crossJoin(articles)
+            .innerJoin(articleDocuments, withDocument)
+            .where(
+              and(
+                eq(articles.searchRowId, ranked.rowid),
+                visible,
+                filters.tagSlug === undefined ? undefined : hasTag,
+                filters.authorSlug === undefined ? undefined : hasAuthor,
+                filters.language === undefined ? undefined : eq(articles.language, ph('language')),
+                filters.publishedAfter === undefined
+                  ? undefined
+                  : gte(articles.publishedAt, ph('after')),
+                filters.publishedBefore === undefined
+                  ? undefined
+                  : sql`${articles.publishedAt} < ${ph('before')}`,
+              ),
+            )
+            .orderBy(sql`"ranked"."score"`, desc(articles.publishedAt), desc(articles.id))
+            .limit(ph('limit'))
+            .offset(ph('offset'))
+        );
+      },
+      budgetOptions,
+    );
   }
 
   return {

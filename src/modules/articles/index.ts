@@ -31,7 +31,7 @@ export function createArticlesModule(
   });
   const searchRunner = createSearchRunner(
     { ...deps.search, databasePath: store.file },
-    createPublicSearchRepository(store),
+    createPublicSearchRepository(store, deps.search.budgetMs),
     deps.onSearchError,
   );
   const publicSearchIndex = createPublicSearchIndexer(store);
