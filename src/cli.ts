@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { exportData, importData } from './db/transfer.ts';
 import { roles } from './plugins/auth.ts';
 import { seedDemo } from './seed.ts';
 
@@ -19,6 +22,9 @@ const usage = `Usage: npm run cms -- <command>
   openapi [--out <file>]           write the OpenAPI document (default openapi/openapi.json)
   backup <file>                    write a consistent copy of the live database (SQLite: VACUUM
                                    INTO; PostgreSQL: a pg_dump archive, restore with pg_restore)
+  export <file>                    write every record as NDJSON (either backend; see import)
+  import <file>                    load an export into an empty database, all or nothing (moves
+                                   a newsroom between SQLite and PostgreSQL)
   rebuild-documents                render every published article's public documents again,
                                    with progress (start-up renders missing or outdated ones)
 
@@ -165,6 +171,14 @@ function progressReporter(stream: NodeJS.WriteStream, noun: string) {
   };
 }
 
+/** "12 articles, 3 tags, …" for the tables that had rows. */
+function summary(counts: Record<string, number>): string {
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${n} ${name}`);
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === undefined) throw new UsageError('no command given');
@@ -197,6 +211,35 @@ async function main(argv: string[]): Promise<void> {
       return withApp(config, async (app) => {
         await app.store.backup(target);
         process.stdout.write(`Backed up ${databaseFile(config)} to ${target}\n`);
+      });
+    }
+    case 'export': {
+      const target = args[0];
+      if (target === undefined) throw new UsageError('export needs a target file');
+      return withApp(config, async (app) => {
+        const out = createWriteStream(target, { flags: 'wx' });
+        const counts = await exportData(app.store, async (line) => {
+          if (!out.write(`${line}\n`)) await once(out, 'drain');
+        });
+        out.end();
+        await once(out, 'close');
+        process.stdout.write(
+          `Exported ${summary(counts)} from ${databaseFile(config)} to ${target}\n`,
+        );
+      });
+    }
+    case 'import': {
+      const source = args[0];
+      if (source === undefined) throw new UsageError('import needs an export file');
+      return withApp(config, async (app) => {
+        const counts = await importData(app.store, () =>
+          createInterface({ input: createReadStream(source), crlfDelay: Infinity }),
+        );
+        // The public documents are derived: render them now rather than at the next start.
+        const rendered = await app.services.documents.rebuild({});
+        process.stdout.write(
+          `Imported ${summary(counts)} into ${databaseFile(config)}; rendered ${rendered} article documents.\n`,
+        );
       });
     }
     case 'rebuild-documents':

@@ -112,6 +112,11 @@ const postgresDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
   nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
+  async afterImport(tx) {
+    await (tx as unknown as NodePgDatabase<PgTables>).execute(
+      sql`select setval('article_search_row_id_seq', coalesce((select max(search_row_id) from articles), 0) + 1, false)`,
+    );
+  },
 };
 
 /** The tables modules query, typed as the SQLite ones: test/schema-parity.test.ts proves the

@@ -26,6 +26,8 @@ const sqliteDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select value from json_each(${sql.placeholder(param)}))`,
   nextSearchRowId: sql`(select coalesce(max(${tables.articles.searchRowId}), 0) + 1 from ${tables.articles})`,
+  // Nothing to move on: the next search row id is read from the rows themselves.
+  afterImport: async () => undefined,
 };
 
 /** What both SQLite stores (read-write, read-only) share. */

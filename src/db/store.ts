@@ -34,6 +34,8 @@ export interface Dialect {
    * read the same largest and conflict).
    */
   readonly nextSearchRowId: SQL;
+  /** After rows were loaded with their ids (cms import): sequences continue after them. */
+  afterImport(tx: Db): Promise<void>;
 }
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */
