@@ -9,7 +9,9 @@ import {
   type TestApp,
   type TestDatabase,
   testConfig,
+  onPostgres,
 } from './helpers.ts';
+import { logChange } from '../src/modules/shared/change-log.ts';
 
 // The change log: a row per committed content change, in the change's own transaction, tailed
 // by every process over the database so that a write made elsewhere (another instance, the CLI)
@@ -86,6 +88,8 @@ describe('the change log', () => {
     const reader = await secondProcess(t.database);
     await reader.inject('/v1/tags');
     expect((await reader.inject('/v1/tags')).headers['x-cache']).toBe('hit');
+    // The reader falls behind (a paused process): its feed reads nothing until told to.
+    await reader.services.changeFeed.stop();
     for (const name of ['One', 'Two', 'Three']) {
       await t.api
         .post('/v1/admin/photos')
@@ -104,6 +108,61 @@ describe('the change log', () => {
     await t.app.store.write((tx) => tx.delete(changeLog).where(lt(changeLog.id, newest)));
     await reader.services.changeFeed.poll();
     expect((await reader.inject('/v1/tags')).headers['x-cache']).toBe('miss');
+  });
+
+  it.runIf(onPostgres)(
+    'wakes another instance at once on PostgreSQL (NOTIFY), long before its next timed read',
+    async () => {
+      t = await createTestApp();
+      const as = bearer(await t.token('editor'));
+      const reader = await buildApp({
+        config: testConfig({ ...t.database.config, changePollMs: 60_000 }),
+      });
+      await reader.ready();
+      others.push(reader);
+      await reader.inject('/v1/tags');
+      expect((await reader.inject('/v1/tags')).headers['x-cache']).toBe('hit');
+      const tag = (await t.api.post('/v1/admin/tags').set(as).send({ name: 'Quays' })).body.data;
+      await publishArticleWith(t, await t.token('editor'), { tagIds: [tag.id] });
+      const deadline = Date.now() + 5_000;
+      let tags = JSON.parse((await reader.inject('/v1/tags')).body).data;
+      while (tags.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        tags = JSON.parse((await reader.inject('/v1/tags')).body).data;
+      }
+      expect(tags.map((each: { slug: string }) => each.slug)).toEqual(['quays']);
+    },
+  );
+
+  it('makes change ids visible in the order they were taken, whatever the commit order', async () => {
+    t = await createTestApp();
+    const store = t.app.store;
+    const { changeLog } = store.tables;
+    let releaseFirst: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const order: string[] = [];
+    const at = new Date();
+    // The first takes its id, then keeps its transaction open; the second would take the next
+    // id and commit first if nothing held it, and a reader would move past the first's id.
+    const first = store.write(async (tx) => {
+      await logChange(store, tx, ['tags'], at);
+      await held;
+      order.push('first');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = store.write(async (tx) => {
+      await logChange(store, tx, ['pages'], at);
+      order.push('second');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(order).toEqual([]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    const rows = await store.db.select().from(changeLog).orderBy(asc(changeLog.id));
+    expect(rows.map((row) => row.keys)).toEqual([['tags'], ['pages']]);
   });
 
   it('forgets changes older than its retention, always keeping the newest', async () => {

@@ -51,6 +51,9 @@ const maxWriteAttempts = 10;
 
 // Any key would do; this is "broadsheet" in ASCII, so it is recognisable in pg_locks.
 const migrationLockKey = 0x62726f61647368;
+const changeLogLockKey = migrationLockKey + 1;
+/** The NOTIFY channel that wakes change feeds (the payload is empty: the log is the truth). */
+const changeChannel = 'broadsheet_changes';
 
 const constraintCodes: Record<string, ConstraintKind> = {
   '23505': 'unique',
@@ -112,6 +115,11 @@ const postgresDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
   nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
+  async beforeChangeLogged(tx) {
+    const db = tx as unknown as NodePgDatabase<PgTables>;
+    await db.execute(sql`select pg_advisory_xact_lock(${changeLogLockKey})`);
+    await db.execute(sql`select pg_notify(${changeChannel}, '')`);
+  },
   async afterImport(tx) {
     await (tx as unknown as NodePgDatabase<PgTables>).execute(
       sql`select setval('article_search_row_id_seq', coalesce((select max(search_row_id) from articles), 0) + 1, false)`,
@@ -318,6 +326,52 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         } catch (error) {
           throw translateError(error);
         }
+      };
+    },
+
+    async watchChanges(wake: () => void): Promise<() => Promise<void>> {
+      // One connection of its own, outside the pools: LISTEN belongs to a session. When it
+      // drops, it is opened again after a pause; meanwhile the feed's timer still reads the log.
+      let client: pg.Client | undefined;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const listenLater = () => {
+        if (stopped || retry !== undefined) return;
+        retry = setTimeout(() => {
+          retry = undefined;
+          void listen();
+        }, 1000);
+        retry.unref();
+      };
+      const listen = async () => {
+        const next = new pg.Client({
+          connectionString: options.url,
+          application_name: 'broadsheet',
+          connectionTimeoutMillis: 5_000,
+        });
+        next.on('notification', () => wake());
+        next.on('error', () => undefined);
+        next.on('end', () => {
+          if (client === next) client = undefined;
+          listenLater();
+        });
+        try {
+          await next.connect();
+          await next.query(`listen ${changeChannel}`);
+        } catch {
+          await next.end().catch(() => undefined);
+          listenLater();
+          return;
+        }
+        client = next;
+        // Changes committed while it was not listening are read now.
+        wake();
+      };
+      await listen();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => undefined);
       };
     },
 

@@ -28,6 +28,8 @@ const sqliteDialect: Dialect = {
   nextSearchRowId: sql`(select coalesce(max(${tables.articles.searchRowId}), 0) + 1 from ${tables.articles})`,
   // Nothing to move on: the next search row id is read from the rows themselves.
   afterImport: async () => undefined,
+  // One writer at a time: ids are committed in the order they are taken.
+  beforeChangeLogged: async () => undefined,
 };
 
 /** What both SQLite stores (read-write, read-only) share. */
@@ -36,6 +38,8 @@ const sqliteParts = {
   tables,
   dialect: sqliteDialect,
   search: sqliteFullTextIndex,
+  // Other processes' changes are found by reading the log on a timer (CHANGE_POLL_MS).
+  watchChanges: undefined,
 } as const;
 
 /** Writes sharing one COMMIT at most; bounds how long the first of them waits. */

@@ -36,6 +36,14 @@ export interface Dialect {
   readonly nextSearchRowId: SQL;
   /** After rows were loaded with their ids (cms import): sequences continue after them. */
   afterImport(tx: Db): Promise<void>;
+  /**
+   * Called by a write just before it appends to the change log. Readers of the log move their
+   * position past every id they see, so ids must become visible in order: SQLite's one writer
+   * does that by itself; on PostgreSQL concurrent transactions take ids from a sequence and may
+   * commit in another order, so the append waits for a transaction-scoped lock (held to COMMIT)
+   * and queues a NOTIFY that wakes the other instances' feeds at commit.
+   */
+  beforeChangeLogged(tx: Db): Promise<void>;
 }
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */
@@ -87,6 +95,12 @@ export interface Store {
    * SQLite database file, or a `pg_dump` archive on PostgreSQL.
    */
   backup(toPath: string): Promise<void>;
+  /**
+   * Calls `wake` soon after another process commits a change-log row, where the database can say
+   * so (PostgreSQL LISTEN/NOTIFY); the log itself stays the truth, read on a timer as well.
+   * Undefined where it cannot. Resolves with a function that stops listening.
+   */
+  readonly watchChanges: ((wake: () => void) => Promise<() => Promise<void>>) | undefined;
   /** Health probe: the database answers and every migration shipped with the code is applied. */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -92,6 +92,7 @@ export async function createModules(
     retentionMs: config.changeLogRetentionHours * 3_600_000,
     now,
     onError: (error) => app.log.warn({ err: error }, 'reading the change log failed'),
+    watch: store.watchChanges,
   });
   app.addHook('onReady', () => changeFeed.start());
   app.addHook('onClose', () => changeFeed.stop());

@@ -2,7 +2,8 @@ import type { ChangeLogReader } from './change-log.ts';
 import type { ContentKey } from './content-keys.ts';
 
 // Each process tails the change log, so a change committed by another process over the same
-// database (the CLI, another instance) reaches this one's response cache within one interval.
+// database (the CLI, another instance) reaches this one's response cache within one interval,
+// or at once where the database announces commits (NOTIFY on PostgreSQL).
 // Its own writes have already told the cache, at commit; hearing them again costs an extra
 // miss at most. A process that finds changes gone it never read (pruned while it was behind)
 // cannot know what they touched, and drops its whole cache instead.
@@ -18,6 +19,8 @@ export interface ChangeFeedOptions {
   retentionMs: number;
   now: () => Date;
   onError: (error: unknown) => void;
+  /** Where the database can announce commits (Store.watchChanges): read at once when told. */
+  watch?: ((wake: () => void) => Promise<() => Promise<void>>) | undefined;
 }
 
 /** Changes read per query, or deleted per transaction; a longer backlog takes several. */
@@ -31,6 +34,9 @@ export function createChangeFeed(options: ChangeFeedOptions) {
   let polling: Promise<void> | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let pruning: Promise<void> | undefined;
+  let stopWatching: (() => Promise<void>) | undefined;
+  // A wake-up during a read may announce a change that read missed: read once more after it.
+  let readAgain = false;
 
   /** Small transactions with a yield between them, so readers never wait long. */
   async function prune(): Promise<void> {
@@ -74,6 +80,19 @@ export function createChangeFeed(options: ChangeFeedOptions) {
     return polling;
   }
 
+  function wake(): void {
+    if (polling === undefined) {
+      void poll();
+      return;
+    }
+    if (readAgain) return;
+    readAgain = true;
+    void polling.then(() => {
+      readAgain = false;
+      return poll();
+    });
+  }
+
   return {
     poll,
     /** Deletes changes older than the retention (hourly once started). */
@@ -92,10 +111,12 @@ export function createChangeFeed(options: ChangeFeedOptions) {
       pruneNow();
       pruneTimer = setInterval(pruneNow, pruneEveryMs);
       pruneTimer.unref();
+      stopWatching = await options.watch?.(wake);
     },
     async stop(): Promise<void> {
       if (timer !== undefined) clearInterval(timer);
       if (pruneTimer !== undefined) clearInterval(pruneTimer);
+      await stopWatching?.();
       await Promise.all([polling, pruning]);
     },
     /** The id of the last change this process has read. */

@@ -20,6 +20,7 @@ export async function logChange(
   at: Date,
 ): Promise<void> {
   if (keys.length === 0) return;
+  await store.dialect.beforeChangeLogged(tx);
   await tx.insert(store.tables.changeLog).values({ at, keys: [...keys] });
 }
 
