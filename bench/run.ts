@@ -23,12 +23,19 @@ import {
 import { renderChart } from './chart.ts';
 import { type LoadJob, type LoadResult, runLoad } from './load.ts';
 import { percentile, runOpenModel } from './open-model.ts';
+import { openPostgresStore } from '../src/db/postgres.ts';
+import { openSqliteStore } from '../src/db/sqlite.ts';
+import { exportData, importData } from '../src/db/transfer.ts';
+import { adminQuery, type Cluster, databaseUrl, startCluster } from '../test/postgres/cluster.ts';
 
-// npm run bench [-- --large | --smoke] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
+// npm run bench [-- --large | --smoke] [--backend sqlite|postgres] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
 // Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
 // it over the same data, and the two are measured alternately so machine noise hits both. Read
 // load comes from a process of its own (bench/load.ts); the servers run on the first CPUs and the
 // harness and its load processes on the last one, unless --shared-cpus (or a smoke run).
+// --backend postgres runs the same against a throwaway PostgreSQL server (fsync on, on the
+// servers' CPUs) loaded from the same dataset, beside a baseline of its own
+// (bench/baseline-postgres.ts); its results go to bench/postgres/.
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,8 +48,11 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     render: { type: 'string' },
     'shared-cpus': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'sqlite' },
   },
 });
+const backend: 'sqlite' | 'postgres' = flags.backend === 'postgres' ? 'postgres' : 'sqlite';
+if (flags.backend !== backend) throw new Error('--backend is sqlite or postgres');
 const smoke = flags.smoke ?? false;
 const size = smoke ? smokeSize : flags.large ? largeSize : defaultSize;
 // autocannon measures in whole seconds; a smoke run is one second per scenario, no warm-up.
@@ -56,9 +66,7 @@ const outDir =
   flags.out ??
   (partial
     ? mkdtempSync(join(tmpdir(), 'broadsheet-bench-results-'))
-    : flags.large
-      ? 'bench/large'
-      : 'bench');
+    : join(flags.large ? 'bench/large' : 'bench', backend === 'postgres' ? 'postgres' : ''));
 const warmupSeconds = smoke ? 0 : 2;
 
 /** Which CPUs the servers run on, or undefined when everything shares every CPU. */
@@ -376,13 +384,18 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'broadsheet-bench-'));
   const databasePath = join(work, 'bench.db');
   copyFileSync(dataset.path, databasePath);
+  const postgres = backend === 'postgres' ? await postgresCopy(databasePath) : undefined;
+  const database: Record<string, string> =
+    postgres === undefined
+      ? { DATABASE_PATH: databasePath }
+      : { DATABASE_URL: postgres.url, DATABASE_SSL: 'disable' };
 
   // As `npm run start:prod` and the Docker image run it.
   const serverCommand = smoke
     ? ['--import', 'tsx', 'src/server.ts']
     : ['--max-semi-space-size=8', 'dist/server.js'];
   const serverEnv = {
-    DATABASE_PATH: databasePath,
+    ...database,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
     SIGNUP_RATE_LIMIT: '100000',
@@ -395,9 +408,14 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '100000000',
   };
   const broadsheet = await start(serverCommand, serverEnv);
-  const baseline = await start(['--import', 'tsx', 'bench/baseline.ts'], {
-    DATABASE_PATH: databasePath,
-  });
+  const baseline = await start(
+    [
+      '--import',
+      'tsx',
+      postgres === undefined ? 'bench/baseline.ts' : 'bench/baseline-postgres.ts',
+    ],
+    database,
+  );
 
   const results: Report['results'] = [];
   const wanted = flags.only?.split(',').map((part) => part.trim().toLowerCase());
@@ -464,6 +482,8 @@ async function main(): Promise<void> {
     uncachedServer?.child.kill('SIGTERM');
     baseline.child.kill('SIGTERM');
   }
+  await Promise.all([stopped(baseline.child), uncachedServer && stopped(uncachedServer.child)]);
+  await postgres?.cluster.stop();
   rmSync(work, { recursive: true, force: true });
 
   const machine = {
@@ -475,6 +495,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     mode: smoke ? 'smoke' : flags.large ? 'large' : 'default',
+    backend,
     dataset: size,
     connections,
     durationSeconds,
@@ -500,6 +521,8 @@ async function main(): Promise<void> {
 type Report = {
   date: string;
   mode: string;
+  /** Absent in runs from before PostgreSQL: SQLite. */
+  backend?: 'sqlite' | 'postgres';
   dataset: typeof size;
   connections: number;
   durationSeconds: number;
@@ -518,6 +541,39 @@ type Report = {
     peakRssMb: number;
   }>;
 };
+
+/**
+ * A throwaway PostgreSQL server holding the dataset: started durable (fsync on, as production
+ * runs it) on the servers' CPUs, and loaded through `cms import`'s code from the SQLite file.
+ */
+async function postgresCopy(sqlitePath: string): Promise<{ cluster: Cluster; url: string }> {
+  process.stderr.write('Starting PostgreSQL and loading the dataset into it…\n');
+  const cluster = await startCluster({
+    durable: true,
+    ...(pinned === undefined ? {} : { cpus: pinned.servers }),
+  });
+  await adminQuery(cluster.url, 'create database bench');
+  const url = databaseUrl(cluster.url, 'bench');
+  const source = openSqliteStore({ path: sqlitePath, synchronous: 'NORMAL' });
+  const lines: string[] = [];
+  await exportData(source, async (line) => {
+    lines.push(line);
+  });
+  await source.close();
+  const target = await openPostgresStore({
+    url,
+    poolSize: 2,
+    statementTimeoutMs: 3_600_000,
+    ssl: 'disable',
+  });
+  await importData(target, async function* () {
+    yield* lines;
+  });
+  await target.close();
+  // Fresh statistics, as autovacuum would gather them soon after a bulk load.
+  await adminQuery(url, 'vacuum analyze');
+  return { cluster, url };
+}
 
 function loadPlacement(report: Report): string {
   const where =
@@ -684,8 +740,13 @@ function renderTargets(report: Report): string {
 }
 
 function renderMarkdown(report: Report, table: string): string {
+  const engine =
+    report.backend === 'postgres'
+      ? "PostgreSQL (a local server on the servers' CPUs, fsync on)"
+      : 'SQLite (synchronous=FULL)';
   return `# Benchmark results
 
+Backend: ${engine}.
 Run ${report.date} (${report.mode}) on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}.
 Dataset: ${report.dataset.articles.toLocaleString('en')} published articles, ${report.dataset.tags} tags, ${report.dataset.authors} authors, ${report.dataset.signups.toLocaleString('en')} signups.
 Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately; ${loadPlacement(report)}.
@@ -698,9 +759,10 @@ ${table}
 ${renderTargets(report)}
 
 "non-2xx" counts responses other than the scenario's expected status (304 for the conditional GET).
-The baseline is a minimal Fastify + better-sqlite3 server (\`bench/baseline.ts\`) answering the same
-list (first page, deep page, by tag) and single-article requests with one prepared statement each
-that builds the whole JSON inside SQLite: the practical ceiling of this stack on this machine.
+The baseline is a minimal Fastify server over the same database (\`bench/baseline.ts\` with
+better-sqlite3, \`bench/baseline-postgres.ts\` with node-postgres) answering the same list (first
+page, deep page, by tag) and single-article requests with one prepared statement each that builds
+the whole JSON inside the database: the practical ceiling of this stack on this machine.
 Ratios above 1 mean Broadsheet served more requests per second. "CPU µs/req" is the server
 process's user and system CPU time over a run, read from \`/proc\`, divided by the requests it
 answered (median of the runs; — where not measured). Rows ending in "uncached" are the

@@ -1,9 +1,15 @@
-import { count, isNotNull } from 'drizzle-orm';
+import { count, eq, isNotNull } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
-import { createTestApp, manualClock, type TestApp, testConfig } from './helpers.ts';
+import {
+  createTestApp,
+  manualClock,
+  publishArticleWith,
+  type TestApp,
+  testConfig,
+} from './helpers.ts';
 
 // The read-modify-writes that one SQLite writer makes safe by construction, run at once from two
 // apps over one database (on PostgreSQL, two pools of connections): the next search row id and a
@@ -109,6 +115,31 @@ describe('racing writers on two instances', () => {
       headers: { authorization: `Bearer ${await t.token('editor')}` },
     });
     expect(reread?.json().data.headline).toBe(winner.headline);
+  });
+
+  it('keep an article’s document current when two of its authors are renamed at once', async () => {
+    const { send, token } = await twoInstances();
+    const author = async (name: string) =>
+      (await send(0, 'POST', '/v1/admin/authors', { name }))?.json().data.id as string;
+    const [first, second] = [await author('Ada Quay'), await author('Noor Field')];
+    if (t === undefined) throw new Error('no app');
+    const article = await publishArticleWith(t, token, { authorIds: [first, second] });
+    for (let round = 1; round <= 5; round += 1) {
+      const renamed = await Promise.all([
+        send(0, 'PATCH', `/v1/admin/authors/${first}`, { name: `Ada Quay ${round}` }),
+        send(1, 'PATCH', `/v1/admin/authors/${second}`, { name: `Noor Field ${round}` }),
+      ]);
+      expect(statuses(renamed)).toEqual([200, 200]);
+    }
+    const { articleDocuments } = t.app.store.tables;
+    const [stored] = await t.app.store.db
+      .select({ body: articleDocuments.body })
+      .from(articleDocuments)
+      .where(eq(articleDocuments.articleId, article.id));
+    const shown = JSON.parse(stored?.body ?? '{}').data.authors.map(
+      (each: { name: string }) => each.name,
+    );
+    expect(shown).toEqual(['Ada Quay 5', 'Noor Field 5']);
   });
 
   it('give a slug claimed at once to exactly one tag', async () => {

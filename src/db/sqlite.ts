@@ -30,6 +30,8 @@ const sqliteDialect: Dialect = {
   afterImport: async () => undefined,
   // One writer at a time: ids are committed in the order they are taken.
   beforeChangeLogged: async () => undefined,
+  // One writer at a time already.
+  serialize: async () => undefined,
 };
 
 /** What both SQLite stores (read-write, read-only) share. */

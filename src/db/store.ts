@@ -44,6 +44,13 @@ export interface Dialect {
    * and queues a NOTIFY that wakes the other instances' feeds at commit.
    */
   beforeChangeLogged(tx: Db): Promise<void>;
+  /**
+   * From here to COMMIT, writes naming any of the same `resources` run one after another, and
+   * what this write reads next includes what the one before it committed. A no-op on SQLite,
+   * where every write runs alone; on PostgreSQL, transaction-scoped advisory locks taken in a
+   * fixed order (so two writes naming the same resources cannot deadlock).
+   */
+  serialize(tx: Db, resources: readonly string[]): Promise<void>;
 }
 
 /** Something `statement()` can prepare once: a select builder with placeholders. */

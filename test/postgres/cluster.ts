@@ -36,10 +36,11 @@ function binary(name: string): string {
   }
 }
 
-function run(program: string, args: string[]): void {
-  const command = asRoot ? 'runuser' : binary(program);
-  const argv = asRoot ? ['-u', 'postgres', '--', binary(program), ...args] : args;
-  execFileSync(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Runs a server program (as `postgres` when root), under `taskset -c cpus` when given. */
+function run(program: string, args: string[], cpus?: string): void {
+  const argv = [...(cpus === undefined ? [] : ['taskset', '-c', cpus]), binary(program), ...args];
+  const [command = program, ...rest] = asRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv;
+  execFileSync(command, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export function freePort(): Promise<number> {
@@ -57,7 +58,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
+export async function startCluster(
+  /** `cpus`: a taskset list the server's processes are pinned to (the benchmark's). */
+  options: { durable?: boolean; cpus?: string } = {},
+): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'broadsheet-pg-'));
   chmodSync(dataDir, 0o777);
   if (asRoot) execFileSync('chown', ['postgres', dataDir]);
@@ -82,16 +86,11 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
       : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   const ctl = (...args: string[]) =>
-    run('pg_ctl', [
-      '-D',
-      join(dataDir, 'data'),
-      '-o',
-      settings,
-      '-l',
-      join(dataDir, 'log'),
-      '-w',
-      ...args,
-    ]);
+    run(
+      'pg_ctl',
+      ['-D', join(dataDir, 'data'), '-o', settings, '-l', join(dataDir, 'log'), '-w', ...args],
+      options.cpus,
+    );
   ctl('start');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {

@@ -78,6 +78,12 @@ export function createArticleDocuments(store: Store, now: () => Date) {
    * Returns the published articles whose document came out different.
    */
   async function render(tx: Db, articleIds: readonly string[]): Promise<string[]> {
+    // Two writes that both show an article (renaming two of its authors) must not each render
+    // it without the other's change: the second waits, then reads what the first committed.
+    await store.dialect.serialize(
+      tx,
+      articleIds.map((id) => `document:${id}`),
+    );
     const sources = await repository.sources(tx, articleIds);
     const published = new Set(sources.map((source) => source.row.id));
     const documents = sources.map(renderDocument);
