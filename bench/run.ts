@@ -660,11 +660,13 @@ function renderTargets(report: Report): string {
     ratio,
   );
   const uncachedReads = ['list page 1', 'single article', 'list by tag', 'list deep (page 500)'];
+  // On PostgreSQL the issue asks 0.8× of its raw baseline for uncached reads.
+  const uncachedBar = report.backend === 'postgres' ? 0.8 : 1;
   for (const name of uncachedReads) {
     check(
-      `uncached ${name} vs baseline ≥ 1.0×`,
+      `uncached ${name} vs baseline ≥ ${uncachedBar.toFixed(1)}×`,
       find(`${name}, uncached`)?.ratio ?? undefined,
-      (v) => v >= 1,
+      (v) => v >= uncachedBar,
       ratio,
     );
   }
@@ -714,6 +716,20 @@ function renderTargets(report: Report): string {
     (v) => v >= 200,
     (v) => `${Math.round(v)}/s`,
   );
+  const sqliteRun =
+    report.backend === 'postgres' && existsSync('bench/results.json')
+      ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Report)
+      : undefined;
+  for (const name of ['newsletter signup', 'editor PATCH (If-Match)']) {
+    const onSqlite = sqliteRun?.results.find((result) => result.scenario === name)?.broadsheet.rps;
+    if (onSqlite === undefined) continue;
+    check(
+      `${name} ≥ the SQLite run's ${Math.round(onSqlite)}/s (one instance)`,
+      find(name)?.broadsheet.rps,
+      (v) => v >= onSqlite,
+      (v) => `${Math.round(v)}/s`,
+    );
+  }
   check(
     'peak server RSS ≤ 250 MB',
     Math.max(...report.results.map((result) => result.peakRssMb)),
@@ -737,6 +753,54 @@ function renderTargets(report: Report): string {
       `| ${label} | ${value} | ${ok === null ? '—' : ok ? 'met' : '**missed**'} |`,
   );
   return ['| target | this run | |', '| --- | --- | --- |', ...lines].join('\n');
+}
+
+/**
+ * The same scenarios on both backends, from the committed full runs (bench/results.json and
+ * bench/postgres/results.json), once both exist; this run's figures replace its own backend's.
+ */
+function renderBackends(report: Report): string {
+  const read = (file: string): Report | undefined =>
+    existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Report) : undefined;
+  const mine = report.backend ?? 'sqlite';
+  const sqlite = mine === 'sqlite' ? report : read('bench/results.json');
+  const postgres = mine === 'postgres' ? report : read('bench/postgres/results.json');
+  if (sqlite === undefined || postgres === undefined || sqlite.mode !== postgres.mode) return '';
+  const cell = (run: Report, name: string) => {
+    const found = run.results.find((result) => result.scenario === name);
+    if (found === undefined) return ['—', '—', '—'];
+    return [
+      Math.round(found.broadsheet.rps).toLocaleString('en'),
+      found.ratio === null ? '—' : `${found.ratio.toFixed(2)}×`,
+      String(found.broadsheet.p99),
+    ];
+  };
+  const rows = sqlite.results.map((result) => [
+    result.scenario,
+    ...cell(sqlite, result.scenario),
+    ...cell(postgres, result.scenario),
+  ]);
+  const header = [
+    'scenario',
+    'SQLite req/s',
+    'SQLite vs its baseline',
+    'SQLite p99 ms',
+    'PostgreSQL req/s',
+    'PostgreSQL vs its baseline',
+    'PostgreSQL p99 ms',
+  ];
+  const table = [header, header.map(() => '---'), ...rows]
+    .map((cells) => `| ${cells.join(' | ')} |`)
+    .join('\n');
+  return `
+## Both backends
+
+SQLite run ${sqlite.date}, PostgreSQL run ${postgres.date}, same dataset and load; each ratio is
+against that backend's own baseline (a raw prepared-statement server over the same database).
+Cold start: SQLite ${sqlite.coldStartMs} ms, PostgreSQL ${postgres.coldStartMs} ms.
+
+${table}
+`;
 }
 
 function renderMarkdown(report: Report, table: string): string {
@@ -769,7 +833,7 @@ answered (median of the runs; — where not measured). Rows ending in "uncached"
 same requests against Broadsheet with its response cache off (\`RESPONSE_CACHE_MAX_ENTRIES=0\`).
 
 ![throughput and p99](results.svg)
-${existsSync('bench/notes.md') ? `\n${readFileSync('bench/notes.md', 'utf8')}` : ''}`;
+${renderBackends(report)}${existsSync('bench/notes.md') ? `\n${readFileSync('bench/notes.md', 'utf8')}` : ''}`;
 }
 
 main().catch((error: unknown) => {

@@ -116,15 +116,18 @@ const postgresDialect: Dialect = {
     sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
   nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
   async serialize(tx, resources) {
-    const db = tx as unknown as NodePgDatabase<PgTables>;
-    for (const resource of [...new Set(resources)].sort()) {
-      await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${resource}, 0))`);
-    }
+    if (resources.length === 0) return;
+    // One round trip for any number of resources (a tag shown by a thousand articles), the
+    // locks taken in the order of their keys, so two writes cannot each hold what the other
+    // waits for.
+    await (tx as unknown as NodePgDatabase<PgTables>).execute(
+      sql`select pg_advisory_xact_lock(key) from (select distinct hashtextextended(resource, 0) as key from json_array_elements_text(${JSON.stringify(resources)}::json) as resource order by key) as keys`,
+    );
   },
   async beforeChangeLogged(tx) {
-    const db = tx as unknown as NodePgDatabase<PgTables>;
-    await db.execute(sql`select pg_advisory_xact_lock(${changeLogLockKey})`);
-    await db.execute(sql`select pg_notify(${changeChannel}, '')`);
+    await (tx as unknown as NodePgDatabase<PgTables>).execute(
+      sql`select pg_advisory_xact_lock(${changeLogLockKey}), pg_notify(${changeChannel}, '')`,
+    );
   },
   async afterImport(tx) {
     await (tx as unknown as NodePgDatabase<PgTables>).execute(
@@ -271,7 +274,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (timeoutMs === undefined) return reader;
     let pool = budgetedPools.get(timeoutMs);
     if (pool === undefined) {
-      pool = connect('-c default_transaction_read_only=on', timeoutMs);
+      // Planned for each run's own values: the search query's text then folds to constants
+      // (see postgres-search.ts), which a plan cached for any value cannot do.
+      pool = connect(
+        '-c default_transaction_read_only=on -c plan_cache_mode=force_custom_plan',
+        timeoutMs,
+      );
       budgetedPools.set(timeoutMs, pool);
     }
     return drizzle({ client: pool, schema: pgTables, ...(logger === undefined ? {} : { logger }) });
@@ -287,11 +295,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const code = codeOf(
           error instanceof Error && error.cause instanceof Error ? error.cause : error,
         );
-        // A unique violation is retried too: two transactions that each found a slug (or the next
-        // search row id) free and both took it are a serialization conflict PostgreSQL reports as
-        // 23505 (it does when the check was a range read, not a probe of the exact key). Run
-        // again, the loser sees the winner's row and picks another; a real conflict (a slug an
-        // editor asked for that is taken) fails the same way again and is answered 409.
+        // A unique violation is retried too: two transactions that each found a slug free and
+        // both took it are a race the second learns of as 23505 once the first commits. Run
+        // again, it sees the winner's row and picks another; a real conflict (a slug an editor
+        // asked for that is taken) fails the same way again and is answered 409.
         const retryable = code !== undefined && (retryableCodes.has(code) || code === '23505');
         if (retryable && attempt < maxWriteAttempts) {
           // Jittered backoff, so the transactions that collided do not collide again.

@@ -227,6 +227,32 @@ describe.each(['sqlite', 'postgres'] as const)('two instances over one %s databa
   });
 });
 
+describe('kill -9 during a write burst on PostgreSQL', () => {
+  it('loses no acknowledged write in 20 cycles', async () => {
+    const database = await backends.postgres('killed_often');
+    const token = createToken(database.env);
+    await createWeeklyNewsletter(database.config);
+    const acknowledged = emptyAcknowledged();
+    for (let cycle = 0; cycle < 20; cycle += 1) {
+      const server = await startServer(instanceEnv(database));
+      const stop = { now: false };
+      const clients = writeLoad(server.url, token, acknowledged, stop);
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
+      server.child.kill('SIGKILL');
+      await exited(server.child);
+      stop.now = true;
+      await Promise.all(clients);
+    }
+    const store = await database.open();
+    try {
+      expect(await missingWritesIn(store, acknowledged)).toEqual({ articles: [], signups: [] });
+    } finally {
+      await store.close();
+    }
+    expect(acknowledged.articles.size).toBeGreaterThan(100);
+  });
+});
+
 describe('a PostgreSQL restart under load', () => {
   it('is answered with 503 and Retry-After while the database is down, and served again after, with no restart of the API', async () => {
     const database = await backends.postgres('restarted');
