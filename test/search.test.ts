@@ -3,7 +3,7 @@ import { HttpError } from '../src/errors.ts';
 import { searchLimits } from '../src/lib/search-query.ts';
 import type { PublicSearchRepository } from '../src/modules/articles/articles.search.repository.ts';
 import { createSearchRunner } from '../src/workers/search-pool.ts';
-import { bearer, createTestApp, manualClock, type TestApp } from './helpers.ts';
+import { bearer, createTestApp, manualClock, onPostgres, type TestApp } from './helpers.ts';
 
 // Public search: the cost of any accepted query is bounded (query shape, prefix index, a hard
 // per-query budget on a worker thread), and ranking only ever sees what the public can see.
@@ -63,6 +63,33 @@ describe('public search cost', () => {
       .get(`/v1/admin/articles?q=${encodeURIComponent(q)}`)
       .set(bearer(editor))
       .expect(400);
+  });
+
+  it('folds accents, stems, and keeps an exclusion in the article’s own language', async () => {
+    t = await createTestApp();
+    const editor = await t.token('editor');
+    await article(t, editor, { headline: 'Çavuşoğlu visits the harbour', body: 'Talks.' });
+    await article(t, editor, {
+      headline: 'New tram lines',
+      body: 'The metro stays closed on Sunday.',
+    });
+    await article(t, editor, { headline: 'Old tram lines', body: 'Buses replace them.' });
+    expect(await searchSlugs(t, 'cavusoglu')).toEqual(['cavusoglu-visits-the-harbour']);
+    expect(await searchSlugs(t, 'harbours')).toEqual(['cavusoglu-visits-the-harbour']);
+    // "metros" is "metro" once stemmed, as the article's words were: excluded.
+    expect(await searchSlugs(t, 'tram -metros')).toEqual(['old-tram-lines']);
+  });
+
+  it.runIf(onPostgres)('stems Russian on PostgreSQL: another case of a word finds it', async () => {
+    t = await createTestApp();
+    const editor = await t.token('editor');
+    const story = await article(t, editor, {
+      headline: 'Министры встретились в Москве',
+      language: 'ru',
+      slug: 'ministry-vstretilis',
+    });
+    expect(await searchSlugs(t, 'Москва')).toEqual([story.slug]);
+    expect(await searchSlugs(t, 'министр -москвы')).toEqual([]);
   });
 
   it('runs on a worker thread: search works end to end through the thread', async () => {

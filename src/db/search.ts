@@ -37,8 +37,10 @@ export interface FullTextIndex {
   matchesAny(db: Db, rowIdColumn: AnyColumn, match: string): SQL;
   /**
    * The public rows matching the `match` placeholder as the CTE `ranked`: `rowid` and `score`
-   * (lower is better), the `window` placeholder best among the newest `candidatesOffset + 1`
-   * matches. `unlimited` is the `window` that means all of them.
+   * (lower is better), the `window` placeholder best. SQLite ranks only the newest
+   * `candidatesOffset + 1` matches (bm25 over every match of a common word grows with the
+   * archive); PostgreSQL ranks them all, cheaply (see postgres-search.ts). `unlimited` is the
+   * `window` that means all of them.
    */
   rankedPublic(db: Db): RankedMatches;
   readonly unlimited: number | null;

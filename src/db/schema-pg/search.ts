@@ -35,9 +35,13 @@ export const articleSearch = pgTable(
       .generatedAlwaysAs(
         sql`setweight(to_tsvector(broadsheet_search_config(language), headline), 'A') || setweight(to_tsvector(broadsheet_search_config(language), dek), 'B') || setweight(to_tsvector(broadsheet_search_config(language), body_text), 'D')`,
       ),
+    // The headline and dek alone: small enough to stay in the row, so ranking reads no TOAST
+    // (ranking by the whole document read ~14 µs of TOAST per candidate: 1 s at 10 connections).
+    head: tsvector('head')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector(broadsheet_search_config(language), headline), 'A') || setweight(to_tsvector(broadsheet_search_config(language), dek), 'B')`,
+      ),
   },
-  (table) => [
-    index('article_search_document_idx').using('gin', table.document),
-    index('article_search_public_row_idx').on(table.public, table.rowId),
-  ],
+  (table) => [index('article_search_document_idx').using('gin', table.document)],
 );

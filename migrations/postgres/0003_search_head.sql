@@ -1,0 +1,1 @@
+ALTER TABLE "article_search" ADD COLUMN "head" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector(broadsheet_search_config(language), headline), 'A') || setweight(to_tsvector(broadsheet_search_config(language), dek), 'B')) STORED NOT NULL;
