@@ -23,12 +23,9 @@ import {
 import { renderChart } from './chart.ts';
 import { type LoadJob, type LoadResult, runLoad } from './load.ts';
 import { percentile, runOpenModel } from './open-model.ts';
-import { openPostgresStore } from '../src/db/postgres.ts';
-import { openSqliteStore } from '../src/db/sqlite.ts';
-import { exportData, importData } from '../src/db/transfer.ts';
-import { adminQuery, type Cluster, databaseUrl, startCluster } from '../test/postgres/cluster.ts';
+import { postgresCopy } from './postgres-copy.ts';
 
-// npm run bench [-- --large | --smoke] [--backend sqlite|postgres] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
+// npm run bench [-- --large | --smoke] [--backend sqlite|postgres] [--instances 1] [--duration 10] [--runs 3] [--connections 10] [--out bench] [--only search,signup] [--shared-cpus]
 // Broadsheet runs as a separate, production-built process; a minimal baseline server runs beside
 // it over the same data, and the two are measured alternately so machine noise hits both. Read
 // load comes from a process of its own (bench/load.ts); the servers run on the first CPUs and the
@@ -49,8 +46,15 @@ const { values: flags } = parseArgs({
     render: { type: 'string' },
     'shared-cpus': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string', default: '1' },
   },
 });
+// --instances N starts N servers over the one database; writes are spread over them (the
+// connections split evenly), reads go to the first. What a load balancer in front of several
+// instances does for the desk's writes.
+const instances = Number(flags.instances);
+if (!Number.isInteger(instances) || instances < 1 || instances > 8)
+  throw new Error('--instances is a whole number from 1 to 8');
 const backend: 'sqlite' | 'postgres' = flags.backend === 'postgres' ? 'postgres' : 'sqlite';
 if (flags.backend !== backend) throw new Error('--backend is sqlite or postgres');
 const smoke = flags.smoke ?? false;
@@ -177,10 +181,19 @@ async function measureWithCpu(
   server: { url: string; child: ChildProcess },
   scenario: Scenario,
   seconds: number,
+  peers: ReadonlyArray<{ url: string; child: ChildProcess }> = [],
 ): Promise<Measurement> {
-  const before = cpuMs(server.child.pid);
-  const measured = await measure(server.url, scenario, seconds);
-  const spent = cpuMs(server.child.pid) - before;
+  // Writes reach every instance: their CPU is summed.
+  const all = scenario.setup === undefined ? [server] : [server, ...peers];
+  const cpuOfAll = () => all.reduce((total, each) => total + cpuMs(each.child.pid), 0);
+  const before = cpuOfAll();
+  const measured = await measure(
+    server.url,
+    scenario,
+    seconds,
+    all.map((each) => each.url),
+  );
+  const spent = cpuOfAll() - before;
   return {
     ...measured,
     cpuUsPerRequest: measured.requests > 0 ? Math.round((spent * 1000) / measured.requests) : 0,
@@ -238,7 +251,12 @@ function loadProcess(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-async function measure(url: string, scenario: Scenario, seconds: number): Promise<LoadResult> {
+async function measure(
+  url: string,
+  scenario: Scenario,
+  seconds: number,
+  writeUrls: readonly string[] = [url],
+): Promise<LoadResult> {
   const job = {
     url,
     paths: scenario.paths ?? [scenario.path],
@@ -250,7 +268,33 @@ async function measure(url: string, scenario: Scenario, seconds: number): Promis
   };
   if (scenario.run !== undefined) return scenario.run(url, seconds);
   const setupRequest = scenario.setup?.();
-  return setupRequest === undefined ? loadProcess(job) : runLoad(job, setupRequest);
+  if (setupRequest === undefined) return loadProcess(job);
+  if (writeUrls.length === 1) return runLoad(job, setupRequest);
+  // One closed loop per instance, sharing the request sequence (each PATCH still edits its own
+  // article at its own version), the connections split between them.
+  const share = Math.max(1, Math.floor(connections / writeUrls.length));
+  const parts = await Promise.all(
+    writeUrls.map((writeUrl) =>
+      runLoad({ ...job, url: writeUrl, connections: share }, setupRequest),
+    ),
+  );
+  return combined(parts);
+}
+
+/** Several instances' loops as one: rates and counts add up; each percentile is the worst. */
+function combined(parts: readonly LoadResult[]): LoadResult {
+  const sum = (pick: (part: LoadResult) => number) =>
+    parts.reduce((total, part) => total + pick(part), 0);
+  const worst = (pick: (part: LoadResult) => number) => Math.max(...parts.map(pick));
+  return {
+    rps: sum((part) => part.rps),
+    p50: worst((part) => part.p50),
+    p97_5: worst((part) => part.p97_5),
+    p99: worst((part) => part.p99),
+    errors: sum((part) => part.errors),
+    unexpected: sum((part) => part.unexpected),
+    requests: sum((part) => part.requests),
+  };
 }
 
 function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
@@ -384,7 +428,10 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'broadsheet-bench-'));
   const databasePath = join(work, 'bench.db');
   copyFileSync(dataset.path, databasePath);
-  const postgres = backend === 'postgres' ? await postgresCopy(databasePath) : undefined;
+  const postgres =
+    backend === 'postgres'
+      ? await postgresCopy(databasePath, pinned === undefined ? {} : { cpus: pinned.servers })
+      : undefined;
   const database: Record<string, string> =
     postgres === undefined
       ? { DATABASE_PATH: databasePath }
@@ -408,6 +455,10 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '100000000',
   };
   const broadsheet = await start(serverCommand, serverEnv);
+  // Started once the first has migrated and rendered: each then starts as a restart does.
+  const peers: Array<{ child: ChildProcess; url: string; coldStartMs: number }> = [];
+  for (let extra = 1; extra < instances; extra += 1)
+    peers.push(await start(serverCommand, serverEnv));
   const baseline = await start(
     [
       '--import',
@@ -423,19 +474,28 @@ async function main(): Promise<void> {
     wanted === undefined || wanted.some((part) => name.toLowerCase().includes(part));
 
   /** Each scenario on `server`, alternating with the baseline where it has one. */
-  async function runAll(server: { url: string; child: ChildProcess }, list: Scenario[]) {
+  async function runAll(
+    server: { url: string; child: ChildProcess },
+    list: Scenario[],
+    others: ReadonlyArray<{ url: string; child: ChildProcess }> = [],
+  ) {
     for (const scenario of list) {
       process.stderr.write(`  ${scenario.name}…`);
       const ours: Measurement[] = [];
       const theirs: Measurement[] = [];
       if (warmupSeconds > 0) {
-        await measure(server.url, scenario, warmupSeconds);
+        await measure(
+          server.url,
+          scenario,
+          warmupSeconds,
+          [server, ...others].map((each) => each.url),
+        );
         if (scenario.baseline === true) await measure(baseline.url, scenario, warmupSeconds);
       }
       for (let run = 0; run < runs; run += 1) {
         if (scenario.baseline === true)
           theirs.push(await measureWithCpu(baseline, scenario, durationSeconds));
-        ours.push(await measureWithCpu(server, scenario, durationSeconds));
+        ours.push(await measureWithCpu(server, scenario, durationSeconds, others));
       }
       const ourSummary = summarise(ours);
       const theirSummary = theirs.length > 0 ? summarise(theirs) : null;
@@ -460,6 +520,7 @@ async function main(): Promise<void> {
     await runAll(
       broadsheet,
       all.filter((scenario) => chosen(scenario.name)),
+      peers,
     );
     // The same reads with the response cache off: what every first request after a publish,
     // every archive page and every cold instance costs.
@@ -479,10 +540,15 @@ async function main(): Promise<void> {
     }
   } finally {
     broadsheet.child.kill('SIGTERM');
+    for (const peer of peers) peer.child.kill('SIGTERM');
     uncachedServer?.child.kill('SIGTERM');
     baseline.child.kill('SIGTERM');
   }
-  await Promise.all([stopped(baseline.child), uncachedServer && stopped(uncachedServer.child)]);
+  await Promise.all([
+    stopped(baseline.child),
+    uncachedServer && stopped(uncachedServer.child),
+    ...peers.map((peer) => stopped(peer.child)),
+  ]);
   await postgres?.cluster.stop();
   rmSync(work, { recursive: true, force: true });
 
@@ -496,6 +562,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: smoke ? 'smoke' : flags.large ? 'large' : 'default',
     backend,
+    instances,
     dataset: size,
     connections,
     durationSeconds,
@@ -523,6 +590,8 @@ type Report = {
   mode: string;
   /** Absent in runs from before PostgreSQL: SQLite. */
   backend?: 'sqlite' | 'postgres';
+  /** API servers over the one database (writes spread over them); absent in older runs: 1. */
+  instances?: number;
   dataset: typeof size;
   connections: number;
   durationSeconds: number;
@@ -541,39 +610,6 @@ type Report = {
     peakRssMb: number;
   }>;
 };
-
-/**
- * A throwaway PostgreSQL server holding the dataset: started durable (fsync on, as production
- * runs it) on the servers' CPUs, and loaded through `cms import`'s code from the SQLite file.
- */
-async function postgresCopy(sqlitePath: string): Promise<{ cluster: Cluster; url: string }> {
-  process.stderr.write('Starting PostgreSQL and loading the dataset into it…\n');
-  const cluster = await startCluster({
-    durable: true,
-    ...(pinned === undefined ? {} : { cpus: pinned.servers }),
-  });
-  await adminQuery(cluster.url, 'create database bench');
-  const url = databaseUrl(cluster.url, 'bench');
-  const source = openSqliteStore({ path: sqlitePath, synchronous: 'NORMAL' });
-  const lines: string[] = [];
-  await exportData(source, async (line) => {
-    lines.push(line);
-  });
-  await source.close();
-  const target = await openPostgresStore({
-    url,
-    poolSize: 2,
-    statementTimeoutMs: 3_600_000,
-    ssl: 'disable',
-  });
-  await importData(target, async function* () {
-    yield* lines;
-  });
-  await target.close();
-  // Fresh statistics, as autovacuum would gather them soon after a bulk load.
-  await adminQuery(url, 'vacuum analyze');
-  return { cluster, url };
-}
 
 function loadPlacement(report: Report): string {
   const where =
@@ -810,7 +846,11 @@ function renderMarkdown(report: Report, table: string): string {
       : 'SQLite (synchronous=FULL)';
   return `# Benchmark results
 
-Backend: ${engine}.
+Backend: ${engine}.${
+    (report.instances ?? 1) > 1
+      ? `\nInstances: ${report.instances} API servers over the one database; writes split their connections evenly between them (each percentile is the worst instance's, CPU µs/req sums them), reads go to the first.`
+      : ''
+  }
 Run ${report.date} (${report.mode}) on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}.
 Dataset: ${report.dataset.articles.toLocaleString('en')} published articles, ${report.dataset.tags} tags, ${report.dataset.authors} authors, ${report.dataset.signups.toLocaleString('en')} signups.
 Load: autocannon, ${report.connections} connections, ${report.durationSeconds} s per run after a warm-up, median of ${report.runs} runs, Broadsheet and the baseline measured alternately; ${loadPlacement(report)}.

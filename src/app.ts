@@ -18,6 +18,7 @@ import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStrictQueryNumbers } from './plugins/query-numbers.ts';
 import { compiledSerializer } from './plugins/serializer.ts';
+import type { ResolveHost } from './modules/webhooks/webhooks.sender.ts';
 
 export type { AppServices };
 
@@ -29,6 +30,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Where log lines go (default stdout). */
   logDestination?: DestinationStream;
+  /** How webhook targets' names are resolved (default DNS); tests answer for made-up names. */
+  resolveHost?: ResolveHost;
 }
 
 declare module 'fastify' {
@@ -104,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.store === undefined) {
     app.addHook('onClose', async () => store.close());
   }
-  const { modules, services } = await createModules(app, config, store, now);
+  const { modules, services } = await createModules(app, config, store, now, options.resolveHost);
   for (const { ready, close } of modules) {
     if (ready !== undefined) app.addHook('onReady', async () => ready());
     if (close !== undefined) app.addHook('onClose', close);

@@ -176,6 +176,32 @@ const settings = {
     z.string().min(3).max(200).default('Broadsheet <no-reply@localhost>'),
   ),
   mailRetryDelayMs: setting('MAIL_RETRY_DELAY_MS', wholeNumber(1, 600_000).default(2000)),
+  articleUrlTemplate: setting(
+    'ARTICLE_URL_TEMPLATE',
+    z
+      .string()
+      .max(500)
+      .regex(/^\{site\}/, 'must start with {site}')
+      .regex(/\{(?:slug|id)\}/, 'must contain {slug} or {id}')
+      .refine(
+        (value) =>
+          [...value.matchAll(/\{(\w+)\}/g)].every(([, token]) =>
+            ['site', 'language', 'slug', 'id', 'yyyy', 'mm', 'dd'].includes(token ?? ''),
+          ),
+        'knows {site}, {language}, {slug}, {id}, {yyyy}, {mm} and {dd} only',
+      )
+      .default('{site}/{language}/{slug}'),
+  ),
+  // Never in production: lets webhooks reach loopback and private addresses, and plain http.
+  webhooksAllowPrivateTargets: setting(
+    'WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+    booleanFlag.default(false),
+  ),
+  webhookTimeoutMs: setting('WEBHOOK_TIMEOUT_MS', wholeNumber(100, 60_000).default(15_000)),
+  webhookPollMs: setting('WEBHOOK_POLL_MS', wholeNumber(50, 600_000).default(1000)),
+  webhookLogRetentionDays: setting('WEBHOOK_LOG_RETENTION_DAYS', wholeNumber(1, 3650).default(30)),
+  // false: this instance writes events but another one sends them.
+  webhookRelay: setting('WEBHOOK_RELAY', booleanFlag.default(true)),
 } as const;
 
 type Settings = typeof settings;

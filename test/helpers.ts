@@ -25,6 +25,9 @@ export function testConfig(overrides: Partial<Config> = {}, databasePath?: strin
     rateLimitPerMinute: 1_000_000,
     // The throwaway test server speaks plain TCP on 127.0.0.1.
     databaseSsl: 'disable',
+    // Tests that deliver webhooks run the relay themselves (webhooks.test.ts); elsewhere an
+    // endpoint a fuzzer subscribed must not be called.
+    webhookRelay: false,
     databasePath: databasePath ?? join(tempDir().dir, 'broadsheet.db'),
     ...overrides,
   };

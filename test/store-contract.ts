@@ -184,6 +184,49 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       expect(await bySlug()({ slug: 'syria' })).toEqual([{ id: 'tag_1' }]);
     });
 
+    it('runs a prepared write statement inside the write it is given, and rolls back with it', async () => {
+      const store = await open();
+      const { tags } = store.tables;
+      const insertTag = store.writeStatement<Array<{ id: string }>, ReturnType<typeof tag>>(
+        'test.insertTag',
+        (db) =>
+          db
+            .insert(tags)
+            .values({
+              id: sql.placeholder('id'),
+              slug: sql.placeholder('slug'),
+              name: sql.placeholder('name'),
+              createdAt: sql.placeholder('createdAt'),
+              updatedAt: sql.placeholder('updatedAt'),
+            })
+            .returning({ id: tags.id }),
+      );
+      const countTags = store.writeStatement<Array<{ n: number }>>('test.countTags', (db) =>
+        db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(tags),
+      );
+      // Two writes at once, each seeing its own row and not the other's uncommitted one.
+      const seen = await Promise.all(
+        ['syria', 'iran'].map((slug, index) =>
+          store.write(async (tx) => {
+            expect(await insertTag(tx, tag(`tag_${index}`, slug))).toEqual([
+              { id: `tag_${index}` },
+            ]);
+            return (await countTags(tx, {}))[0]?.n;
+          }),
+        ),
+      );
+      expect(seen[0]).toBeGreaterThanOrEqual(1);
+      expect(await slugs(store)).toEqual(['iran', 'syria']);
+      await expect(
+        store.write(async (tx) => {
+          await insertTag(tx, tag('tag_9', 'turkey'));
+          expect((await countTags(tx, {}))[0]?.n).toBe(3);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await slugs(store)).toEqual(['iran', 'syria']);
+    });
+
     it('keeps committed data across a restart and reports ready', async () => {
       const store = await open();
       await store.write(async (tx) => {

@@ -69,27 +69,30 @@ export const postgresFullTextIndex: FullTextIndex = {
 
   async write(tx, rowId, entry, visible, wasPublic) {
     const db = asPg(tx);
-    if (wasPublic === undefined) {
-      await db.insert(articleSearch).values({
-        rowId,
-        public: visible,
-        language: entry.language,
-        headline: entry.headline,
-        dek: entry.dek,
-        bodyText: entry.bodyText ?? '',
-      });
+    const config = sql`broadsheet_search_config(${entry.language})`;
+    const head = sql`setweight(to_tsvector(${config}, ${entry.headline}), 'A') || setweight(to_tsvector(${config}, ${entry.dek}), 'B')`;
+    if (wasPublic === undefined || entry.bodyText !== undefined) {
+      // A new article or a new body: the body is analysed once, for both columns.
+      const bodyText = entry.bodyText ?? '';
+      const analysed = sql`(select setweight(to_tsvector(${config}, ${bodyText}), 'D') as vector)`;
+      await db.execute(
+        wasPublic === undefined
+          ? sql`insert into article_search (row_id, public, language, headline, dek, body_text, body_vector, document)
+                select ${rowId}, ${visible}, ${entry.language}, ${entry.headline}, ${entry.dek}, ${bodyText}, body.vector, ${head} || body.vector
+                from ${analysed} as body`
+          : sql`update article_search set public = ${visible}, language = ${entry.language}, headline = ${entry.headline},
+                  dek = ${entry.dek}, body_text = ${bodyText}, body_vector = body.vector, document = ${head} || body.vector
+                from ${analysed} as body where row_id = ${rowId}`,
+      );
       return;
     }
-    await db
-      .update(articleSearch)
-      .set({
-        public: visible,
-        language: entry.language,
-        headline: entry.headline,
-        dek: entry.dek,
-        ...(entry.bodyText === undefined ? {} : { bodyText: entry.bodyText }),
-      })
-      .where(eq(articleSearch.rowId, rowId));
+    // The body stands: its vector is reused, analysed again only in a new language.
+    const bodyVector = sql`(case when language = ${entry.language} then body_vector else setweight(to_tsvector(${config}, body_text), 'D') end)`;
+    await db.execute(
+      sql`update article_search set public = ${visible}, language = ${entry.language}, headline = ${entry.headline},
+            dek = ${entry.dek}, body_vector = ${bodyVector}, document = ${head} || ${bodyVector}
+          where row_id = ${rowId}`,
+    );
   },
 
   async remove(tx, rowId) {

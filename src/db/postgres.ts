@@ -112,8 +112,11 @@ function translateError(error: unknown): unknown {
 }
 
 const postgresDialect: Dialect = {
+  // `= any(array(…))`, not `in (select …)`: a prepared statement's generic plan then looks the
+  // ids up in the column's index; for `in` the planner guesses 100 rows from the function and
+  // joins a sequential scan of the whole table (8 ms instead of 0.2 for one article's tags).
   inJsonArray: (column, param) =>
-    sql`${column} in (select json_array_elements_text(${sql.placeholder(param)}::json))`,
+    sql`${column} = any(array(select json_array_elements_text(${sql.placeholder(param)}::json)))`,
   nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
   async serialize(tx, resources) {
     if (resources.length === 0) return;
@@ -124,9 +127,15 @@ const postgresDialect: Dialect = {
       sql`select pg_advisory_xact_lock(key) from (select distinct hashtextextended(resource, 0) as key from json_array_elements_text(${JSON.stringify(resources)}::json) as resource order by key) as keys`,
     );
   },
-  async beforeChangeLogged(tx) {
+  async appendChange(tx, at, keys) {
+    // MATERIALIZED: the lock is taken before the row's id is drawn from the sequence. Held to
+    // COMMIT, it makes content writes commit one after another: at a commit's cost (an fsync,
+    // 0.2 ms on the benchmark machine) that bounds them far above what a newsroom writes. Readers
+    // that stop below the oldest running transaction instead (pg_snapshot_xmin) would let them
+    // commit together, but a long write transaction anywhere on the cluster, in any database,
+    // would hold back every instance's invalidations.
     await (tx as unknown as NodePgDatabase<PgTables>).execute(
-      sql`select pg_advisory_xact_lock(${changeLogLockKey}), pg_notify(${changeChannel}, '')`,
+      sql`with locked as materialized (select pg_advisory_xact_lock(${changeLogLockKey}), pg_notify(${changeChannel}, '')) insert into change_log (at, keys) select ${at.getTime()}, ${JSON.stringify(keys)}::json from locked`,
     );
   },
   async afterImport(tx) {
@@ -154,6 +163,9 @@ async function migrate(pool: pg.Pool, migrationsFolder: string): Promise<number>
     // READ COMMITTED, not the pool's SERIALIZABLE: each statement after the lock must see what
     // an instance that held it before committed (a serializable snapshot predates the wait).
     await client.query('begin isolation level read committed');
+    // A migration may rewrite every row (a backfill): the requests' statement timeout does not
+    // apply to it. Other instances wait at the lock meanwhile, not ready yet.
+    await client.query('set local statement_timeout = 0');
     await client.query('select pg_advisory_xact_lock($1)', [migrationLockKey]);
     // drizzle-kit's own journal, so its tooling keeps understanding the database.
     await client.query('create schema if not exists drizzle');
@@ -267,6 +279,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     string,
     { execute(values?: Record<string, unknown>): Promise<unknown> }
   >();
+  const preparedWrites = new Map<
+    string,
+    { execute(values?: Record<string, unknown>): Promise<unknown> }
+  >();
   // Reads with a time budget of their own (public search) run on a pool whose connections the
   // server cancels past it; one pool per budget.
   const budgetedPools = new Map<number, pg.Pool>();
@@ -344,6 +360,29 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         } catch (error) {
           throw translateError(error);
         }
+      };
+    },
+
+    writeStatement<R, P extends Record<string, unknown> = Record<string, unknown>>(
+      name: string,
+      build: (db: Db) => Preparable<R>,
+    ): (tx: Db, params: P) => Promise<R> {
+      let statement = preparedWrites.get(name);
+      if (statement === undefined) {
+        statement = (build(asDb(writer)) as unknown as PgPreparable<unknown>).prepare(
+          `w_${name.replace(/[^A-Za-z0-9_]/g, '_')}`,
+        );
+        preparedWrites.set(name, statement);
+      }
+      const ready = statement;
+      return async (tx: Db, params: P) => {
+        // Drizzle binds a prepared query to the connection it was built on. The write's own
+        // connection takes its place, so the statement runs inside that transaction; errors
+        // reach write(), which retries or translates them.
+        const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
+        if (client === undefined) throw new Error(`${name}: not inside a write transaction`);
+        const bound = Object.create(ready, { client: { value: client } }) as typeof ready;
+        return (await bound.execute(params)) as R;
       };
     },
 

@@ -22,6 +22,12 @@ import { pages, pageVersions } from './schema-pg/pages.ts';
 import { photos } from './schema-pg/photos.ts';
 import { tags } from './schema-pg/tags.ts';
 import { apiTokens } from './schema-pg/tokens.ts';
+import {
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookEvents,
+} from './schema-pg/webhooks.ts';
 
 export * from './schema-pg/appeals.ts';
 export * from './schema-pg/articles.ts';
@@ -34,6 +40,7 @@ export * from './schema-pg/photos.ts';
 export * from './schema-pg/search.ts';
 export * from './schema-pg/tags.ts';
 export * from './schema-pg/tokens.ts';
+export * from './schema-pg/webhooks.ts';
 
 export const pgTables = {
   apiTokens,
@@ -54,5 +61,9 @@ export const pgTables = {
   pageVersions,
   appeals,
   changeLog,
+  webhookEndpoints,
+  webhookEvents,
+  webhookDeliveries,
+  webhookAttempts,
 };
 export type PgTables = typeof pgTables;

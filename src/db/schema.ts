@@ -17,6 +17,12 @@ import { pages, pageVersions } from './schema/pages.ts';
 import { photos } from './schema/photos.ts';
 import { tags } from './schema/tags.ts';
 import { apiTokens } from './schema/tokens.ts';
+import {
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookEvents,
+} from './schema/webhooks.ts';
 
 export * from './schema/appeals.ts';
 export * from './schema/articles.ts';
@@ -28,6 +34,7 @@ export * from './schema/pages.ts';
 export * from './schema/photos.ts';
 export * from './schema/tags.ts';
 export * from './schema/tokens.ts';
+export * from './schema/webhooks.ts';
 
 export const tables = {
   apiTokens,
@@ -48,5 +55,9 @@ export const tables = {
   pageVersions,
   appeals,
   changeLog,
+  webhookEndpoints,
+  webhookEvents,
+  webhookDeliveries,
+  webhookAttempts,
 };
 export type Tables = typeof tables;

@@ -29,7 +29,9 @@ const sqliteDialect: Dialect = {
   // Nothing to move on: the next search row id is read from the rows themselves.
   afterImport: async () => undefined,
   // One writer at a time: ids are committed in the order they are taken.
-  beforeChangeLogged: async () => undefined,
+  async appendChange(tx, at, keys) {
+    await tx.insert(tables.changeLog).values({ at, keys: [...keys] });
+  },
   // One writer at a time already.
   serialize: async () => undefined,
 };
@@ -151,6 +153,7 @@ export function openSqliteReadStore(
     write: () => Promise.reject(new Error('This store is read-only')),
     checkpoint: () => Promise.reject(new Error('This store is read-only')),
     statement: statementCache(reader),
+    writeStatement: () => () => Promise.reject(new Error('This store is read-only')),
     backup: () => Promise.reject(new Error('This store is read-only')),
     ready: async () => !closed,
     async close() {
@@ -192,6 +195,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   let closed = false;
+  const preparedWrites = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
 
   interface Job {
     fn: (tx: Db) => Promise<unknown>;
@@ -328,6 +332,21 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     write,
 
     statement: statementCache(reader),
+
+    writeStatement<R, P extends Record<string, unknown> = Record<string, unknown>>(
+      name: string,
+      build: (db: Db) => Preparable<R>,
+    ): (tx: Db, params: P) => Promise<R> {
+      // Writes run on the one writer connection: a statement prepared there runs inside
+      // whichever write is open. Errors reach write(), which translates them.
+      let statement = preparedWrites.get(name);
+      if (statement === undefined) {
+        statement = build(writer).prepare();
+        preparedWrites.set(name, statement);
+      }
+      const ready = statement;
+      return async (_tx: Db, params: P) => ready.all(params) as R;
+    },
 
     async checkpoint(): Promise<void> {
       // Between write groups no transaction is open: wait for the queue to drain, then

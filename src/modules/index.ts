@@ -19,6 +19,9 @@ import { createChangeLogReader } from './shared/change-log.ts';
 import type { ContentChanged } from './shared/changes.ts';
 import { loadInstanceSecrets } from './shared/instance-secrets.ts';
 import type { AppModule } from './shared/module.ts';
+import { articleUrl } from '../lib/site-urls.ts';
+import { createWebhooksModule } from './webhooks/index.ts';
+import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
 // The feature modules, built once and mounted by app.ts: a new resource is one more entry here.
 
@@ -73,6 +76,7 @@ export async function createModules(
   config: Config,
   store: Store,
   now: () => Date,
+  resolveHost: ResolveHost = resolveWithDns,
 ) {
   const clock = { now };
   const responseCache = createResponseCache({
@@ -81,12 +85,32 @@ export async function createModules(
     maxAgeMs: config.publicCacheMaxAge * 1000,
     now,
   });
-  const changed: ContentChanged = (keys) => responseCache.invalidate(keys);
+  // Every change may have announced webhook events in its transaction: the relay looks at once.
+  const webhooks = createWebhooksModule({
+    store,
+    clock,
+    settings: {
+      allowPrivateTargets: config.webhooksAllowPrivateTargets,
+      timeoutMs: config.webhookTimeoutMs,
+      pollMs: config.webhookPollMs,
+      retentionMs: config.webhookLogRetentionDays * 86_400_000,
+      resolve: resolveHost,
+      relay: config.webhookRelay,
+    },
+    onError: (error) => app.log.warn({ err: error }, 'webhook delivery failed'),
+  });
+  const changed: ContentChanged = (keys) => {
+    responseCache.invalidate(keys);
+    webhooks.relay.wake();
+  };
   // Changes committed by other processes over the same database (the CLI, other instances)
   // reach this one's cache through the change log.
   const changeFeed = createChangeFeed({
     reader: createChangeLogReader(store),
-    apply: (keys) => responseCache.invalidate(keys),
+    apply: (keys) => {
+      responseCache.invalidate(keys);
+      webhooks.relay.wake();
+    },
     dropAll: () => responseCache.clear(),
     intervalMs: config.changePollMs,
     retentionMs: config.changeLogRetentionHours * 3_600_000,
@@ -117,6 +141,7 @@ export async function createModules(
       maxQueue: config.searchMaxQueue,
     },
     onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
+    articleUrl: (article) => articleUrl(config.articleUrlTemplate, config.siteUrl, article),
   });
   const { visibility } = articles;
   const authors = createAuthorsModule({
@@ -172,6 +197,7 @@ export async function createModules(
       pages.module,
       appeals.module,
       tokens.module,
+      webhooks.module,
     ],
     services: {
       tokens: tokens.service,
@@ -186,6 +212,7 @@ export async function createModules(
       responseCache,
       documents,
       changeFeed,
+      webhooks: { service: webhooks.service, relay: webhooks.relay },
     },
   };
 }

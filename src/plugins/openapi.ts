@@ -207,6 +207,11 @@ export async function registerOpenApi(
         },
         { name: 'Appeals', description: 'Reader-revenue appeals (the "support us" box).' },
         { name: 'Tokens', description: 'API tokens for editor routes (admin only).' },
+        {
+          name: 'Webhooks',
+          description:
+            'Signed events (Standard Webhooks) sent to subscribed endpoints from a transactional outbox.',
+        },
         { name: 'Health', description: 'Liveness and readiness probes.' },
       ],
       components: {

@@ -1,15 +1,17 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defaultSize, ensureDataset } from '../../bench/dataset.ts';
 import { percentile, runOpenModel } from '../../bench/open-model.ts';
+import { postgresCopy } from '../../bench/postgres-copy.ts';
 import { tempDir } from '../helpers.ts';
 import { exited, startServer } from './server.ts';
 
 // 60 s at a fixed 500 requests a second (after 10 s of warm-up at the same rate), 90% public
 // reads and 10% writes (article creates and newsletter signups; bench/open-model.ts, which the
 // bench's "open model" scenario runs too), against the real server
-// process over the 10,000-article benchmark newsroom, at synchronous = FULL: no errors and no
+// process over the 10,000-article benchmark newsroom, on SQLite at synchronous = FULL and on
+// PostgreSQL (a local server with fsync on, the same data loaded into it): no errors and no
 // growth trend in resident memory over the last 30 s. Latencies are printed, never asserted:
 // a timing bound makes a test pass or fail by how busy the machine is (RELIABILITY.md 6e); the
 // benchmark owns speed.
@@ -28,13 +30,17 @@ function residentMb(pid: number): number {
   return kb / 1024;
 }
 
-describe('load soak', () => {
+describe.each(['sqlite', 'postgres'] as const)('load soak on %s', (backend) => {
   it(`holds ${ratePerSecond} req/s (90% reads, 10% writes) for ${seconds} s: 0 errors, every request answered, flat memory`, async () => {
     const dataset = await ensureDataset(temp.dir, defaultSize);
-    const databasePath = join(temp.dir, 'soak.db');
+    const databasePath = join(temp.dir, `soak-${backend}.db`);
     copyFileSync(dataset.path, databasePath);
+    const postgres = backend === 'postgres' ? await postgresCopy(databasePath) : undefined;
+    onTestFinished(async () => postgres?.cluster.stop());
     const { child, url } = await startServer({
-      DATABASE_PATH: databasePath,
+      ...(postgres === undefined
+        ? { DATABASE_PATH: databasePath }
+        : { DATABASE_URL: postgres.url, DATABASE_SSL: 'disable' }),
       SIGNUP_RATE_LIMIT: '100000',
       SIGNUPS_PER_CLIENT_PER_HOUR: '1000000',
       SIGNUP_CONFIRMATIONS_PER_HOUR: '1000000',
@@ -63,7 +69,7 @@ describe('load soak', () => {
     const last30 = rss.slice(-30);
     const floorGrowthMb = Math.min(...last30.slice(15)) - Math.min(...last30.slice(0, 15));
     const summary =
-      `soak: ${latencies.length} timed requests (${writes} writes in all) in ${elapsed.toFixed(1)} s ` +
+      `soak on ${backend}: ${latencies.length} timed requests (${writes} writes in all) in ${elapsed.toFixed(1)} s ` +
       `after ${warmupSeconds} s of warm-up (${Math.round(latencies.length / elapsed)}/s), p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
       `p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${percentile(latencies, 1).toFixed(1)} ms, ` +
       `failures ${failures.length}; ` +

@@ -1,8 +1,14 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
-import { groupByArticle, embedQueries } from './articles.embed.ts';
-import { publicArticleQueries, type SummaryRecord } from './articles.public.queries.ts';
+import { createEmbedsInWrite } from './articles.embed.ts';
+import {
+  amongIds,
+  idsParam,
+  publicArticleQueries,
+  type SummaryRecord,
+  type SummaryRow,
+} from './articles.public.queries.ts';
 
 // Where published articles' public documents are kept (the article_documents table): the records
 // a render needs, read inside the write that changed them, and the rows written back.
@@ -29,6 +35,23 @@ const insertBatch = 200;
 export function createArticleDocumentsRepository(store: Store) {
   const { articles, articleAuthors, articleTags, articleDocuments, photos } = store.tables;
   const { summaryFields } = publicArticleQueries(store);
+  const embeds = createEmbedsInWrite(store);
+  // Every write renders the documents of what it changed: prepared once (Store.writeStatement).
+  const sourceRows = store.writeStatement<
+    Array<SummaryRow & { bodyHtml: string; storedEtag: string | null }>,
+    { ids: string }
+  >('articles.documents.sources', (db) =>
+    db
+      .select({
+        ...summaryFields,
+        bodyHtml: articles.bodyHtml,
+        storedEtag: articleDocuments.etag,
+      })
+      .from(articles)
+      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+      .where(and(amongIds(store, articles.id), eq(articles.status, 'published'))),
+  );
   const due = (format: number, everyOne: boolean) =>
     and(
       eq(articles.status, 'published'),
@@ -41,26 +64,12 @@ export function createArticleDocumentsRepository(store: Store) {
     /** The published articles among `ids` with their bylines, tags and lead photo (drafts have no document). */
     async sources(tx: Db, ids: readonly string[]): Promise<DocumentSource[]> {
       if (ids.length === 0) return [];
-      const rows = await tx
-        .select({
-          ...summaryFields,
-          bodyHtml: articles.bodyHtml,
-          storedEtag: articleDocuments.etag,
-        })
-        .from(articles)
-        .leftJoin(photos, eq(photos.id, articles.photoId))
-        .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
-        .where(and(inArray(articles.id, [...ids]), eq(articles.status, 'published')));
+      const rows = await sourceRows(tx, idsParam(ids));
       if (rows.length === 0) return [];
-      const queries = embedQueries(store, tx, (column) =>
-        inArray(
-          column,
-          rows.map((row) => row.id),
-        ),
+      const { authors: bylines, tags: tagLists } = await embeds.bylinesAndTags(
+        tx,
+        rows.map((row) => row.id),
       );
-      const [bylineRows, tagRows] = await Promise.all([queries.bylines, queries.tags]);
-      const bylines = groupByArticle(bylineRows);
-      const tagLists = groupByArticle(tagRows);
       return rows.map(({ bodyHtml, storedEtag, ...row }) => ({
         row,
         bodyHtml,

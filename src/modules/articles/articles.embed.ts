@@ -89,6 +89,49 @@ export async function loadEmbeds(
   return { authors: groupByArticle(authorRows), tags: groupByArticle(tagRows), photos: photoById };
 }
 
+/**
+ * `loadEmbeds` for the write path: the same three queries, prepared once (Store.writeStatement)
+ * with the ids bound as one JSON array. Only inside a write: `tx` must be the transaction.
+ */
+export function createEmbedsInWrite(store: Store) {
+  const { photos } = store.tables;
+  const among = (column: AnyColumn) => store.dialect.inJsonArray(column, 'ids');
+  type Ids = { ids: string };
+  const bylines = store.writeStatement<Array<{ articleId: string } & Byline>, Ids>(
+    'articles.embeds.bylines',
+    (db) => embedQueries(store, db, among).bylines,
+  );
+  const tagRows = store.writeStatement<Array<{ articleId: string } & Byline>, Ids>(
+    'articles.embeds.tags',
+    (db) => embedQueries(store, db, among).tags,
+  );
+  const photoRows = store.writeStatement<PhotoRecord[], Ids>('articles.embeds.photos', (db) =>
+    db.select().from(photos).where(among(photos.id)),
+  );
+  /** Bylines and tags of these articles, grouped per article, in order. */
+  async function bylinesAndTags(tx: Db, articleIds: readonly string[]) {
+    const ids = JSON.stringify(articleIds);
+    const authorRows = await bylines(tx, { ids });
+    const tagList = await tagRows(tx, { ids });
+    return { authors: groupByArticle(authorRows), tags: groupByArticle(tagList) };
+  }
+  return {
+    bylinesAndTags,
+    async load(tx: Db, rows: ArticleRow[]): Promise<Embeds> {
+      const photoIds = [
+        ...new Set(rows.flatMap((row) => (row.photoId === null ? [] : [row.photoId]))),
+      ];
+      const { authors, tags } = await bylinesAndTags(
+        tx,
+        rows.map((row) => row.id),
+      );
+      const photoList =
+        photoIds.length === 0 ? [] : await photoRows(tx, { ids: JSON.stringify(photoIds) });
+      return { authors, tags, photos: new Map(photoList.map((photo) => [photo.id, photo])) };
+    },
+  };
+}
+
 /** Unknown ids are reported with their field and position, never silently dropped. */
 export async function assertReferences(
   store: Store,

@@ -1,5 +1,5 @@
 import type { SearchTerms } from '../../lib/search-query.ts';
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
@@ -7,17 +7,21 @@ import type { TimeCursor } from '../shared/keyset.ts';
 import { tableRecords } from '../shared/table-records.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentKey } from '../shared/content-keys.ts';
+import type { Announcement } from '../shared/outbox.ts';
 import { StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import {
   type ArticleRow,
   type ArticleWithEmbeds,
   assertReferences,
+  createEmbedsInWrite,
   loadEmbeds,
 } from './articles.embed.ts';
 import type { RenderDocuments } from './articles.documents.repository.ts';
 import { keepRevision } from './articles.revisions.ts';
 import { createSearchIndexWriter } from './articles.search-index.ts';
+
+const ph = sql.placeholder;
 
 export type ArticleStatusFilter = 'draft' | 'scheduled' | 'published' | 'archived';
 
@@ -58,6 +62,12 @@ export interface AdminListFilters {
   terms?: SearchTerms | undefined;
 }
 
+/** What a write touched: the content keys it makes stale, and what it announces to webhooks. */
+export interface Touched {
+  keys: ContentKey[];
+  announcement: Announcement;
+}
+
 export interface Actor {
   tokenId: string | null;
 }
@@ -74,6 +84,7 @@ export function createArticlesRepository(
   const { articles, articleAuthors, articleTags, articleSlugRedirects } = store.tables;
   const { authors, tags } = store.tables;
   const searchIndex = createSearchIndexWriter(store);
+  const embedsInWrite = createEmbedsInWrite(store);
   const records = tableRecords(store, articles, 'art');
 
   function statusCondition(status: ArticleStatusFilter, now: Date) {
@@ -87,21 +98,78 @@ export function createArticlesRepository(
     }
   }
 
-  async function loadState(db: Db, id: string): Promise<ArticleState | undefined> {
-    const [row] = await db.select().from(articles).where(eq(articles.id, id)).limit(1);
-    if (row === undefined) return undefined;
-    const [authorRows, tagRows] = await Promise.all([
+  // The statements every save runs, prepared once (Store.writeStatement).
+  type ById = { id: string };
+  const stateRow = store.writeStatement<ArticleRow[], ById>('articles.state', (db) =>
+    db
+      .select()
+      .from(articles)
+      .where(eq(articles.id, ph('id')))
+      .limit(1),
+  );
+  const stateAuthors = store.writeStatement<Array<{ id: string }>, ById>(
+    'articles.stateAuthors',
+    (db) =>
       db
         .select({ id: articleAuthors.authorId })
         .from(articleAuthors)
-        .where(eq(articleAuthors.articleId, id))
+        .where(eq(articleAuthors.articleId, ph('id')))
         .orderBy(articleAuthors.position),
-      db
-        .select({ id: articleTags.tagId })
-        .from(articleTags)
-        .where(eq(articleTags.articleId, id))
-        .orderBy(articleTags.position),
-    ]);
+  );
+  const stateTags = store.writeStatement<Array<{ id: string }>, ById>('articles.stateTags', (db) =>
+    db
+      .select({ id: articleTags.tagId })
+      .from(articleTags)
+      .where(eq(articleTags.articleId, ph('id')))
+      .orderBy(articleTags.position),
+  );
+  const updateColumns = [
+    'language',
+    'headline',
+    'dek',
+    'excerptSource',
+    'excerpt',
+    'body',
+    'bodyHtml',
+    'wordCount',
+    'readingTimeMinutes',
+    'photoId',
+    'status',
+    'publishedAt',
+    'slug',
+    'version',
+    'updatedAt',
+  ] as const;
+  type UpdateValues = Pick<ArticleRow, (typeof updateColumns)[number]> & {
+    id: string;
+    expectedVersion: number;
+  };
+  // Placeholders in `set` are encoded by their column (a Date becomes what the backend stores),
+  // except null, which Drizzle hands to the encoder too: the one nullable timestamp is bound as
+  // the milliseconds both backends store.
+  const updateRow = store.writeStatement<
+    ArticleRow[],
+    Omit<UpdateValues, 'publishedAt'> & { publishedAtMs: number | null }
+  >('articles.update', (db) =>
+    db
+      .update(articles)
+      .set({
+        ...Object.fromEntries(
+          updateColumns
+            .filter((column) => column !== 'publishedAt')
+            .map((column) => [column, ph(column)]),
+        ),
+        publishedAt: sql`${ph('publishedAtMs')}`,
+      })
+      .where(and(eq(articles.id, ph('id')), eq(articles.version, ph('expectedVersion'))))
+      .returning(),
+  );
+
+  async function loadState(tx: Db, id: string): Promise<ArticleState | undefined> {
+    const [row] = await stateRow(tx, { id });
+    if (row === undefined) return undefined;
+    const authorRows = await stateAuthors(tx, { id });
+    const tagRows = await stateTags(tx, { id });
     return { ...row, authorIds: authorRows.map((r) => r.id), tagIds: tagRows.map((r) => r.id) };
   }
 
@@ -118,8 +186,29 @@ export function createArticlesRepository(
     return saved;
   }
 
-  /** Bylines and tags, in order, carrying the public publication time for indexed filtering. */
-  async function writeRelations(tx: Db, articleId: string, content: ArticleContent): Promise<void> {
+  const publicTime = (state: { status: string; publishedAt: Date | null }) =>
+    state.status === 'published' ? (state.publishedAt?.getTime() ?? null) : null;
+  const sameList = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((id, index) => id === b[index]);
+
+  /**
+   * Bylines and tags, in order, carrying the public publication time for indexed filtering.
+   * Unchanged rows are left alone: most edits touch neither, and on PostgreSQL every statement
+   * is a round trip.
+   */
+  async function writeRelations(
+    tx: Db,
+    articleId: string,
+    content: ArticleContent,
+    current?: ArticleState,
+  ): Promise<void> {
+    if (
+      current !== undefined &&
+      publicTime(current) === publicTime(content) &&
+      sameList(current.authorIds, content.authorIds) &&
+      sameList(current.tagIds, content.tagIds)
+    )
+      return;
     const publicAt = content.status === 'published' ? content.publishedAt : null;
     await tx.delete(articleAuthors).where(eq(articleAuthors.articleId, articleId));
     await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
@@ -236,13 +325,18 @@ export function createArticlesRepository(
       decide: (current: ArticleState) => ArticleDecision,
       at: Date,
       actor: Actor,
-      touched: (before: ArticleState, after: ArticleWithEmbeds) => ContentKey[],
+      touched: (before: ArticleState, after: ArticleWithEmbeds) => Touched,
     ): Promise<{ before: ArticleState; after: ArticleWithEmbeds; keys: ContentKey[] } | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) return undefined;
         const { content, requestedSlug } = decide(current);
-        await assertReferences(store, tx, content);
+        // What the article already references exists (the foreign keys restrict deletes).
+        await assertReferences(store, tx, {
+          authorIds: content.authorIds.filter((authorId) => !current.authorIds.includes(authorId)),
+          tagIds: content.tagIds.filter((tagId) => !current.tagIds.includes(tagId)),
+          photoId: content.photoId === current.photoId ? null : content.photoId,
+        });
         const slugMustMove = requestedSlug !== undefined || content.language !== current.language;
         const slug = slugMustMove
           ? await claimSlug(
@@ -251,14 +345,19 @@ export function createArticlesRepository(
             )
           : current.slug;
 
-        const updated = await tx
-          .update(articles)
-          .set({ ...articleColumns(content), slug, version: current.version + 1, updatedAt: at })
-          .where(and(eq(articles.id, id), eq(articles.version, current.version)))
-          .returning({ id: articles.id });
-        if (updated.length === 0) throw new StaleWriteError(current.version);
+        const { publishedAt, ...columns } = articleColumns(content);
+        const [updated] = await updateRow(tx, {
+          ...columns,
+          publishedAtMs: publishedAt?.getTime() ?? null,
+          slug,
+          version: current.version + 1,
+          updatedAt: at,
+          id,
+          expectedVersion: current.version,
+        });
+        if (updated === undefined) throw new StaleWriteError(current.version);
 
-        await writeRelations(tx, id, content);
+        await writeRelations(tx, id, content, current);
         await searchIndex.write(
           tx,
           { id, searchRowId: current.searchRowId, wasPublic: current.inPublicSearch },
@@ -270,9 +369,10 @@ export function createArticlesRepository(
         }
         await keepRevision(store, tx, current, at, actor);
         await renderDocuments(tx, [id]);
-        const after = await reload(tx, id);
-        const keys = touched(current, after);
-        await logChange(store, tx, keys, at);
+        // The row as updated: nothing after the UPDATE changes it.
+        const after = { row: updated, embeds: await embedsInWrite.load(tx, [updated]) };
+        const { keys, announcement } = touched(current, after);
+        await logChange(store, tx, keys, at, announcement);
         return { before: current, after, keys };
       });
     },
@@ -285,7 +385,7 @@ export function createArticlesRepository(
       id: string,
       check: (current: ArticleState) => void,
       at: Date,
-      touched: (current: ArticleState) => ContentKey[],
+      touched: (current: ArticleState) => Touched,
     ): Promise<{ removed: ArticleState; keys: ContentKey[] } | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
@@ -293,8 +393,8 @@ export function createArticlesRepository(
         check(current);
         await searchIndex.remove(tx, current.searchRowId);
         await tx.delete(articles).where(eq(articles.id, id));
-        const keys = touched(current);
-        await logChange(store, tx, keys, at);
+        const { keys, announcement } = touched(current);
+        await logChange(store, tx, keys, at, announcement);
         return { removed: current, keys };
       });
     },

@@ -1,9 +1,32 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Actor, ArticleState } from './articles.repository.ts';
 
 export const maxRevisionsPerArticle = 50;
+
+type RevisionRow = Store['tables']['articleRevisions']['$inferInsert'];
+
+/** Every save keeps one: the insert is prepared once per store (Store.writeStatement). */
+function insertRevision(store: Store) {
+  const { articleRevisions } = store.tables;
+  const ph = sql.placeholder;
+  return store.writeStatement<Array<{ id: string }>, Required<RevisionRow>>(
+    'articles.revisions.insert',
+    (db) =>
+      db
+        .insert(articleRevisions)
+        .values({
+          id: ph('id'),
+          articleId: ph('articleId'),
+          version: ph('version'),
+          createdAt: ph('createdAt'),
+          createdByTokenId: ph('createdByTokenId'),
+          snapshot: ph('snapshot'),
+        })
+        .returning({ id: articleRevisions.id }),
+  );
+}
 
 /** Keeps the previous version as a revision; history is bounded to the newest ones. */
 export async function keepRevision(
@@ -14,7 +37,7 @@ export async function keepRevision(
   actor: Actor,
 ): Promise<void> {
   const { articleRevisions } = store.tables;
-  await tx.insert(articleRevisions).values({
+  await insertRevision(store)(tx, {
     id: newId('rev', at.getTime()),
     articleId: current.id,
     version: current.version,
@@ -34,13 +57,13 @@ export async function keepRevision(
       publishedAt: current.publishedAt === null ? null : current.publishedAt.toISOString(),
     },
   });
+  // Versions start at 1: below the bound there is nothing to trim (and no statement to send).
+  const oldestKept = current.version + 1 - maxRevisionsPerArticle;
+  if (oldestKept <= 1) return;
   await tx
     .delete(articleRevisions)
     .where(
-      and(
-        eq(articleRevisions.articleId, current.id),
-        lt(articleRevisions.version, current.version + 1 - maxRevisionsPerArticle),
-      ),
+      and(eq(articleRevisions.articleId, current.id), lt(articleRevisions.version, oldestKept)),
     );
 }
 

@@ -24,6 +24,7 @@ import type {
   Revision,
   UpdateArticleInput,
 } from './articles.schemas.ts';
+import { articleAnnouncement } from './articles.events.ts';
 import { searchTerms } from './articles.search.ts';
 
 // The editorial rules: who may change what, the workflow between statuses, the If-Match check,
@@ -104,11 +105,20 @@ function assertWriterMayEdit(
   }
 }
 
+/** An article's address on the frontend (lib/site-urls.ts). */
+export type ArticleUrl = (article: {
+  id: string;
+  slug: string;
+  language: string;
+  publishedAt: Date | null;
+}) => string;
+
 export interface ArticlesServiceDeps {
   repository: ArticlesRepository;
   revisions: RevisionsRepository;
   changed: ContentChanged;
   clock: Clock;
+  articleUrl: ArticleUrl;
 }
 
 const noSuchArticle = 'No article with that id.';
@@ -118,6 +128,7 @@ export function createArticlesService({
   revisions,
   changed,
   clock,
+  articleUrl,
 }: ArticlesServiceDeps) {
   const actor = (principal: Principal) => ({ tokenId: principal.tokenId });
 
@@ -140,8 +151,8 @@ export function createArticlesService({
         },
         at,
         actor(principal),
-        (before, after) =>
-          contentChanges.articleChanged({
+        (before, after) => {
+          const keys = contentChanges.articleChanged({
             id,
             public: before.status === 'published' || after.row.status === 'published',
             slugs: [before.slug, after.row.slug],
@@ -154,7 +165,12 @@ export function createArticlesService({
             tagIds: [
               ...new Set([...before.tagIds, ...(after.embeds.tags.get(id) ?? []).map((t) => t.id)]),
             ],
-          }),
+          });
+          return {
+            keys,
+            announcement: articleAnnouncement(before, after.row, at, keys, articleUrl),
+          };
+        },
       ),
     );
     if (saved === undefined) throw notFound(noSuchArticle);
@@ -261,14 +277,19 @@ export function createArticlesService({
           assertWriterMayEdit(principal, current, at, 'delete');
         },
         at,
-        (current) =>
-          contentChanges.articleChanged({
+        (current) => {
+          const keys = contentChanges.articleChanged({
             id,
             public: current.status === 'published',
             slugs: [],
             authorIds: current.authorIds,
             tagIds: current.tagIds,
-          }),
+          });
+          return {
+            keys,
+            announcement: articleAnnouncement(current, undefined, at, keys, articleUrl),
+          };
+        },
       );
       if (removed === undefined) throw notFound(noSuchArticle);
       changed(removed.keys);

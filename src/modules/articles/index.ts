@@ -11,7 +11,7 @@ import { createArticlesRepository } from './articles.repository.ts';
 import { createRevisionsRepository } from './articles.revisions.ts';
 import { createPublicSearchIndexer } from './articles.search-index.ts';
 import { createPublicSearchRepository } from './articles.search.repository.ts';
-import { createArticlesService } from './articles.service.ts';
+import { type ArticleUrl, createArticlesService } from './articles.service.ts';
 
 /** Articles: the editorial workflow, the public reads, and public search on its own threads. */
 export function createArticlesModule(
@@ -20,6 +20,8 @@ export function createArticlesModule(
     documents: ArticleDocuments;
     search: Omit<SearchPoolOptions, 'databasePath' | 'entry'>;
     onSearchError: (error: unknown) => void;
+    /** Where the frontend shows an article (ARTICLE_URL_TEMPLATE), for webhook payloads. */
+    articleUrl: ArticleUrl;
   },
 ) {
   const { store, clock } = deps;
@@ -28,6 +30,7 @@ export function createArticlesModule(
     revisions: createRevisionsRepository(store),
     changed: deps.changed,
     clock,
+    articleUrl: deps.articleUrl,
   });
   const searchRunner = createSearchRunner(
     { ...deps.search, databasePath: store.file },

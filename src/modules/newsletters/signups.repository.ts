@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, max } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lt, max, sql } from 'drizzle-orm';
 import { mailboxKey } from '../../lib/email.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
@@ -45,6 +45,92 @@ const capMargin = 256;
 export function createSignupsRepository(store: Store) {
   const { newsletterSignups: signups, newsletterConsentEvents: events } = store.tables;
   const records = tableRecords(store, signups, 'sub');
+  const ph = sql.placeholder;
+
+  // What every signup runs, prepared once (Store.writeStatement). Drizzle hands a null bound to
+  // a placeholder to the column's encoder, so nullable timestamps are bound as the milliseconds
+  // both backends store.
+  const insertEvent = store.writeStatement<
+    Array<{ id: string }>,
+    Required<typeof events.$inferInsert>
+  >('signups.insertEvent', (db) =>
+    db
+      .insert(events)
+      .values({
+        id: ph('id'),
+        signupId: ph('signupId'),
+        event: ph('event'),
+        at: ph('at'),
+        policyVersion: ph('policyVersion'),
+        source: ph('source'),
+        ipHash: ph('ipHash'),
+      })
+      .returning({ id: events.id }),
+  );
+  const byAddress = store.writeStatement<SignupRecord[], { newsletterId: string; email: string }>(
+    'signups.byAddress',
+    (db) =>
+      db
+        .select()
+        .from(signups)
+        .where(and(eq(signups.newsletterId, ph('newsletterId')), eq(signups.email, ph('email'))))
+        .limit(1),
+  );
+  const lastSentToMailbox = store.writeStatement<
+    Array<{ lastSent: Date | null }>,
+    { newsletterId: string; emailKey: string }
+  >('signups.lastSentToMailbox', (db) =>
+    db
+      .select({ lastSent: max(signups.lastConfirmationSentAt) })
+      .from(signups)
+      .where(
+        and(eq(signups.newsletterId, ph('newsletterId')), eq(signups.emailKey, ph('emailKey'))),
+      ),
+  );
+  const sentSinceStatement = store.writeStatement<Array<{ sent: number }>, { sinceMs: number }>(
+    'signups.confirmationsSince',
+    (db) =>
+      db
+        .select({ sent: count() })
+        .from(signups)
+        .where(sql`${signups.lastConfirmationSentAt} > ${ph('sinceMs')}`),
+  );
+  const insertSignup = store.writeStatement<
+    Array<{ id: string }>,
+    {
+      id: string;
+      newsletterId: string;
+      email: string;
+      emailKey: string;
+      policyVersion: string;
+      at: Date;
+      source: string | null;
+      ipHash: string;
+      tokenHash: string | null;
+      expiresAtMs: number | null;
+      sentAtMs: number | null;
+    }
+  >('signups.insert', (db) =>
+    db
+      .insert(signups)
+      .values({
+        id: ph('id'),
+        newsletterId: ph('newsletterId'),
+        email: ph('email'),
+        emailKey: ph('emailKey'),
+        status: 'pending',
+        consentPolicyVersion: ph('policyVersion'),
+        consentedAt: ph('at'),
+        consentSource: ph('source'),
+        ipHash: ph('ipHash'),
+        confirmationTokenHash: ph('tokenHash'),
+        confirmationExpiresAt: sql`${ph('expiresAtMs')}`,
+        lastConfirmationSentAt: sql`${ph('sentAtMs')}`,
+        createdAt: ph('at'),
+        updatedAt: ph('at'),
+      })
+      .returning({ id: signups.id }),
+  );
 
   async function appendEvent(
     tx: Db,
@@ -53,7 +139,7 @@ export function createSignupsRepository(store: Store) {
     at: Date,
     extra: { policyVersion?: string | null; source?: string | null; ipHash?: string | null } = {},
   ) {
-    await tx.insert(events).values({
+    await insertEvent(tx, {
       id: newId('cev', at.getTime()),
       signupId,
       event,
@@ -112,20 +198,15 @@ export function createSignupsRepository(store: Store) {
         const emailKey = mailboxKey(attempt.email);
         // Two signups of one mailbox at once must not both mail it (the per-address throttle).
         await store.dialect.serialize(tx, [`mailbox:${attempt.newsletterId}:${emailKey}`]);
-        const [existing] = await tx
-          .select()
-          .from(signups)
-          .where(
-            and(eq(signups.newsletterId, attempt.newsletterId), eq(signups.email, attempt.email)),
-          )
-          .limit(1);
+        const [existing] = await byAddress(tx, {
+          newsletterId: attempt.newsletterId,
+          email: attempt.email,
+        });
         // The per-address throttle is per mailbox: case and +tag variants share it.
-        const [{ lastSent } = { lastSent: null }] = await tx
-          .select({ lastSent: max(signups.lastConfirmationSentAt) })
-          .from(signups)
-          .where(
-            and(eq(signups.newsletterId, attempt.newsletterId), eq(signups.emailKey, emailKey)),
-          );
+        const [{ lastSent } = { lastSent: null }] = await lastSentToMailbox(tx, {
+          newsletterId: attempt.newsletterId,
+          emailKey,
+        });
         // Confirmed subscribers get no mail (they are subscribed already); everyone else needs to confirm.
         const wantsMail = existing?.status !== 'confirmed';
         const recentlyMailed =
@@ -133,11 +214,10 @@ export function createSignupsRepository(store: Store) {
         let send = wantsMail && !recentlyMailed;
         let capReached = false;
         if (send) {
-          const sentSince = () =>
-            tx.$count(
-              signups,
-              gt(signups.lastConfirmationSentAt, new Date(at.getTime() - 3_600_000)),
-            );
+          const sentSince = async () => {
+            const [row] = await sentSinceStatement(tx, { sinceMs: at.getTime() - 3_600_000 });
+            return Number(row?.sent ?? 0);
+          };
           let sentLastHour = await sentSince();
           // Far below the cap, signups in flight at once cannot reach it together, and need not
           // wait for each other; near it, they count one after another, so the cap is exact.
@@ -157,19 +237,18 @@ export function createSignupsRepository(store: Store) {
         let signupId: string;
         if (existing === undefined) {
           signupId = newId('sub', at.getTime());
-          await tx.insert(signups).values({
+          await insertSignup(tx, {
             id: signupId,
             newsletterId: attempt.newsletterId,
             email: attempt.email,
             emailKey,
-            status: 'pending',
-            consentPolicyVersion: attempt.policyVersion,
-            consentedAt: at,
-            consentSource: attempt.source,
+            policyVersion: attempt.policyVersion,
+            at,
+            source: attempt.source,
             ipHash: attempt.ipHash,
-            ...(send ? confirmation : {}),
-            createdAt: at,
-            updatedAt: at,
+            tokenHash: send ? attempt.tokenHash : null,
+            expiresAtMs: send ? attempt.tokenExpiresAt.getTime() : null,
+            sentAtMs: send ? at.getTime() : null,
           });
         } else {
           signupId = existing.id;

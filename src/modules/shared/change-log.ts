@@ -1,6 +1,7 @@
 import { asc, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { type ContentKey, isContentKey } from './content-keys.ts';
+import { type Announcement, announce } from './outbox.ts';
 
 // The change log (db/schema/changes.ts): appended inside every write that changes public
 // content, read by each process's change feed (change-feed.ts), pruned after its retention.
@@ -18,10 +19,12 @@ export async function logChange(
   tx: Db,
   keys: readonly ContentKey[],
   at: Date,
+  /** Webhook events the change announces, written to the outbox in the same transaction. */
+  announcement?: Announcement,
 ): Promise<void> {
+  if (announcement !== undefined) await announce(store, tx, announcement, at);
   if (keys.length === 0) return;
-  await store.dialect.beforeChangeLogged(tx);
-  await tx.insert(store.tables.changeLog).values({ at, keys: [...keys] });
+  await store.dialect.appendChange(tx, at, keys);
 }
 
 export function createChangeLogReader(store: Store) {

@@ -1,0 +1,25 @@
+// Where a frontend shows a record: the one function feeds, sitemaps, structured data and
+// webhook payloads build an article's address with, from ARTICLE_URL_TEMPLATE.
+
+export const articleUrlTokens = ['site', 'language', 'slug', 'id', 'yyyy', 'mm', 'dd'] as const;
+
+/** `{site}/{language}/{slug}` and the like, with each value URL-encoded (the site as given). */
+export function articleUrl(
+  template: string,
+  site: string,
+  article: { id: string; slug: string; language: string; publishedAt: Date | null },
+): string {
+  const date = article.publishedAt ?? new Date(0);
+  const values: Record<(typeof articleUrlTokens)[number], string> = {
+    site,
+    language: encodeURIComponent(article.language),
+    slug: encodeURIComponent(article.slug),
+    id: encodeURIComponent(article.id),
+    yyyy: String(date.getUTCFullYear()),
+    mm: String(date.getUTCMonth() + 1).padStart(2, '0'),
+    dd: String(date.getUTCDate()).padStart(2, '0'),
+  };
+  return template.replace(/\{(\w+)\}/g, (whole, token: string) =>
+    token in values ? values[token as keyof typeof values] : whole,
+  );
+}
