@@ -73,9 +73,9 @@ describe('the change log', () => {
       .set('If-Match', '"2"')
       .send({ headline: 'Ferry timetable changes' })
       .expect(200);
-    // The reader's cache still holds the old answer until it reads the log (every
-    // CHANGE_POLL_MS; here at once).
-    expect(JSON.parse((await read()).body).data.headline).toBe('Ferry timetable');
+    // On SQLite the reader's cache still holds the old answer until it reads the log (every
+    // CHANGE_POLL_MS; here at once). On PostgreSQL a NOTIFY may have woken it already.
+    if (!onPostgres) expect(JSON.parse((await read()).body).data.headline).toBe('Ferry timetable');
     await reader.services.changeFeed.poll();
     const fresh = await read();
     expect(fresh.headers['x-cache']).toBe('miss');
