@@ -110,8 +110,8 @@ function translateError(error: unknown): unknown {
   return error;
 }
 
-/** Prepares reads once per connection and turns driver errors into the Store's own. */
-function statementCache(reader: Db) {
+/** Prepares statements once per connection and turns driver errors into the Store's own. */
+function statementCache(connection: Db) {
   const prepared = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
   return function statement<R, P extends Record<string, unknown> = Record<string, unknown>>(
     name: string,
@@ -121,7 +121,7 @@ function statementCache(reader: Db) {
   ): (params: P) => Promise<R> {
     let statement = prepared.get(name);
     if (statement === undefined) {
-      statement = build(reader).prepare();
+      statement = build(connection).prepare();
       prepared.set(name, statement);
     }
     const ready = statement;
@@ -195,7 +195,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   let closed = false;
-  const preparedWrites = new Map<string, { all(values?: Record<string, unknown>): unknown }>();
+  const writeStatements = statementCache(writer);
 
   interface Job {
     fn: (tx: Db) => Promise<unknown>;
@@ -338,14 +338,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       build: (db: Db) => Preparable<R>,
     ): (tx: Db, params: P) => Promise<R> {
       // Writes run on the one writer connection: a statement prepared there runs inside
-      // whichever write is open. Errors reach write(), which translates them.
-      let statement = preparedWrites.get(name);
-      if (statement === undefined) {
-        statement = build(writer).prepare();
-        preparedWrites.set(name, statement);
-      }
-      const ready = statement;
-      return async (_tx: Db, params: P) => ready.all(params) as R;
+      // whichever write is open.
+      const run = writeStatements<R, P>(name, build);
+      return (_tx: Db, params: P) => run(params);
     },
 
     async checkpoint(): Promise<void> {

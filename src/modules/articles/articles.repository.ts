@@ -135,7 +135,6 @@ export function createArticlesRepository(
     'readingTimeMinutes',
     'photoId',
     'status',
-    'publishedAt',
     'slug',
     'version',
     'updatedAt',
@@ -143,22 +142,16 @@ export function createArticlesRepository(
   type UpdateValues = Pick<ArticleRow, (typeof updateColumns)[number]> & {
     id: string;
     expectedVersion: number;
+    publishedAtMs: number | null;
   };
   // Placeholders in `set` are encoded by their column (a Date becomes what the backend stores),
   // except null, which Drizzle hands to the encoder too: the one nullable timestamp is bound as
   // the milliseconds both backends store.
-  const updateRow = store.writeStatement<
-    ArticleRow[],
-    Omit<UpdateValues, 'publishedAt'> & { publishedAtMs: number | null }
-  >('articles.update', (db) =>
+  const updateRow = store.writeStatement<ArticleRow[], UpdateValues>('articles.update', (db) =>
     db
       .update(articles)
       .set({
-        ...Object.fromEntries(
-          updateColumns
-            .filter((column) => column !== 'publishedAt')
-            .map((column) => [column, ph(column)]),
-        ),
+        ...Object.fromEntries(updateColumns.map((column) => [column, ph(column)])),
         publishedAt: sql`${ph('publishedAtMs')}`,
       })
       .where(and(eq(articles.id, ph('id')), eq(articles.version, ph('expectedVersion'))))
