@@ -5,7 +5,14 @@ import { buildApp } from '../src/app.ts';
 import { signWebhook } from '../src/lib/standard-webhooks.ts';
 import { logChange } from '../src/modules/shared/change-log.ts';
 import { isPublicAddress } from '../src/lib/public-address.ts';
-import { bearer, createTestApp, manualClock, type TestApp, testConfig } from './helpers.ts';
+import {
+  bearer,
+  createTestApp,
+  manualClock,
+  samplePhoto,
+  type TestApp,
+  testConfig,
+} from './helpers.ts';
 
 // Webhooks from the transactional outbox, against a loopback receiver that checks every attempt
 // with the `standardwebhooks` package (an independent implementation of the spec). The relay
@@ -217,6 +224,80 @@ describe('delivery', () => {
       eventType: 'article.published',
     });
     expect(delivery?.attemptLog.map((attempt) => attempt.responseStatus)).toEqual([500, 204]);
+  });
+
+  it('announces authors, tags, photos and pages, each with the keys it made stale', async () => {
+    const { t, hook, editor, subscribe, relay } = await setUp();
+    const endpoint = await subscribe(['author.*', 'tag.*', 'photo.updated', 'page.*']);
+    const author = (
+      await t.api.post('/v1/admin/authors').set(editor).send({ name: 'Ivan Petrov' }).expect(201)
+    ).body.data as { id: string; slug: string };
+    await t.api
+      .patch(`/v1/admin/authors/${author.id}`)
+      .set(editor)
+      .send({ bio: 'Diplomatic correspondent.' })
+      .expect(200);
+    const tag = (
+      await t.api.post('/v1/admin/tags').set(editor).send({ name: 'Diplomacy' }).expect(201)
+    ).body.data as { id: string; slug: string };
+    await t.api.delete(`/v1/admin/tags/${tag.id}`).set(editor).expect(204);
+    const photo = (await t.api.post('/v1/admin/photos').set(editor).send(samplePhoto).expect(201))
+      .body.data as { id: string };
+    await t.api
+      .patch(`/v1/admin/photos/${photo.id}`)
+      .set(editor)
+      .send({ caption: 'The ministers before the talks.' })
+      .expect(200);
+    // A draft page announces nothing; publishing it and unpublishing it do.
+    const page = (
+      await t.api
+        .post('/v1/admin/pages')
+        .set(editor)
+        .send({ title: 'Corrections policy', body: 'How we correct.', status: 'draft' })
+        .expect(201)
+    ).body.data as { id: string; slug: string };
+    await t.api
+      .patch(`/v1/admin/pages/${page.id}`)
+      .set(editor)
+      .send({ status: 'published' })
+      .expect(200);
+    await t.api
+      .patch(`/v1/admin/pages/${page.id}`)
+      .set(editor)
+      .send({ status: 'draft' })
+      .expect(200);
+    expect(await relay.deliverDue()).toBe(7);
+    const events = hook.received
+      .map((message) => verified(endpoint.secret, message))
+      .map((event) => ({ type: event.type, id: event.data.id, keys: event.data.surrogateKeys }))
+      .sort((a, b) => a.type.localeCompare(b.type));
+    expect(events).toEqual(
+      [
+        { type: 'author.created', id: author.id, keys: ['authors'] },
+        {
+          type: 'author.updated',
+          id: author.id,
+          keys: expect.arrayContaining([`author:${author.id}`]),
+        },
+        { type: 'tag.created', id: tag.id, keys: ['tags'] },
+        { type: 'tag.deleted', id: tag.id, keys: expect.arrayContaining([`tag:${tag.id}`]) },
+        {
+          type: 'photo.updated',
+          id: photo.id,
+          keys: expect.arrayContaining([`photo:${photo.id}`]),
+        },
+        { type: 'page.published', id: page.id, keys: expect.arrayContaining([`page:${page.id}`]) },
+        {
+          type: 'page.unpublished',
+          id: page.id,
+          keys: expect.arrayContaining([`page:${page.id}`]),
+        },
+      ].sort((a, b) => a.type.localeCompare(b.type)),
+    );
+    const created = hook.received.find((message) => message.body.includes('author.created'));
+    expect(created === undefined ? undefined : JSON.parse(created.body).data).toMatchObject({
+      slug: author.slug,
+    });
   });
 
   it('sends nothing for a write that rolled back', async () => {

@@ -14,7 +14,11 @@ const shownInBylines = ['name', 'slug'] as const;
 
 export function createAuthorsRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { authors, articleAuthors, photos } = store.tables;
-  const records = sluggedRecords(store, authors, { idPrefix: 'aut', fallbackSlug: 'author' });
+  const records = sluggedRecords(store, authors, {
+    idPrefix: 'aut',
+    fallbackSlug: 'author',
+    events: { created: 'author.created', updated: 'author.updated', deleted: 'author.deleted' },
+  });
   // An author is public once a visible article carries their byline (as Ghost does), so a
   // writer's new author is not on the public site on its own.
   const visible = visibleThroughArticles(store, 'authors', authors, {

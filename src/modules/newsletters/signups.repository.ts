@@ -3,7 +3,9 @@ import { mailboxKey } from '../../lib/email.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import { newerThan, type TimeCursor } from '../shared/keyset.ts';
+import { type Announcement, announce } from '../shared/outbox.ts';
 import { tableRecords } from '../shared/table-records.ts';
+import { iso } from '../../schemas.ts';
 
 export type SignupRecord = Store['tables']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRecord['status'];
@@ -41,6 +43,24 @@ const noPendingConsent = {
  * default pool of 10); README "Running on PostgreSQL".
  */
 const capMargin = 256;
+
+/**
+ * Tells a newsletter platform or CRM that a subscription is in force, without personal data: the
+ * receiver reads the address through the editor API (`GET /v1/admin/newsletter-signups/{id}`), where access
+ * is logged and role-checked, not from a payload that may sit in a receiver's logs.
+ */
+function signupConfirmed(signupId: string, newsletterId: string, at: Date): Announcement {
+  return {
+    events: [
+      {
+        type: 'newsletter.signup_confirmed',
+        subjectId: signupId,
+        occurredAt: at,
+        data: { id: signupId, newsletterId, occurredAt: iso(at), surrogateKeys: [] },
+      },
+    ],
+  };
+}
 
 export function createSignupsRepository(store: Store) {
   const { newsletterSignups: signups, newsletterConsentEvents: events } = store.tables;
@@ -321,6 +341,7 @@ export function createSignupsRepository(store: Store) {
         await appendEvent(tx, row.id, 'confirm', at, {
           policyVersion: row.pendingPolicyVersion ?? row.consentPolicyVersion,
         });
+        await announce(store, tx, signupConfirmed(row.id, row.newsletterId, at), at);
         return { kind: 'confirmed', newsletterId: row.newsletterId };
       });
     },

@@ -3,6 +3,7 @@ import { logChange } from '../shared/change-log.ts';
 import type { ContentKey } from '../shared/content-keys.ts';
 import type { Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import { type Announcement, recordAnnouncement } from '../shared/outbox.ts';
 import { sluggedRecords } from '../shared/slugged-records.ts';
 import { claimSlug, slugClaims } from '../shared/slugs.ts';
 
@@ -22,6 +23,25 @@ export interface PageText {
   title: string;
   body: string;
   bodyHtml: string;
+}
+
+/** Readers' view is what counts: a draft's edits announce nothing. */
+function pageAnnouncement(
+  before: PageRecord['status'],
+  after: PageRecord['status'],
+  page: { id: string; slug: string; version: number },
+  at: Date,
+  keys: readonly ContentKey[],
+): Announcement | undefined {
+  if (after === 'published')
+    return recordAnnouncement(
+      before === 'published' ? 'page.updated' : 'page.published',
+      page,
+      at,
+      keys,
+    );
+  if (before === 'published') return recordAnnouncement('page.unpublished', page, at, keys);
+  return undefined;
 }
 
 export function createPagesRepository(store: Store) {
@@ -141,7 +161,15 @@ export function createPagesRepository(store: Store) {
         await tx
           .insert(pageVersions)
           .values({ pageId: id, version: 1, title, body, bodyHtml, createdAt: at, publishedAt });
-        await logChange(store, tx, keys, at);
+        await logChange(
+          store,
+          tx,
+          keys,
+          at,
+          fields.status === 'published'
+            ? recordAnnouncement('page.published', { id, slug, version: 1 }, at, keys)
+            : undefined,
+        );
         return inserted;
       });
       if (row === undefined) throw new Error('insert returned no row');
@@ -209,7 +237,13 @@ export function createPagesRepository(store: Store) {
               ),
             );
         }
-        await logChange(store, tx, keys, at);
+        await logChange(
+          store,
+          tx,
+          keys,
+          at,
+          pageAnnouncement(current.status, status, { id, slug, version }, at, keys),
+        );
         return updated;
       });
     },

@@ -3,6 +3,7 @@ import type { Db, Store } from '../../db/store.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentKey } from '../shared/content-keys.ts';
 import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
+import { recordAnnouncement } from '../shared/outbox.ts';
 import { tableRecords, type WritableFields } from '../shared/table-records.ts';
 
 export type PhotoRecord = Store['tables']['photos']['$inferSelect'];
@@ -12,7 +13,7 @@ export type PhotoFields = WritableFields<Store['tables']['photos']>;
 
 export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { photos } = store.tables;
-  const records = tableRecords(store, photos, 'pho');
+  const records = tableRecords(store, photos, 'pho', { deleted: 'photo.deleted' });
 
   return {
     findById: records.findById,
@@ -42,7 +43,7 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
         const changed = await records.change(tx, id, changes, at);
         if (changed === undefined) return undefined;
         await embeddedChanged(tx, { kind: 'photo', id });
-        await logChange(store, tx, keys, at);
+        await logChange(store, tx, keys, at, recordAnnouncement('photo.updated', { id }, at, keys));
         return changed;
       }),
   };

@@ -1,6 +1,8 @@
 import { and, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import { iso } from '../../schemas.ts';
+import type { ContentKey } from './content-keys.ts';
 import { subscribes, type WebhookEventType } from '../webhooks/webhooks.events.ts';
 
 // The webhook outbox: what a change announces is written in the change's own transaction, an
@@ -21,6 +23,38 @@ export interface OutboxEvent {
 export interface Announcement {
   events: readonly OutboxEvent[];
   withdraw?: { subjectId: string; type: WebhookEventType };
+}
+
+/** The groups whose records announce their own lifecycle (`author.created`, `tag.deleted`…). */
+export type RecordEventGroup = 'author' | 'tag' | 'photo' | 'page';
+
+/**
+ * What a write to an author, tag, photo or page announces: one event naming the record and the
+ * content keys it made stale. The payload is thin on purpose (a receiver fetches what it needs),
+ * and carries nothing the public API would not show.
+ */
+export function recordAnnouncement(
+  type: WebhookEventType,
+  record: { id: string; slug?: string; version?: number },
+  at: Date,
+  keys: readonly ContentKey[],
+): Announcement {
+  return {
+    events: [
+      {
+        type,
+        subjectId: record.id,
+        occurredAt: at,
+        data: {
+          id: record.id,
+          ...(record.slug === undefined ? {} : { slug: record.slug }),
+          ...(record.version === undefined ? {} : { version: record.version }),
+          occurredAt: iso(at),
+          surrogateKeys: [...keys],
+        },
+      },
+    ],
+  };
 }
 
 /** Inside the write: withdraws, then writes the new events (see cancelScheduled, enqueueEvents). */

@@ -3,8 +3,15 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db, Store } from '../../db/store.ts';
 import { logChange } from './change-log.ts';
 import type { ContentKey } from './content-keys.ts';
+import { recordAnnouncement } from './outbox.ts';
 import { claimSlug, slugClaims } from './slugs.ts';
-import { type RecordTable, tableRecords, type WritableFields } from './table-records.ts';
+import {
+  type RecordEvents,
+  type RecordTable,
+  recordIdentity,
+  tableRecords,
+  type WritableFields,
+} from './table-records.ts';
 
 export type { WritableFields } from './table-records.ts';
 
@@ -16,10 +23,17 @@ export type { WritableFields } from './table-records.ts';
 export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
   store: Store,
   table: T,
-  naming: { idPrefix: string; fallbackSlug: string },
+  naming: { idPrefix: string; fallbackSlug: string; events?: RecordEvents },
 ) {
   type Row = T['$inferSelect'];
-  const records = tableRecords(store, table, naming.idPrefix);
+  const events = naming.events ?? {};
+  const records = tableRecords(store, table, naming.idPrefix, events);
+  const announced = (
+    type: RecordEvents['created'],
+    row: Row,
+    at: Date,
+    keys: readonly ContentKey[],
+  ) => (type === undefined ? undefined : recordAnnouncement(type, recordIdentity(row), at, keys));
   const slugClaim = slugClaims(table, naming.fallbackSlug);
   return {
     findById: records.findById,
@@ -52,7 +66,13 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
         await change.check?.(tx);
         const slug = await claimSlug(tx, slugClaim(requested, slugSource));
         const row = await records.insert(tx, { ...rest, slug }, at);
-        await logChange(store, tx, change.keys, at);
+        await logChange(
+          store,
+          tx,
+          change.keys,
+          at,
+          announced(events.created, row, at, change.keys),
+        );
         return row;
       });
     },
@@ -84,7 +104,13 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
         );
         if (changed !== undefined) {
           await change.after?.(tx);
-          await logChange(store, tx, change.keys, at);
+          await logChange(
+            store,
+            tx,
+            change.keys,
+            at,
+            announced(events.updated, changed, at, change.keys),
+          );
         }
         return changed;
       });

@@ -2,9 +2,11 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import type { WebhookEventType } from '../webhooks/webhooks.events.ts';
 import { logChange } from './change-log.ts';
 import type { ContentKey } from './content-keys.ts';
 import { newestFirst, type TimeCursor } from './keyset.ts';
+import { recordAnnouncement } from './outbox.ts';
 
 /** A table of records with an id and their creation and change times: every editor resource. */
 export type RecordTable = SQLiteTable & {
@@ -19,13 +21,31 @@ export type WritableFields<T extends RecordTable> = Omit<
   'id' | 'slug' | 'createdAt' | 'updatedAt'
 >;
 
+/** The webhook events a table's writes announce (outbox.ts), where its records announce any. */
+export interface RecordEvents {
+  created?: WebhookEventType;
+  updated?: WebhookEventType;
+  deleted?: WebhookEventType;
+}
+
+/** What an event says of the record it is about: its id, and its slug where it has one. */
+export function recordIdentity(row: object): { id: string; slug?: string } {
+  const id = 'id' in row ? String(row.id) : '';
+  return 'slug' in row && typeof row.slug === 'string' ? { id, slug: row.slug } : { id };
+}
+
 /**
  * The reads and writes every record table has, written once: one by id or by a condition, a page
  * newest first on (createdAt, id), the count, an insert stamped with a new id and times, an update
  * and a delete. Drizzle cannot infer rows through a generic table, so the row type is asserted
  * here, once, from the table's own `$inferSelect`.
  */
-export function tableRecords<T extends RecordTable>(store: Store, table: T, idPrefix: string) {
+export function tableRecords<T extends RecordTable>(
+  store: Store,
+  table: T,
+  idPrefix: string,
+  events: RecordEvents = {},
+) {
   type Row = T['$inferSelect'];
   const first = async (where: SQL, db: Db = store.db): Promise<Row | undefined> => {
     const rows = (await db.select().from(table).where(where).limit(1)) as Row[];
@@ -83,9 +103,17 @@ export function tableRecords<T extends RecordTable>(store: Store, table: T, idPr
      */
     async delete(id: string, at: Date, keys: readonly ContentKey[]): Promise<boolean> {
       return store.write(async (tx) => {
-        const deleted = await tx.delete(table).where(eq(table.id, id)).returning({ id: table.id });
-        if (deleted.length === 0) return false;
-        await logChange(store, tx, keys, at);
+        const [deleted] = (await tx.delete(table).where(eq(table.id, id)).returning()) as Row[];
+        if (deleted === undefined) return false;
+        await logChange(
+          store,
+          tx,
+          keys,
+          at,
+          events.deleted === undefined
+            ? undefined
+            : recordAnnouncement(events.deleted, recordIdentity(deleted), at, keys),
+        );
         return true;
       });
     },

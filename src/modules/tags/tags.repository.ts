@@ -13,7 +13,11 @@ const shownOnArticles = ['name', 'slug'] as const;
 
 export function createTagsRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { tags, articleTags } = store.tables;
-  const records = sluggedRecords(store, tags, { idPrefix: 'tag', fallbackSlug: 'tag' });
+  const records = sluggedRecords(store, tags, {
+    idPrefix: 'tag',
+    fallbackSlug: 'tag',
+    events: { created: 'tag.created', updated: 'tag.updated', deleted: 'tag.deleted' },
+  });
   // A tag is public once a visible article carries it (the join row's publication time is set
   // only for published articles), so a writer's new tag is not on the public site on its own.
   const visible = visibleThroughArticles(store, 'tags', tags, {

@@ -7,6 +7,18 @@ export const webhookEventTypes = [
   'article.updated',
   'article.unpublished',
   'article.deleted',
+  'author.created',
+  'author.updated',
+  'author.deleted',
+  'tag.created',
+  'tag.updated',
+  'tag.deleted',
+  'photo.updated',
+  'photo.deleted',
+  'page.published',
+  'page.updated',
+  'page.unpublished',
+  'newsletter.signup_confirmed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number] | 'webhook.test';
 
