@@ -145,6 +145,11 @@ describe('double opt-in over real SMTP', () => {
       /^<https:\/\/api\.example\.org\/v1\/newsletter-signups\/unsubscribe\?token=/,
     );
     const token = tokenFrom(message?.text, 'https://www.example.org/newsletter/confirm');
+    await t.api
+      .post('/v1/admin/webhooks')
+      .set(bearer(editor))
+      .send({ url: 'https://crm.example.org/hooks', events: ['newsletter.signup_confirmed'] })
+      .expect(201);
 
     expect(await findSignup(email)).toMatchObject({
       status: 'pending',
@@ -169,6 +174,20 @@ describe('double opt-in over real SMTP', () => {
 
     const replay = await t.api.post('/v1/newsletter-signups/confirm').send({ token }).expect(400);
     expect(replay.headers['content-type']).toMatch(/problem\+json/);
+
+    // The confirmation is announced once, in its own transaction, and without the address.
+    const { webhookEvents } = t.app.store.tables;
+    const announced = (await t.app.store.db.select().from(webhookEvents)).filter(
+      (event) => event.type === 'newsletter.signup_confirmed',
+    );
+    expect(announced).toHaveLength(1);
+    const payload = announced[0]?.payload ?? '';
+    expect(JSON.parse(payload)).toMatchObject({
+      type: 'newsletter.signup_confirmed',
+      data: { id: expect.stringMatching(/^sub_/), newsletterId: expect.any(String) },
+    });
+    expect(payload).not.toContain(email);
+    expect(payload).not.toContain('@');
   });
 
   it('unsubscribes with RFC 8058 one-click: a form POST with no credentials, idempotent', async () => {

@@ -5,7 +5,6 @@ import { newId } from '../../lib/ids.ts';
 import { newerThan, type TimeCursor } from '../shared/keyset.ts';
 import { type Announcement, announce } from '../shared/outbox.ts';
 import { tableRecords } from '../shared/table-records.ts';
-import { iso } from '../../schemas.ts';
 
 export type SignupRecord = Store['tables']['newsletterSignups']['$inferSelect'];
 type SignupStatus = SignupRecord['status'];
@@ -56,7 +55,7 @@ function signupConfirmed(signupId: string, newsletterId: string, at: Date): Anno
         type: 'newsletter.signup_confirmed',
         subjectId: signupId,
         occurredAt: at,
-        data: { id: signupId, newsletterId, occurredAt: iso(at), surrogateKeys: [] },
+        data: { id: signupId, newsletterId, occurredAt: at.toISOString(), surrogateKeys: [] },
       },
     ],
   };
