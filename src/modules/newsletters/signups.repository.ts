@@ -45,8 +45,8 @@ const capMargin = 256;
 
 /**
  * Tells a newsletter platform or CRM that a subscription is in force, without personal data: the
- * receiver reads the address through the editor API (`GET /v1/admin/newsletter-signups/{id}`), where access
- * is logged and role-checked, not from a payload that may sit in a receiver's logs.
+ * receiver reads the address through the editor API (`GET /v1/admin/newsletter-signups/{id}`),
+ * which checks its role, not from a payload that may sit in a receiver's logs.
  */
 function signupConfirmed(signupId: string, newsletterId: string, at: Date): Announcement {
   return {

@@ -25,9 +25,6 @@ export interface Announcement {
   withdraw?: { subjectId: string; type: WebhookEventType };
 }
 
-/** The groups whose records announce their own lifecycle (`author.created`, `tag.deleted`…). */
-export type RecordEventGroup = 'author' | 'tag' | 'photo' | 'page';
-
 /**
  * What a write to an author, tag, photo or page announces: one event naming the record and the
  * content keys it made stale. The payload is thin on purpose (a receiver fetches what it needs),
