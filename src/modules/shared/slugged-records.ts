@@ -28,12 +28,21 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
   type Row = T['$inferSelect'];
   const events = naming.events ?? {};
   const records = tableRecords(store, table, naming.idPrefix, events);
-  const announced = (
+  /** Logs the keys, and announces `type` about `row` when the table announces that write. */
+  const logWrite = (
+    tx: Db,
     type: RecordEvents['created'],
     row: Row,
     at: Date,
     keys: readonly ContentKey[],
-  ) => (type === undefined ? undefined : recordAnnouncement(type, recordIdentity(row), at, keys));
+  ) =>
+    logChange(
+      store,
+      tx,
+      keys,
+      at,
+      type === undefined ? undefined : recordAnnouncement(type, recordIdentity(row), at, keys),
+    );
   const slugClaim = slugClaims(table, naming.fallbackSlug);
   return {
     findById: records.findById,
@@ -66,13 +75,7 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
         await change.check?.(tx);
         const slug = await claimSlug(tx, slugClaim(requested, slugSource));
         const row = await records.insert(tx, { ...rest, slug }, at);
-        await logChange(
-          store,
-          tx,
-          change.keys,
-          at,
-          announced(events.created, row, at, change.keys),
-        );
+        await logWrite(tx, events.created, row, at, change.keys);
         return row;
       });
     },
@@ -104,13 +107,7 @@ export function sluggedRecords<T extends RecordTable & { slug: SQLiteColumn }>(
         );
         if (changed !== undefined) {
           await change.after?.(tx);
-          await logChange(
-            store,
-            tx,
-            change.keys,
-            at,
-            announced(events.updated, changed, at, change.keys),
-          );
+          await logWrite(tx, events.updated, changed, at, change.keys);
         }
         return changed;
       });
