@@ -12,7 +12,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { type AppServices, createModules, mountModules } from './modules/index.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { clientErrorResponse, registerErrorHandlers } from './plugins/error-handler.ts';
-import { registerNoStore } from './plugins/http-cache.ts';
+import { registerNoStore, registerPrivatePreview } from './plugins/http-cache.ts';
 import { registerCachedPublicResponses } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
@@ -135,7 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Preview-Token'],
     exposedHeaders: [
       'ETag',
       'Location',
@@ -169,6 +169,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       now,
     });
     await mountModules(scope, modules, 'public');
+  });
+
+  // Draft previews: a token in the URL or a header opens one article; private, never indexed,
+  // never stored by this cache, a CDN or a browser, and the token never leaves in a Referer.
+  await app.register(async (scope) => {
+    describeAccess(scope, 'Needs the article’s preview token. Never cached.');
+    registerPrivatePreview(scope);
+    await mountModules(scope, modules, 'preview');
   });
 
   // Editor API: bearer token, role per route, never cached.

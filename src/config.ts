@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { articleUrlTokens, previewUrlTokens } from './lib/site-urls.ts';
 
 // The one place that reads process.env. Everything else receives a Config.
 
@@ -17,6 +18,15 @@ function wholeNumber(min: number, max: number) {
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A URL template's check: it names only these `{tokens}`. */
+function knownTokens(known: readonly string[]) {
+  return [
+    (value: string) =>
+      [...value.matchAll(/\{(\w+)\}/g)].every(([, token]) => known.includes(token ?? '')),
+    `knows ${known.map((token) => `{${token}}`).join(', ')} only`,
+  ] as const;
+}
 
 function setting<const V extends string, S extends z.ZodType>(variable: V, schema: S) {
   return { variable, schema };
@@ -183,14 +193,19 @@ const settings = {
       .max(500)
       .regex(/^\{site\}/, 'must start with {site}')
       .regex(/\{(?:slug|id)\}/, 'must contain {slug} or {id}')
-      .refine(
-        (value) =>
-          [...value.matchAll(/\{(\w+)\}/g)].every(([, token]) =>
-            ['site', 'language', 'slug', 'id', 'yyyy', 'mm', 'dd'].includes(token ?? ''),
-          ),
-        'knows {site}, {language}, {slug}, {id}, {yyyy}, {mm} and {dd} only',
-      )
+      .refine(...knownTokens(articleUrlTokens))
       .default('{site}/{language}/{slug}'),
+  ),
+  previewUrlTemplate: setting(
+    'PREVIEW_URL_TEMPLATE',
+    z
+      .string()
+      .max(500)
+      .regex(/^\{(?:site|api)\}/, 'must start with {site} or {api}')
+      .regex(/\{token\}/, 'must contain {token}')
+      .regex(/\{(?:slug|id)\}/, 'must contain {slug} or {id}')
+      .refine(...knownTokens(previewUrlTokens))
+      .default('{api}/v1/preview/articles/{id}?token={token}'),
   ),
   // Never in production: lets webhooks reach loopback and private addresses, and plain http.
   webhooksAllowPrivateTargets: setting(

@@ -82,6 +82,18 @@ describe('the change log', () => {
     expect(JSON.parse(fresh.body).data.headline).toBe('Ferry timetable changes');
   });
 
+  it('does not drop what this process cached after its own write when it reads that write back', async () => {
+    t = await createTestApp();
+    const editor = await t.token('editor');
+    const article = await publishArticleWith(t, editor, { headline: 'Harbour dredging' });
+    const url = `/v1/articles/${article.slug}`;
+    await t.api.get(url).expect(200);
+    expect((await t.api.get(url).expect(200)).headers['x-cache']).toBe('hit');
+    // The feed now reads the publish from the log: this process told its cache at commit.
+    await t.app.services.changeFeed.poll();
+    expect((await t.api.get(url).expect(200)).headers['x-cache']).toBe('hit');
+  });
+
   it('makes a process that missed changes (pruned while it was behind) drop its whole cache', async () => {
     t = await createTestApp();
     const as = bearer(await t.token('editor'));

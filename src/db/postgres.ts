@@ -127,7 +127,7 @@ const postgresDialect: Dialect = {
       sql`select pg_advisory_xact_lock(key) from (select distinct hashtextextended(resource, 0) as key from json_array_elements_text(${JSON.stringify(resources)}::json) as resource order by key) as keys`,
     );
   },
-  async appendChange(tx, at, keys) {
+  async appendChange(tx, at, keys, origin) {
     // MATERIALIZED: the lock is taken before the row's id is drawn from the sequence. Held to
     // COMMIT, it makes content writes commit one after another: at a commit's cost (an fsync,
     // 0.2 ms on the benchmark machine) that bounds them far above what a newsroom writes. Readers
@@ -135,7 +135,7 @@ const postgresDialect: Dialect = {
     // commit together, but a long write transaction anywhere on the cluster, in any database,
     // would hold back every instance's invalidations.
     await (tx as unknown as NodePgDatabase<PgTables>).execute(
-      sql`with locked as materialized (select pg_advisory_xact_lock(${changeLogLockKey}), pg_notify(${changeChannel}, '')) insert into change_log (at, keys) select ${at.getTime()}, ${JSON.stringify(keys)}::json from locked`,
+      sql`with locked as materialized (select pg_advisory_xact_lock(${changeLogLockKey}), pg_notify(${changeChannel}, '')) insert into change_log (at, keys, origin) select ${at.getTime()}, ${JSON.stringify(keys)}::json, ${origin} from locked`,
     );
   },
   async afterImport(tx) {

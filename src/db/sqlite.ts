@@ -29,8 +29,8 @@ const sqliteDialect: Dialect = {
   // Nothing to move on: the next search row id is read from the rows themselves.
   afterImport: async () => undefined,
   // One writer at a time: ids are committed in the order they are taken.
-  async appendChange(tx, at, keys) {
-    await tx.insert(tables.changeLog).values({ at, keys: [...keys] });
+  async appendChange(tx, at, keys, origin) {
+    await tx.insert(tables.changeLog).values({ at, keys: [...keys], origin });
   },
   // One writer at a time already.
   serialize: async () => undefined,

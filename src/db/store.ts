@@ -44,7 +44,7 @@ export interface Dialect {
    * COMMIT) and queues a NOTIFY that wakes the other instances' feeds at commit, all in the
    * insert's one round trip.
    */
-  appendChange(tx: Db, at: Date, keys: readonly string[]): Promise<void>;
+  appendChange(tx: Db, at: Date, keys: readonly string[], origin: string): Promise<void>;
   /**
    * From here to COMMIT, writes naming any of the same `resources` run one after another, and
    * what this write reads next includes what the one before it committed. A no-op on SQLite,

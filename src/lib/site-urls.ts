@@ -1,5 +1,6 @@
 // Where a frontend shows a record: the one function feeds, sitemaps, structured data and
-// webhook payloads build an article's address with, from ARTICLE_URL_TEMPLATE.
+// webhook payloads build an article's address with, from ARTICLE_URL_TEMPLATE; and where an
+// editor's preview link points (PREVIEW_URL_TEMPLATE).
 
 export const articleUrlTokens = ['site', 'language', 'slug', 'id', 'yyyy', 'mm', 'dd'] as const;
 
@@ -19,7 +20,34 @@ export function articleUrl(
     mm: String(date.getUTCMonth() + 1).padStart(2, '0'),
     dd: String(date.getUTCDate()).padStart(2, '0'),
   };
-  return template.replace(/\{(\w+)\}/g, (whole, token: string) =>
-    token in values ? values[token as keyof typeof values] : whole,
-  );
+  return fill(template, values);
+}
+
+export const previewUrlTokens = ['site', 'api', 'language', 'slug', 'id', 'token'] as const;
+
+/** The frontend's preview page for an article (PREVIEW_URL_TEMPLATE), token included. */
+export function previewUrl(
+  template: string,
+  parts: {
+    site: string;
+    api: string;
+    article: { id: string; slug: string; language: string };
+    token: string;
+  },
+): string {
+  const { article } = parts;
+  const values: Record<(typeof previewUrlTokens)[number], string> = {
+    site: parts.site,
+    api: parts.api,
+    language: encodeURIComponent(article.language),
+    slug: encodeURIComponent(article.slug),
+    id: encodeURIComponent(article.id),
+    token: encodeURIComponent(parts.token),
+  };
+  return fill(template, values);
+}
+
+/** The template with each known `{token}` replaced; anything else is left as written. */
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, token: string) => values[token] ?? whole);
 }

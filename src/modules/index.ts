@@ -19,7 +19,8 @@ import { createChangeLogReader } from './shared/change-log.ts';
 import type { ContentChanged } from './shared/changes.ts';
 import { loadInstanceSecrets } from './shared/instance-secrets.ts';
 import type { AppModule } from './shared/module.ts';
-import { articleUrl } from '../lib/site-urls.ts';
+import { articleUrl, previewUrl } from '../lib/site-urls.ts';
+import { createPreviewsModule } from './previews/index.ts';
 import { createWebhooksModule } from './webhooks/index.ts';
 import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
@@ -32,10 +33,15 @@ export type AppServices = Awaited<ReturnType<typeof createModules>>['services'];
 export async function mountModules(
   scope: FastifyInstance,
   modules: readonly AppModule[],
-  audience: 'public' | 'admin',
+  audience: 'public' | 'admin' | 'preview',
 ): Promise<void> {
   for (const module of modules) {
-    const routes = audience === 'public' ? module.publicRoutes : module.adminRoutes;
+    const routes =
+      audience === 'public'
+        ? module.publicRoutes
+        : audience === 'admin'
+          ? module.adminRoutes
+          : (module.previewRoutes ?? []);
     if (routes.length === 0) continue;
     await scope.register(async (moduleScope) => {
       moduleScope.addHook('onRoute', (route) => {
@@ -127,7 +133,7 @@ export async function createModules(
   });
   // Published articles' public documents are rendered inside every write that changes what they
   // show: an article's own, or an author's, tag's or photo's it embeds.
-  const documents = createArticleDocuments(store, now);
+  const documents = createArticleDocuments(store, now, changed);
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
   const photos = createPhotosModule({ ...deps, embeddedChanged });
@@ -144,6 +150,17 @@ export async function createModules(
     articleUrl: (article) => articleUrl(config.articleUrlTemplate, config.siteUrl, article),
   });
   const { visibility } = articles;
+  const previews = createPreviewsModule({
+    ...deps,
+    findArticle: articles.findWithEmbeds,
+    previewUrl: (article, token) =>
+      previewUrl(config.previewUrlTemplate, {
+        site: config.siteUrl,
+        api: config.publicApiUrl,
+        article,
+        token,
+      }),
+  });
   const authors = createAuthorsModule({
     ...deps,
     photos: photos.repository,
@@ -190,6 +207,7 @@ export async function createModules(
   return {
     modules: [
       articles.module,
+      previews.module,
       authors.module,
       photos.module,
       tags.module,
@@ -205,6 +223,7 @@ export async function createModules(
       photos: photos.service,
       tags: tags.service,
       articles: articles.service,
+      previews: previews.service,
       newsletters: newsletters.service,
       pages: pages.service,
       appeals: appeals.service,

@@ -14,6 +14,16 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return header.split(',').some((candidate) => strip(candidate) === wanted);
 }
 
+/** Preview responses show unpublished work to whoever holds a link: kept out of every cache and index. */
+export function registerPrivatePreview(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {
+    reply
+      .header('cache-control', 'private, no-store')
+      .header('x-robots-tag', 'noindex, nofollow')
+      .header('referrer-policy', 'no-referrer');
+  });
+}
+
 /** Editor responses carry unpublished work and personal data: never stored by any cache. */
 export function registerNoStore(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {

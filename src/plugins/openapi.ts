@@ -194,6 +194,11 @@ export async function registerOpenApi(
           name: 'Articles',
           description: 'Stories: the editorial workflow and the published content.',
         },
+        {
+          name: 'Previews',
+          description:
+            'Signed, expiring links that show an unpublished article as readers will see it.',
+        },
         { name: 'Authors', description: 'Bylines (people, not logins).' },
         { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },

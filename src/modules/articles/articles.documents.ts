@@ -4,6 +4,7 @@ import { serializerFor } from '../../lib/json-serializer.ts';
 import { dataEnvelope, iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.service.ts';
 import { logChange } from '../shared/change-log.ts';
+import type { ContentChanged } from '../shared/changes.ts';
 import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
 import {
   type ArticleDocument,
@@ -70,7 +71,7 @@ export interface RebuildProgress {
   total: number;
 }
 
-export function createArticleDocuments(store: Store, now: () => Date) {
+export function createArticleDocuments(store: Store, now: () => Date, changed: ContentChanged) {
   const repository = createArticleDocumentsRepository(store);
 
   /**
@@ -118,7 +119,7 @@ export function createArticleDocuments(store: Store, now: () => Date) {
      * Renders the documents that are missing or of another format (`everyOne`: all of them), a
      * batch per write so readers and writers go on meanwhile, and removes any left for an
      * article that is no longer published. Documents that came out different are logged as a
-     * change (other processes' caches drop them). Returns how many it rendered.
+     * change (other processes' caches drop them) and dropped from this process's cache. Returns how many it rendered.
      */
     async rebuild(
       options: { everyOne?: boolean; onProgress?: (progress: RebuildProgress) => void } = {},
@@ -130,11 +131,15 @@ export function createArticleDocuments(store: Store, now: () => Date) {
       while (done < total) {
         const ids = await repository.dueIds(documentFormat, everyOne, after, renderBatch);
         if (ids.length === 0) break;
-        await store.write(async (tx) => {
-          const changed = await render(tx, ids);
-          if (changed.length > 0)
-            await logChange(store, tx, [keys.articleList, ...changed.map(keys.article)], now());
+        const rendered = await store.write(async (tx) => {
+          const differing = await render(tx, ids);
+          const touched =
+            differing.length > 0 ? [keys.articleList, ...differing.map(keys.article)] : [];
+          if (touched.length > 0) await logChange(store, tx, touched, now());
+          return touched;
         });
+        // This process skips its own changes in the log: its cache hears them here.
+        if (rendered.length > 0) changed(rendered);
         done += ids.length;
         after = ids.at(-1) ?? after;
         options.onProgress?.({ done: Math.min(done, total), total });

@@ -20,10 +20,12 @@ import {
  * articles.documents.ts): Fastify passes a string with a JSON type through as it is.
  */
 function sendReadyJson(reply: FastifyReply, body: string, dependsOn: string): FastifyReply {
-  return reply
-    .header('surrogate-key', dependsOn)
-    .type('application/json; charset=utf-8')
-    .send(body);
+  return sendJsonText(reply.header('surrogate-key', dependsOn), body);
+}
+
+/** Sends JSON text as it is (see sendReadyJson). */
+export function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body);
 }
 
 export function articlePublicRoutes(articles: PublicArticlesService): FastifyPluginAsyncZod {

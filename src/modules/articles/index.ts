@@ -25,8 +25,9 @@ export function createArticlesModule(
   },
 ) {
   const { store, clock } = deps;
+  const repository = createArticlesRepository(store, deps.photos, deps.documents.render);
   const service = createArticlesService({
-    repository: createArticlesRepository(store, deps.photos, deps.documents.render),
+    repository,
     revisions: createRevisionsRepository(store),
     changed: deps.changed,
     clock,
@@ -59,5 +60,5 @@ export function createArticlesModule(
     adminRoutes: [{ prefix: '/v1/admin/articles', plugin: articleAdminRoutes(service) }],
     close: () => searchRunner.close(),
   };
-  return { service, publicService, visibility, module };
+  return { service, publicService, visibility, module, findWithEmbeds: repository.findWithEmbeds };
 }

@@ -4,8 +4,8 @@ import type { ContentKey } from './content-keys.ts';
 // Each process tails the change log, so a change committed by another process over the same
 // database (the CLI, another instance) reaches this one's response cache within one interval,
 // or at once where the database announces commits (NOTIFY on PostgreSQL).
-// Its own writes have already told the cache, at commit; hearing them again costs an extra
-// miss at most. A process that finds changes gone it never read (pruned while it was behind)
+// Its own writes have already told the cache, at commit, so it skips them: hearing them again
+// would drop what was cached since (a read right after a write would miss). A process that finds changes gone it never read (pruned while it was behind)
 // cannot know what they touched, and drops its whole cache instead.
 
 export interface ChangeFeedOptions {
@@ -64,7 +64,8 @@ export function createChangeFeed(options: ChangeFeedOptions) {
           continue;
         }
       }
-      options.apply(changes.flatMap((change) => change.keys));
+      const heard = changes.flatMap((change) => (change.own ? [] : change.keys));
+      if (heard.length > 0) options.apply(heard);
       position = changes.at(-1)?.id ?? position;
       if (changes.length < readBatch) return;
     }

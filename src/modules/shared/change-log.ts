@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { asc, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { type ContentKey, isContentKey } from './content-keys.ts';
@@ -11,6 +12,20 @@ const ph = sql.placeholder;
 export interface LoggedChange {
   id: number;
   keys: ContentKey[];
+  /** Written by this process, which told its own cache at commit. */
+  own: boolean;
+}
+
+// One origin per opened Store, that is per process (or per app in a test running several).
+const origins = new WeakMap<Store, string>();
+
+function originOf(store: Store): string {
+  let origin = origins.get(store);
+  if (origin === undefined) {
+    origin = randomUUID();
+    origins.set(store, origin);
+  }
+  return origin;
 }
 
 /** Inside the write that makes the change: it commits, or rolls back, with it. */
@@ -24,17 +39,18 @@ export async function logChange(
 ): Promise<void> {
   if (announcement !== undefined) await announce(store, tx, announcement, at);
   if (keys.length === 0) return;
-  await store.dialect.appendChange(tx, at, keys);
+  await store.dialect.appendChange(tx, at, keys, originOf(store));
 }
 
 export function createChangeLogReader(store: Store) {
   const { changeLog } = store.tables;
+  const origin = originOf(store);
   const after = store.statement<
-    Array<{ id: number; keys: string[] }>,
+    Array<{ id: number; keys: string[]; origin: string | null }>,
     { after: number; limit: number }
   >('changeLog.after', (db) =>
     db
-      .select({ id: changeLog.id, keys: changeLog.keys })
+      .select({ id: changeLog.id, keys: changeLog.keys, origin: changeLog.origin })
       .from(changeLog)
       .where(gt(changeLog.id, ph('after')))
       .orderBy(asc(changeLog.id))
@@ -44,7 +60,11 @@ export function createChangeLogReader(store: Store) {
     /** Up to `limit` changes after `id`, oldest first. */
     async after(id: number, limit: number): Promise<LoggedChange[]> {
       const rows = await after({ after: id, limit });
-      return rows.map((row) => ({ id: row.id, keys: row.keys.filter(isContentKey) }));
+      return rows.map((row) => ({
+        id: row.id,
+        keys: row.keys.filter(isContentKey),
+        own: row.origin === origin,
+      }));
     },
 
     /** The oldest and newest ids kept; null for an empty log. */

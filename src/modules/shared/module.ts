@@ -12,12 +12,14 @@ export interface MountedRoutes {
 /**
  * A feature as app.ts mounts it: public routes under the public scope (cached, no credentials),
  * admin routes under the editor scope (bearer token, never cached), every operation tagged
- * `openApiTag` in the document. Each module's index.ts builds one with `createXModule(deps)`.
+ * `openApiTag` in the document (preview routes apart, in a private scope). Each module's index.ts builds one with `createXModule(deps)`.
  */
 export interface AppModule {
   openApiTag: string;
   publicRoutes: MountedRoutes[];
   adminRoutes: MountedRoutes[];
+  /** Token-holders' routes (draft previews): no credentials, private, never cached. */
+  previewRoutes?: MountedRoutes[];
   /** Starts background work once the app is ready (never on the way to readiness). */
   ready?: () => void;
   /** Releases what the module holds (threads, timers) when the app closes. */
