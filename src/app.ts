@@ -12,7 +12,11 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { type AppServices, createModules, mountModules } from './modules/index.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { clientErrorResponse, registerErrorHandlers } from './plugins/error-handler.ts';
-import { registerNoStore, registerPrivatePreview } from './plugins/http-cache.ts';
+import {
+  registerCacheTags,
+  registerNoStore,
+  registerPrivatePreview,
+} from './plugins/http-cache.ts';
 import { registerCachedPublicResponses } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
@@ -168,6 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       maxAgeMs: config.publicCacheMaxAge * 1000,
       now,
     });
+    if (config.cloudflareZoneId !== undefined) registerCacheTags(scope);
     await mountModules(scope, modules, 'public');
   });
 

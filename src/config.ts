@@ -17,6 +17,9 @@ function wholeNumber(min: number, max: number) {
     .pipe(z.number().int().min(min).max(max));
 }
 
+/** A service's base URL, without a trailing slash (an API path is appended to it). */
+const baseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A URL template's check: it names only these `{tokens}`. */
@@ -217,6 +220,30 @@ const settings = {
   webhookLogRetentionDays: setting('WEBHOOK_LOG_RETENTION_DAYS', wholeNumber(1, 3650).default(30)),
   // false: this instance writes events but another one sends them.
   webhookRelay: setting('WEBHOOK_RELAY', booleanFlag.default(true)),
+  // CDN purges, sent from the webhook outbox: set both of a pair to turn one on.
+  fastlyServiceId: setting(
+    'FASTLY_SERVICE_ID',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/)
+      .optional(),
+  ),
+  fastlyApiToken: setting('FASTLY_API_TOKEN', z.string().min(8).max(500).optional()),
+  // Soft purges mark objects stale, so Fastly may still serve them while it fetches anew.
+  fastlySoftPurge: setting('FASTLY_SOFT_PURGE', booleanFlag.default(true)),
+  fastlyApiUrl: setting('FASTLY_API_URL', baseUrl.default('https://api.fastly.com')),
+  cloudflareZoneId: setting(
+    'CLOUDFLARE_ZONE_ID',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/)
+      .optional(),
+  ),
+  cloudflareApiToken: setting('CLOUDFLARE_API_TOKEN', z.string().min(8).max(500).optional()),
+  cloudflareApiUrl: setting(
+    'CLOUDFLARE_API_URL',
+    baseUrl.default('https://api.cloudflare.com/client/v4'),
+  ),
 } as const;
 
 type Settings = typeof settings;
@@ -229,7 +256,18 @@ const envSchema = z.object(
   Object.fromEntries(Object.values(settings).map(({ variable, schema }) => [variable, schema])),
 );
 
-const secretVariables = new Set(['SMTP_URL', 'DATABASE_URL']);
+const secretVariables = new Set([
+  'SMTP_URL',
+  'DATABASE_URL',
+  'FASTLY_API_TOKEN',
+  'CLOUDFLARE_API_TOKEN',
+]);
+
+/** Settings that work only together: one without the other is a mistake, not a default. */
+const pairs = [
+  ['FASTLY_SERVICE_ID', 'FASTLY_API_TOKEN'],
+  ['CLOUDFLARE_ZONE_ID', 'CLOUDFLARE_API_TOKEN'],
+] as const;
 
 export type TrustProxy = boolean | number | string[];
 
@@ -287,6 +325,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const values = parsed.data as Record<string, unknown>;
+  const unpaired = pairs.flatMap(([first, second]) =>
+    (values[first] === undefined) === (values[second] === undefined)
+      ? []
+      : [
+          `${values[first] === undefined ? first : second}: must be set together with ${values[first] === undefined ? second : first}`,
+        ],
+  );
+  if (unpaired.length > 0) throw new ConfigError(unpaired);
   if (values[settings.production.variable] === true) {
     // The defaults serve a laptop; in production they would mail readers links to localhost.
     const problems: string[] = [];

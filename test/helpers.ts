@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -190,4 +191,45 @@ export async function publishArticleWith(
     .send({})
     .expect(200);
   return published.body.data as { id: string; slug: string };
+}
+
+export interface Received {
+  method: string | undefined;
+  url: string | undefined;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A receiver on 127.0.0.1 answering each request with the next of `replies` (then 204). */
+export async function receiver() {
+  const received: Received[] = [];
+  const replies: Array<{
+    status: number;
+    headers?: Record<string, string>;
+    delayMs?: number;
+    body?: string;
+  }> = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, headers: request.headers, body });
+      const reply = replies.shift() ?? { status: 204 };
+      setTimeout(() => {
+        response.writeHead(reply.status, reply.headers);
+        response.end(reply.body);
+      }, reply.delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    replies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

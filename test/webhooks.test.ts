@@ -1,4 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -9,6 +8,8 @@ import {
   bearer,
   createTestApp,
   manualClock,
+  type Received,
+  receiver,
   samplePhoto,
   type TestApp,
   testConfig,
@@ -17,40 +18,6 @@ import {
 // Webhooks from the transactional outbox, against a loopback receiver that checks every attempt
 // with the `standardwebhooks` package (an independent implementation of the spec). The relay
 // runs when the test says (deliverDue), on the test's clock.
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A receiver on 127.0.0.1 answering each request with the next of `replies` (then 204). */
-async function receiver() {
-  const received: Received[] = [];
-  const replies: Array<{ status: number; headers?: Record<string, string>; delayMs?: number }> = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
-    });
-    request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      const reply = replies.shift() ?? { status: 204 };
-      setTimeout(() => {
-        response.writeHead(reply.status, reply.headers);
-        response.end();
-      }, reply.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    replies,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /**
  * The body, if the signature verifies. The package also refuses a timestamp more than 5 minutes

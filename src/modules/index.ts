@@ -15,6 +15,7 @@ import { createAppealsModule } from './appeals/index.ts';
 import { createPagesModule } from './pages/index.ts';
 import { createTokensModule } from './tokens/index.ts';
 import { createChangeFeed } from './shared/change-feed.ts';
+import { configuredPurgers } from './webhooks/webhooks.purgers.ts';
 import { createChangeLogReader } from './shared/change-log.ts';
 import type { ContentChanged } from './shared/changes.ts';
 import { loadInstanceSecrets } from './shared/instance-secrets.ts';
@@ -102,9 +103,11 @@ export async function createModules(
       retentionMs: config.webhookLogRetentionDays * 86_400_000,
       resolve: resolveHost,
       relay: config.webhookRelay,
+      purgers: configuredPurgers(config),
     },
     onError: (error) => app.log.warn({ err: error }, 'webhook delivery failed'),
   });
+  await webhooks.syncPurgers();
   const changed: ContentChanged = (keys) => {
     responseCache.invalidate(keys);
     webhooks.relay.wake();

@@ -24,6 +24,19 @@ export function registerPrivatePreview(scope: FastifyInstance): void {
   });
 }
 
+/**
+ * Cloudflare tags a cached response by its `Cache-Tag` header (comma-separated) and purges by
+ * those tags: each public response names there the keys its Surrogate-Key header names.
+ */
+export function registerCacheTags(scope: FastifyInstance): void {
+  scope.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload) => {
+    const surrogateKey = reply.getHeader('surrogate-key');
+    if (typeof surrogateKey === 'string' && surrogateKey !== '')
+      reply.header('cache-tag', surrogateKey.split(' ').join(','));
+    return payload;
+  });
+}
+
 /** Editor responses carry unpublished work and personal data: never stored by any cache. */
 export function registerNoStore(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {

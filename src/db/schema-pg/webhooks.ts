@@ -1,5 +1,5 @@
 import { boolean, index, integer, json, pgTable, text } from 'drizzle-orm/pg-core';
-import { webhookDeliveryStatuses } from '../schema/webhooks.ts';
+import { webhookDeliveryStatuses, webhookEndpointKinds } from '../schema/webhooks.ts';
 import { recordTimes, timestamp } from './columns.ts';
 
 // Webhooks as a transactional outbox: an event and one delivery per subscribed endpoint are
@@ -10,6 +10,8 @@ import { recordTimes, timestamp } from './columns.ts';
 /** Where events are sent. The secrets sign every attempt (Standard Webhooks, `whsec_…`). */
 export const webhookEndpoints = pgTable('webhook_endpoints', {
   id: text('id').primaryKey(),
+  /** `webhook`: an editor's endpoint. A CDN's purge API (configured by environment) otherwise. */
+  kind: text('kind', { enum: webhookEndpointKinds }).notNull().default('webhook'),
   url: text('url').notNull(),
   description: text('description'),
   /** Exact event names or a group (`article.*`). */

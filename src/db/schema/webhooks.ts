@@ -5,9 +5,14 @@ import { recordTimes, timestamp } from './columns.ts';
 // written in the same transaction as the change they announce, and each instance's relay
 // (modules/webhooks/webhooks.relay.ts) sends them after commit.
 
+/** What receives an endpoint's events: a signed webhook, or a CDN's purge by key. */
+export const webhookEndpointKinds = ['webhook', 'fastly', 'cloudflare'] as const;
+
 /** Where events are sent. The secrets sign every attempt (Standard Webhooks, `whsec_…`). */
 export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   id: text('id').primaryKey(),
+  /** `webhook`: an editor's endpoint. A CDN's purge API (configured by environment) otherwise. */
+  kind: text('kind', { enum: webhookEndpointKinds }).notNull().default('webhook'),
   url: text('url').notNull(),
   description: text('description'),
   /** Exact event names or a group (`article.*`). */

@@ -2,6 +2,7 @@ import type { AppModule, ModuleDeps } from '../shared/module.ts';
 import { webhookAdminRoutes } from './webhooks.admin.routes.ts';
 import { createRelay } from './webhooks.relay.ts';
 import { createWebhooksRepository } from './webhooks.repository.ts';
+import type { Purger } from './webhooks.purgers.ts';
 import { createWebhookSender, type ResolveHost } from './webhooks.sender.ts';
 import { createWebhooksService } from './webhooks.service.ts';
 
@@ -13,6 +14,8 @@ export interface WebhooksSettings {
   resolve: ResolveHost;
   /** Whether this instance sends (WEBHOOK_RELAY); the outbox is written either way. */
   relay: boolean;
+  /** CDN purges the environment configures. */
+  purgers: readonly Purger[];
 }
 
 export function createWebhooksModule(
@@ -30,6 +33,8 @@ export function createWebhooksModule(
       allowPrivateTargets: settings.allowPrivateTargets,
       resolve: settings.resolve,
     }),
+    purgers: settings.purgers,
+    timeoutMs: settings.timeoutMs,
     now: clock.now,
     pollMs: settings.pollMs,
     // An attempt takes at most the timeout; the lease outlasts it with room to record it.
@@ -52,5 +57,11 @@ export function createWebhooksModule(
     },
     close: () => relay.stop(),
   };
-  return { service, relay, module };
+  return {
+    service,
+    relay,
+    module,
+    /** At start-up, on every instance: the purge endpoints follow the environment. */
+    syncPurgers: () => repository.syncPurgers(settings.purgers, clock.now()),
+  };
 }

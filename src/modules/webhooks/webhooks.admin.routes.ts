@@ -89,7 +89,7 @@ export function webhookAdminRoutes(webhooks: WebhooksService): FastifyPluginAsyn
           body: updateWebhookBody.meta({ id: 'UpdateWebhookEndpointRequest' }),
           response: {
             200: dataEnvelope(webhookEndpointSchema),
-            ...problemResponses(400, 401, 403, 404, 413, 415),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415),
           },
         },
       },
@@ -100,7 +100,8 @@ export function webhookAdminRoutes(webhooks: WebhooksService): FastifyPluginAsyn
       operationId: 'deleteWebhookEndpoint',
       summary: 'Delete an endpoint with its delivery log; nothing more is sent to it',
       minRole: 'editor',
-      conflict: false,
+      // A CDN purge endpoint is the environment's to remove.
+      conflict: true,
       remove: (id) => webhooks.delete(id),
     });
 
@@ -116,7 +117,7 @@ export function webhookAdminRoutes(webhooks: WebhooksService): FastifyPluginAsyn
           params: idParams,
           response: {
             200: dataEnvelope(rotatedSecretSchema),
-            ...problemResponses(400, 401, 403, 404),
+            ...problemResponses(400, 401, 403, 404, 409),
           },
         },
       },
@@ -182,7 +183,7 @@ export function webhookAdminRoutes(webhooks: WebhooksService): FastifyPluginAsyn
           params: idParams,
           response: {
             202: dataEnvelope(webhookDeliverySchema),
-            ...problemResponses(400, 401, 403, 404),
+            ...problemResponses(400, 401, 403, 404, 409),
           },
         },
       },

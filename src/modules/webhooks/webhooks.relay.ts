@@ -1,7 +1,8 @@
 import { webhookHeaders } from '../../lib/standard-webhooks.ts';
 import { maxAttempts, nextAttemptAt } from './webhooks.events.ts';
 import type { AttemptOutcome, DueDelivery, WebhooksRepository } from './webhooks.repository.ts';
-import type { WebhookSender } from './webhooks.sender.ts';
+import { payloadKeys, type Purger, purge } from './webhooks.purgers.ts';
+import type { SendResult, WebhookSender } from './webhooks.sender.ts';
 
 // Each instance runs a relay: it claims due deliveries (a lease, so two instances never send one
 // at the same time, and a crashed instance's claims come free again), checks a scheduled
@@ -12,6 +13,9 @@ import type { WebhookSender } from './webhooks.sender.ts';
 export interface RelayOptions {
   repository: WebhooksRepository;
   sender: WebhookSender;
+  /** The CDN purgers the environment configures, for endpoints of their kind. */
+  purgers: readonly Purger[];
+  timeoutMs: number;
   now: () => Date;
   /** How often to look for due deliveries when nothing wakes the relay. */
   pollMs: number;
@@ -60,13 +64,8 @@ export function createRelay(options: RelayOptions) {
     return null;
   }
 
-  async function attempt(due: DueDelivery): Promise<void> {
-    const reason = await withdrawn(due);
-    if (reason !== null) {
-      await repository.cancel(due.delivery.id, reason, now());
-      return;
-    }
-    const { delivery, event, endpoint } = due;
+  /** A Standard Webhooks POST, signed for this attempt (by both secrets during an overlap). */
+  async function signedPost({ event, endpoint }: DueDelivery): Promise<SendResult> {
     const at = now();
     const secrets =
       endpoint.previousSecret !== null &&
@@ -80,10 +79,35 @@ export function createRelay(options: RelayOptions) {
       Math.floor(at.getTime() / 1000),
       event.payload,
     );
-    const result = await sender.send(endpoint.url, headers, event.payload, () => now().getTime());
+    return sender.send(endpoint.url, headers, event.payload, () => now().getTime());
+  }
+
+  async function attempt(due: DueDelivery): Promise<void> {
+    const reason = await withdrawn(due);
+    if (reason !== null) {
+      await repository.cancel(due.delivery.id, reason, now());
+      return;
+    }
+    const { delivery, event, endpoint } = due;
+    let result: SendResult;
+    if (endpoint.kind === 'webhook') result = await signedPost(due);
+    else {
+      const purger = options.purgers.find((candidate) => candidate.kind === endpoint.kind);
+      if (purger === undefined) {
+        await repository.cancel(delivery.id, 'The CDN purge is no longer configured.', now());
+        return;
+      }
+      result = await purge(purger, payloadKeys(event.payload), options.timeoutMs, () =>
+        now().getTime(),
+      );
+    }
     const finishedAt = now();
     const attempts = delivery.attempts + 1;
-    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+    const succeeded =
+      result.error === null &&
+      result.status !== null &&
+      result.status >= 200 &&
+      result.status < 300;
     const gone = result.status === 410;
     const next =
       succeeded || gone || attempts >= maxAttempts

@@ -1,9 +1,11 @@
 import { and, asc, eq, inArray, isNull, lt, lte, ne, or } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import { newWebhookSecret } from '../../lib/standard-webhooks.ts';
 import { newestFirst, type TimeCursor } from '../shared/keyset.ts';
 import { enqueueEvents, type OutboxEvent } from '../shared/outbox.ts';
 import { tableRecords } from '../shared/table-records.ts';
+import { type Purger, purgedEvents, purgerEndpointId, purgerKinds } from './webhooks.purgers.ts';
 
 // Endpoints, and the outbox's deliveries as the relay and the editors' log see them. No HTTP
 // here: the relay sends, this records.
@@ -62,6 +64,57 @@ export function createWebhooksRepository(store: Store) {
           at,
         ),
       ),
+
+    /**
+     * Makes the CDN purge endpoints match the environment: one row per kind, with a fixed id so
+     * instances starting together write the same one; enabled while configured, disabled (its
+     * log kept) once not. Writes only when something differs.
+     */
+    syncPurgers: async (configured: readonly Purger[], at: Date): Promise<void> => {
+      for (const kind of purgerKinds) {
+        const id = purgerEndpointId(kind);
+        const current = await records.findById(id);
+        const purger = configured.find((candidate) => candidate.kind === kind);
+        if (purger === undefined) {
+          if (current?.enabled === true)
+            await store.write((tx) =>
+              records.change(tx, id, { enabled: false, disabledReason: 'unconfigured' }, at),
+            );
+          continue;
+        }
+        const wanted = {
+          kind,
+          url: purger.url,
+          description: purger.description,
+          events: purgedEvents,
+          enabled: true,
+          disabledReason: null,
+        };
+        if (current === undefined) {
+          await store.write((tx) =>
+            tx
+              .insert(endpoints)
+              .values({
+                ...wanted,
+                id,
+                // Never used: a purge is authorised by the CDN's API token.
+                secret: newWebhookSecret(),
+                previousSecret: null,
+                createdAt: at,
+                updatedAt: at,
+              })
+              .onConflictDoNothing(),
+          );
+          continue;
+        }
+        const differs =
+          current.url !== wanted.url ||
+          current.description !== wanted.description ||
+          !current.enabled ||
+          current.events.join() !== wanted.events.join();
+        if (differs) await store.write((tx) => records.change(tx, id, wanted, at));
+      }
+    },
 
     /** Deletes the endpoint with its deliveries and their attempt log. */
     delete: (id: string, at: Date) => records.delete(id, at, []),

@@ -8,7 +8,7 @@ import {
   text,
   timestamp,
 } from '../../schemas.ts';
-import { webhookDeliveryStatuses } from '../../db/schema/webhooks.ts';
+import { webhookDeliveryStatuses, webhookEndpointKinds } from '../../db/schema/webhooks.ts';
 import { subscriptionPatterns, webhookEventTypes } from './webhooks.events.ts';
 
 export const webhookLimits = { description: 500, events: 50, error: 500, secret: 100 };
@@ -31,14 +31,18 @@ const endpointUrl = z
 export const webhookEndpointSchema = z
   .object({
     id,
+    kind: z.enum(webhookEndpointKinds).meta({
+      description:
+        '`webhook`: signed Standard Webhooks POSTs. `fastly`, `cloudflare`: a purge of the event’s surrogate keys by the CDN’s API, set up by the environment (FASTLY_*, CLOUDFLARE_*) and read-only here.',
+    }),
     url: bounded(maxUrlLength),
     description: bounded(webhookLimits.description).nullable(),
     events: z.array(bounded(64)).max(webhookLimits.events),
     enabled: z.boolean(),
-    disabledReason: z
-      .enum(['gone'])
-      .nullable()
-      .meta({ description: '`gone`: the receiver answered 410 and the server disabled it.' }),
+    disabledReason: z.enum(['gone', 'unconfigured']).nullable().meta({
+      description:
+        '`gone`: the receiver answered 410 and the server disabled it. `unconfigured`: a CDN purge whose settings were removed from the environment.',
+    }),
     previousSecretExpiresAt: timestamp
       .nullable()
       .meta({ description: 'Until then the secret before the last rotation signs too.' }),

@@ -33,7 +33,8 @@ class RefusedTarget extends Error {}
 
 const maxRetryAfterMs = 24 * 3_600_000;
 
-function retryAfter(value: string | string[] | undefined, now: number): number | null {
+/** A Retry-After header as a wait in ms, capped at a day; null when absent or in the past. */
+export function retryAfter(value: string | string[] | undefined, now: number): number | null {
   const header = Array.isArray(value) ? value[0] : value;
   if (header === undefined) return null;
   const seconds = Number(header);

@@ -1,4 +1,4 @@
-import { invalidFields, notFound } from '../../errors.ts';
+import { conflict, invalidFields, notFound } from '../../errors.ts';
 import { newWebhookSecret } from '../../lib/standard-webhooks.ts';
 import type { PageRequest } from '../../pagination.ts';
 import { iso, isoOrNull } from '../../schemas.ts';
@@ -35,11 +35,15 @@ const noSuchEndpoint = 'No webhook endpoint with that id.';
 export function toWebhookEndpoint(record: WebhookEndpointRecord): WebhookEndpoint {
   return {
     id: record.id,
+    kind: record.kind,
     url: record.url,
     description: record.description,
     events: record.events,
     enabled: record.enabled,
-    disabledReason: record.disabledReason === 'gone' ? 'gone' : null,
+    disabledReason:
+      record.disabledReason === 'gone' || record.disabledReason === 'unconfigured'
+        ? record.disabledReason
+        : null,
     previousSecretExpiresAt: isoOrNull(record.previousSecretExpiresAt),
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
@@ -97,6 +101,15 @@ export function createWebhooksService({
     return found;
   }
 
+  /** An editor's own endpoint: a CDN purge follows the environment, not the API. */
+  async function editable(id: string): Promise<void> {
+    const found = await endpoint(id);
+    if (found.kind !== 'webhook')
+      throw conflict(
+        `This endpoint is the ${found.kind} purge set up by the server's environment; change or remove it there.`,
+      );
+  }
+
   return {
     async list(page: PageRequest<'createdAt'>) {
       const [records, total] = await Promise.all([repository.list(page), repository.count()]);
@@ -127,6 +140,7 @@ export function createWebhooksService({
 
     async update(id: string, input: UpdateWebhookInput): Promise<WebhookEndpoint> {
       checkUrl(input.url);
+      await editable(id);
       const changed = await repository.update(
         id,
         {
@@ -142,11 +156,13 @@ export function createWebhooksService({
     },
 
     async delete(id: string): Promise<void> {
+      await editable(id);
       if (!(await repository.delete(id, clock.now()))) throw notFound(noSuchEndpoint);
     },
 
     /** A new secret, shown once; the old one signs too for 24 hours. */
     async rotateSecret(id: string) {
+      await editable(id);
       const at = clock.now();
       const secret = newWebhookSecret();
       const expires = new Date(at.getTime() + secretOverlapMs);
@@ -170,7 +186,7 @@ export function createWebhooksService({
 
     /** A `webhook.test` event to this endpoint alone, sent at once. */
     async sendTest(id: string): Promise<WebhookDelivery> {
-      await endpoint(id);
+      await editable(id);
       const at = clock.now();
       const delivery = await repository.sendTest(
         id,
