@@ -1,3 +1,5 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -261,6 +263,18 @@ describe('delivery', () => {
         },
       ].sort((a, b) => a.type.localeCompare(b.type)),
     );
+    // Every body is what the document's `webhooks` promise for its event.
+    const document = (await t.api.get('/openapi.json').expect(200)).body as object;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema(document, 'openapi');
+    for (const message of hook.received) {
+      const { type } = JSON.parse(message.body) as { type: string };
+      const validate = ajv.getSchema(
+        `openapi#/webhooks/${type}/post/requestBody/content/application~1json/schema`,
+      );
+      expect(validate?.(JSON.parse(message.body)), JSON.stringify(validate?.errors)).toBe(true);
+    }
     const created = hook.received.find((message) => message.body.includes('author.created'));
     expect(created === undefined ? undefined : JSON.parse(created.body).data).toMatchObject({
       slug: author.slug,

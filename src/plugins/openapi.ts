@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { withWebhooks } from '../modules/webhooks/webhooks.openapi.ts';
 import type { FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
@@ -227,9 +228,13 @@ export async function registerOpenApi(
     },
     transform: jsonSchemaTransform,
     transformObject: (document) =>
-      withUsedComponents(
-        withResponseDescriptions(
-          withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
+      withIntegerFormats(
+        withWebhooks(
+          withUsedComponents(
+            withResponseDescriptions(
+              withResponseHeaders(withIntegerFormats(jsonSchemaTransformObject(document))),
+            ),
+          ),
         ),
       ),
   });
