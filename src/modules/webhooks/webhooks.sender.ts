@@ -91,8 +91,9 @@ export function createWebhookSender(options: SendOptions) {
       const elapsed = () => Math.round(performance.now() - started);
       try {
         const target = new URL(url);
-        // An IP literal never reaches `lookup`: it is checked here.
-        await vetted(target.hostname);
+        // An IP literal never reaches `lookup`: it is checked here. A name is resolved and
+        // checked once, by the agent's lookup, for the connection it makes.
+        if (ipLiteral(target.hostname) !== null) await vetted(target.hostname);
         const response = await request(url, {
           method: 'POST',
           headers: {
