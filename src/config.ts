@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { articleUrlTokens, previewUrlTokens } from './lib/site-urls.ts';
+import { articleUrlTokens, previewUrlTokens, recordUrlTokens } from './lib/site-urls.ts';
 
 // The one place that reads process.env. Everything else receives a Config.
 
@@ -199,6 +199,32 @@ const settings = {
       .refine(...knownTokens(articleUrlTokens))
       .default('{site}/{language}/{slug}'),
   ),
+  tagUrlTemplate: setting(
+    'TAG_URL_TEMPLATE',
+    z
+      .string()
+      .max(500)
+      .regex(/^\{site\}/, 'must start with {site}')
+      .regex(/\{slug\}/, 'must contain {slug}')
+      .refine(...knownTokens(recordUrlTokens))
+      .default('{site}/tags/{slug}'),
+  ),
+  authorUrlTemplate: setting(
+    'AUTHOR_URL_TEMPLATE',
+    z
+      .string()
+      .max(500)
+      .regex(/^\{site\}/, 'must start with {site}')
+      .regex(/\{slug\}/, 'must contain {slug}')
+      .refine(...knownTokens(recordUrlTokens))
+      .default('{site}/authors/{slug}'),
+  ),
+  // The publication's name in feeds (and, later, sitemaps and structured data).
+  newsPublicationName: setting(
+    'NEWS_PUBLICATION_NAME',
+    z.string().min(1).max(200).default('Broadsheet'),
+  ),
+  feedItems: setting('FEED_ITEMS', wholeNumber(1, 100).default(20)),
   previewUrlTemplate: setting(
     'PREVIEW_URL_TEMPLATE',
     z

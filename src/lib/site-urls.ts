@@ -23,6 +23,13 @@ export function articleUrl(
   return fill(template, values);
 }
 
+export const recordUrlTokens = ['site', 'slug'] as const;
+
+/** A tag's or author's page on the frontend (TAG_URL_TEMPLATE, AUTHOR_URL_TEMPLATE). */
+export function recordUrl(template: string, site: string, record: { slug: string }): string {
+  return fill(template, { site, slug: encodeURIComponent(record.slug) });
+}
+
 export const previewUrlTokens = ['site', 'api', 'language', 'slug', 'id', 'token'] as const;
 
 /** The frontend's preview page for an article (PREVIEW_URL_TEMPLATE), token included. */

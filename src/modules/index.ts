@@ -7,6 +7,7 @@ import { createResponseCache } from '../plugins/response-cache.ts';
 // Imported in this order on purpose: schemas register their OpenAPI components as they load.
 import { createArticlesModule } from './articles/index.ts';
 import { type ArticleDocuments, createArticleDocuments } from './articles/articles.documents.ts';
+import type { ArticleUrl } from './articles/articles.service.ts';
 import { createAuthorsModule } from './authors/index.ts';
 import { createPhotosModule } from './photos/index.ts';
 import { createTagsModule } from './tags/index.ts';
@@ -20,8 +21,9 @@ import { createChangeLogReader } from './shared/change-log.ts';
 import type { ContentChanged } from './shared/changes.ts';
 import { loadInstanceSecrets } from './shared/instance-secrets.ts';
 import type { AppModule } from './shared/module.ts';
-import { articleUrl, previewUrl } from '../lib/site-urls.ts';
+import { articleUrl, previewUrl, recordUrl } from '../lib/site-urls.ts';
 import { createPreviewsModule } from './previews/index.ts';
+import { createFeedsModule } from './feeds/index.ts';
 import { createWebhooksModule } from './webhooks/index.ts';
 import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
@@ -140,6 +142,8 @@ export async function createModules(
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
   const photos = createPhotosModule({ ...deps, embeddedChanged });
+  const frontendArticleUrl: ArticleUrl = (article) =>
+    articleUrl(config.articleUrlTemplate, config.siteUrl, article);
   const articles = createArticlesModule({
     ...deps,
     photos: photos.repository,
@@ -150,7 +154,7 @@ export async function createModules(
       maxQueue: config.searchMaxQueue,
     },
     onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
-    articleUrl: (article) => articleUrl(config.articleUrlTemplate, config.siteUrl, article),
+    articleUrl: frontendArticleUrl,
   });
   const { visibility } = articles;
   const previews = createPreviewsModule({
@@ -163,6 +167,19 @@ export async function createModules(
         article,
         token,
       }),
+  });
+  const feeds = createFeedsModule({
+    ...deps,
+    articles: articles.publicRepository,
+    settings: {
+      items: config.feedItems,
+      publicationName: config.newsPublicationName,
+      siteUrl: config.siteUrl,
+      apiUrl: config.publicApiUrl,
+      articleUrl: frontendArticleUrl,
+      tagUrl: (tag) => recordUrl(config.tagUrlTemplate, config.siteUrl, tag),
+      authorUrl: (author) => recordUrl(config.authorUrlTemplate, config.siteUrl, author),
+    },
   });
   const authors = createAuthorsModule({
     ...deps,
@@ -211,6 +228,7 @@ export async function createModules(
     modules: [
       articles.module,
       previews.module,
+      feeds.module,
       authors.module,
       photos.module,
       tags.module,

@@ -200,6 +200,11 @@ export async function registerOpenApi(
           description:
             'Signed, expiring links that show an unpublished article as readers will see it.',
         },
+        {
+          name: 'Feeds',
+          description:
+            'RSS and Atom feeds of the published articles: site-wide, per tag, per author.',
+        },
         { name: 'Authors', description: 'Bylines (people, not logins).' },
         { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },

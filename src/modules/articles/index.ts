@@ -44,8 +44,9 @@ export function createArticlesModule(
     await publicSearchIndex.indexDue(task.now);
     return searchRunner.search(task);
   };
+  const publicRepository = createPublicArticlesRepository(store);
   const publicService = createPublicArticlesService({
-    repository: createPublicArticlesRepository(store),
+    repository: publicRepository,
     search,
     clock,
   });
@@ -60,5 +61,12 @@ export function createArticlesModule(
     adminRoutes: [{ prefix: '/v1/admin/articles', plugin: articleAdminRoutes(service) }],
     close: () => searchRunner.close(),
   };
-  return { service, publicService, visibility, module, findWithEmbeds: repository.findWithEmbeds };
+  return {
+    service,
+    publicService,
+    publicRepository,
+    visibility,
+    module,
+    findWithEmbeds: repository.findWithEmbeds,
+  };
 }
