@@ -17,6 +17,17 @@ function wholeNumber(min: number, max: number) {
     .pipe(z.number().int().min(min).max(max));
 }
 
+/** A tag's, author's or page's address on the frontend: `{site}` first, then its `{slug}`. */
+function recordUrlTemplate(fallback: string) {
+  return z
+    .string()
+    .max(500)
+    .regex(/^\{site\}/, 'must start with {site}')
+    .regex(/\{slug\}/, 'must contain {slug}')
+    .refine(...knownTokens(recordUrlTokens))
+    .default(fallback);
+}
+
 /** A service's base URL, without a trailing slash (an API path is appended to it). */
 const baseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
@@ -199,32 +210,17 @@ const settings = {
       .refine(...knownTokens(articleUrlTokens))
       .default('{site}/{language}/{slug}'),
   ),
-  tagUrlTemplate: setting(
-    'TAG_URL_TEMPLATE',
-    z
-      .string()
-      .max(500)
-      .regex(/^\{site\}/, 'must start with {site}')
-      .regex(/\{slug\}/, 'must contain {slug}')
-      .refine(...knownTokens(recordUrlTokens))
-      .default('{site}/tags/{slug}'),
-  ),
-  authorUrlTemplate: setting(
-    'AUTHOR_URL_TEMPLATE',
-    z
-      .string()
-      .max(500)
-      .regex(/^\{site\}/, 'must start with {site}')
-      .regex(/\{slug\}/, 'must contain {slug}')
-      .refine(...knownTokens(recordUrlTokens))
-      .default('{site}/authors/{slug}'),
-  ),
+  tagUrlTemplate: setting('TAG_URL_TEMPLATE', recordUrlTemplate('{site}/tags/{slug}')),
+  authorUrlTemplate: setting('AUTHOR_URL_TEMPLATE', recordUrlTemplate('{site}/authors/{slug}')),
+  pageUrlTemplate: setting('PAGE_URL_TEMPLATE', recordUrlTemplate('{site}/{slug}')),
   // The publication's name in feeds (and, later, sitemaps and structured data).
   newsPublicationName: setting(
     'NEWS_PUBLICATION_NAME',
     z.string().min(1).max(200).default('Broadsheet'),
   ),
   feedItems: setting('FEED_ITEMS', wholeNumber(1, 100).default(20)),
+  sitemapUrlsPerFile: setting('SITEMAP_URLS_PER_FILE', wholeNumber(1, 50_000).default(50_000)),
+  newsSitemapUrlsPerFile: setting('NEWS_SITEMAP_URLS_PER_FILE', wholeNumber(1, 1000).default(1000)),
   previewUrlTemplate: setting(
     'PREVIEW_URL_TEMPLATE',
     z

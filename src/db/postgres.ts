@@ -117,6 +117,8 @@ const postgresDialect: Dialect = {
   // joins a sequential scan of the whole table (8 ms instead of 0.2 for one article's tags).
   inJsonArray: (column, param) =>
     sql`${column} = any(array(select json_array_elements_text(${sql.placeholder(param)}::json)))`,
+  yearMonth: (column) =>
+    sql<string>`to_char(to_timestamp(${column} / 1000.0) at time zone 'UTC', 'YYYY-MM')`,
   nextSearchRowId: sql`nextval('article_search_row_id_seq')`,
   async serialize(tx, resources) {
     if (resources.length === 0) return;

@@ -25,6 +25,7 @@ import {
 const sqliteDialect: Dialect = {
   inJsonArray: (column, param) =>
     sql`${column} in (select value from json_each(${sql.placeholder(param)}))`,
+  yearMonth: (column) => sql<string>`strftime('%Y-%m', ${column} / 1000, 'unixepoch')`,
   nextSearchRowId: sql`(select coalesce(max(${tables.articles.searchRowId}), 0) + 1 from ${tables.articles})`,
   // Nothing to move on: the next search row id is read from the rows themselves.
   afterImport: async () => undefined,

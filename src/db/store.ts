@@ -28,6 +28,8 @@ export interface StatementOptions {
 export interface Dialect {
   /** `column` is one of the strings in the JSON array bound as placeholder `param`. */
   inJsonArray(column: AnyColumn, param: string): SQL;
+  /** `YYYY-MM` (UTC) of a timestamp column (milliseconds since the epoch on both backends). */
+  yearMonth(column: AnyColumn): SQL<string>;
   /**
    * The search row id of a new article, as the value of its insert: one more than the largest
    * on SQLite (one writer at a time), a sequence on PostgreSQL (concurrent writers would all

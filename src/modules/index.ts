@@ -24,6 +24,7 @@ import type { AppModule } from './shared/module.ts';
 import { articleUrl, previewUrl, recordUrl } from '../lib/site-urls.ts';
 import { createPreviewsModule } from './previews/index.ts';
 import { createFeedsModule } from './feeds/index.ts';
+import { createSitemapsModule } from './sitemaps/index.ts';
 import { createWebhooksModule } from './webhooks/index.ts';
 import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
@@ -181,6 +182,18 @@ export async function createModules(
       authorUrl: (author) => recordUrl(config.authorUrlTemplate, config.siteUrl, author),
     },
   });
+  const sitemaps = createSitemapsModule({
+    ...deps,
+    settings: {
+      siteUrl: config.siteUrl,
+      urlsPerFile: config.sitemapUrlsPerFile,
+      newsPerFile: config.newsSitemapUrlsPerFile,
+      publicationName: config.newsPublicationName,
+      articleUrl: frontendArticleUrl,
+      pageUrl: (page) => recordUrl(config.pageUrlTemplate, config.siteUrl, page),
+      nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
+    },
+  });
   const authors = createAuthorsModule({
     ...deps,
     photos: photos.repository,
@@ -229,6 +242,7 @@ export async function createModules(
       articles.module,
       previews.module,
       feeds.module,
+      sitemaps.module,
       authors.module,
       photos.module,
       tags.module,

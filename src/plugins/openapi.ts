@@ -205,6 +205,10 @@ export async function registerOpenApi(
           description:
             'RSS and Atom feeds of the published articles: site-wide, per tag, per author.',
         },
+        {
+          name: 'Sitemaps',
+          description: 'Sitemaps (with Google News and images) and robots.txt, for crawlers.',
+        },
         { name: 'Authors', description: 'Bylines (people, not logins).' },
         { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },

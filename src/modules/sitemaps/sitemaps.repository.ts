@@ -1,0 +1,125 @@
+import { and, asc, count, desc, eq, gt, gte, lt, max, or, sql } from 'drizzle-orm';
+import type { Store } from '../../db/store.ts';
+
+// What sitemaps list, by the public visibility rule: published articles whose time has come
+// (by month, a keyset batch at a time; the last 48 hours for Google News) and published pages.
+
+const ph = sql.placeholder;
+
+export interface SitemapArticle {
+  id: string;
+  slug: string;
+  language: string;
+  headline: string;
+  publishedAt: Date | null;
+  updatedAt: Date;
+  photoUrl: string | null;
+}
+
+export function createSitemapsRepository(store: Store) {
+  const { articles, photos, pages } = store.tables;
+  const visible = and(
+    eq(articles.status, 'published'),
+    sql`${articles.publishedAt} <= ${ph('now')}`,
+  );
+  const month = store.dialect.yearMonth(articles.publishedAt);
+  const fields = {
+    id: articles.id,
+    slug: articles.slug,
+    language: articles.language,
+    headline: articles.headline,
+    publishedAt: articles.publishedAt,
+    updatedAt: articles.updatedAt,
+    photoUrl: photos.url,
+  };
+
+  const months = store.statement<
+    Array<{ month: string; articles: number; published: Date | null; updated: Date | null }>,
+    { now: number }
+  >('sitemaps.months', (db) =>
+    db
+      .select({
+        month,
+        articles: count(),
+        published: max(articles.publishedAt),
+        updated: max(articles.updatedAt),
+      })
+      .from(articles)
+      .where(visible)
+      .groupBy(month)
+      .orderBy(month),
+  );
+  const monthBatch = store.statement<
+    SitemapArticle[],
+    { now: number; from: number; to: number; afterAt: number; afterId: string; limit: number }
+  >('sitemaps.monthBatch', (db) =>
+    db
+      .select(fields)
+      .from(articles)
+      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .where(
+        and(
+          visible,
+          gte(articles.publishedAt, ph('from')),
+          lt(articles.publishedAt, ph('to')),
+          or(
+            gt(articles.publishedAt, ph('afterAt')),
+            and(eq(articles.publishedAt, ph('afterAt')), gt(articles.id, ph('afterId'))),
+          ),
+        ),
+      )
+      .orderBy(asc(articles.publishedAt), asc(articles.id))
+      .limit(ph('limit')),
+  );
+  const recent = store.statement<SitemapArticle[], { now: number; since: number; limit: number }>(
+    'sitemaps.recent',
+    (db) =>
+      db
+        .select(fields)
+        .from(articles)
+        .leftJoin(photos, eq(photos.id, articles.photoId))
+        .where(and(visible, gte(articles.publishedAt, ph('since'))))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(ph('limit')),
+  );
+  const publishedPages = store.statement<
+    Array<{ slug: string; updatedAt: Date }>,
+    { limit: number }
+  >('sitemaps.pages', (db) =>
+    db
+      .select({ slug: pages.slug, updatedAt: pages.updatedAt })
+      .from(pages)
+      .where(eq(pages.status, 'published'))
+      .orderBy(asc(pages.slug))
+      .limit(ph('limit')),
+  );
+
+  return {
+    /** Each month with visible articles: how many, and the newest publication and edit. */
+    months: (now: Date) => months({ now: now.getTime() }),
+
+    /** A month's visible articles in publication order, `limit` after the (time, id) given. */
+    monthBatch: (
+      now: Date,
+      range: { from: Date; to: Date },
+      after: { at: number; id: string },
+      limit: number,
+    ) =>
+      monthBatch({
+        now: now.getTime(),
+        from: range.from.getTime(),
+        to: range.to.getTime(),
+        afterAt: after.at,
+        afterId: after.id,
+        limit,
+      }),
+
+    /** Visible articles published since `since`, newest first. */
+    recent: (now: Date, since: Date, limit: number) =>
+      recent({ now: now.getTime(), since: since.getTime(), limit }),
+
+    pages: (limit: number) => publishedPages({ limit }),
+  };
+}
+
+export type SitemapsRepository = ReturnType<typeof createSitemapsRepository>;

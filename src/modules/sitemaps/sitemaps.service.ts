@@ -1,0 +1,172 @@
+import type { ArticleUrl } from '../articles/articles.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { type ContentKey, keys } from '../shared/content-keys.ts';
+import type { SitemapsRepository } from './sitemaps.repository.ts';
+import { type SitemapUrl, sitemapIndex, urlElements, urlset } from './sitemaps.xml.ts';
+
+// The sitemap index names a file per month of articles (split past 50,000 URLs), the Google News
+// file(s) of the last 48 hours (split past 1,000; both bounds can be set lower) and the pages file. Every URL is a visible
+// one; each answer holds until the next scheduled article falls due (and a news file until its
+// oldest entry turns 48 hours old), and is dropped by the `articles` or `pages` key at a write.
+
+const maxNewsFiles = 10;
+const newsWindowMs = 48 * 3_600_000;
+const batch = 5_000;
+
+export interface SitemapSettings {
+  siteUrl: string;
+  /** URLs per article file: the protocol's 50,000 at most. */
+  urlsPerFile: number;
+  /** URLs per Google News file: Google's 1,000 at most. */
+  newsPerFile: number;
+  publicationName: string;
+  articleUrl: ArticleUrl;
+  pageUrl: (page: { slug: string }) => string;
+  /** When the next scheduled article falls due. */
+  nextDueAt: (now: Date) => Promise<number | null>;
+}
+
+export interface SitemapAnswer {
+  body: string;
+  keys: ContentKey[];
+  expiresAt: number | null;
+}
+
+const parts = (total: number, perFile: number) => Math.max(1, Math.ceil(total / perFile));
+const fileName = (stem: string, part: number) =>
+  part === 1 ? `${stem}.xml` : `${stem}-${part}.xml`;
+const later = (a: Date | null, b: Date | null) =>
+  a === null ? b : b === null ? a : a.getTime() > b.getTime() ? a : b;
+
+export function createSitemapsService(deps: {
+  repository: SitemapsRepository;
+  clock: Clock;
+  settings: SitemapSettings;
+}) {
+  const { repository, clock, settings } = deps;
+  const { urlsPerFile, newsPerFile } = settings;
+  const fileUrl = (name: string) => `${settings.siteUrl}/sitemaps/${name}`;
+
+  async function recent(now: Date, limit: number) {
+    return repository.recent(now, new Date(now.getTime() - newsWindowMs), limit);
+  }
+
+  return {
+    async index(): Promise<SitemapAnswer> {
+      const now = clock.now();
+      const [months, news, pages] = await Promise.all([
+        repository.months(now),
+        recent(now, newsPerFile * maxNewsFiles),
+        repository.pages(urlsPerFile),
+      ]);
+      const files: Array<{ loc: string; lastmod: Date | null }> = [];
+      const newest = news[0]?.publishedAt ?? null;
+      for (let part = 1; news.length > 0 && part <= parts(news.length, newsPerFile); part += 1)
+        files.push({ loc: fileUrl(fileName('news', part)), lastmod: newest });
+      if (pages.length > 0)
+        files.push({
+          loc: fileUrl('pages.xml'),
+          lastmod: new Date(Math.max(...pages.map((page) => page.updatedAt.getTime()))),
+        });
+      for (const month of months)
+        for (let part = 1; part <= parts(month.articles, urlsPerFile); part += 1)
+          files.push({
+            loc: fileUrl(fileName(`articles-${month.month}`, part)),
+            lastmod: later(month.published, month.updated),
+          });
+      return {
+        body: sitemapIndex(files),
+        keys: [keys.articleList, keys.pageList],
+        expiresAt: await settings.nextDueAt(now),
+      };
+    },
+
+    /** One month's file (`part` from 1); undefined when the month has no such part. */
+    async month(year: number, month: number, part: number): Promise<SitemapAnswer | undefined> {
+      const now = clock.now();
+      const range = {
+        from: new Date(Date.UTC(year, month - 1, 1)),
+        to: new Date(Date.UTC(year, month, 1)),
+      };
+      const skip = (part - 1) * urlsPerFile;
+      const chunks: string[] = [];
+      let after = { at: range.from.getTime() - 1, id: '' };
+      let seen = 0;
+      while (seen < skip + urlsPerFile) {
+        const rows = await repository.monthBatch(
+          now,
+          range,
+          after,
+          Math.min(batch, skip + urlsPerFile - seen),
+        );
+        if (rows.length === 0) break;
+        const shown = rows.slice(Math.max(0, skip - seen));
+        if (shown.length > 0)
+          chunks.push(
+            urlElements(
+              shown.map((row) => ({
+                loc: settings.articleUrl(row),
+                lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
+                image: row.photoUrl,
+              })),
+            ),
+          );
+        seen += rows.length;
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < batch) break;
+        after = { at: last.publishedAt?.getTime() ?? 0, id: last.id };
+      }
+      if (chunks.length === 0) return undefined;
+      return {
+        body: urlset(chunks.join(''), { image: true }),
+        keys: [keys.articleList],
+        expiresAt: await settings.nextDueAt(now),
+      };
+    },
+
+    /** Google News: articles published in the last 48 hours, newest first, 1,000 a file. */
+    async news(part: number): Promise<SitemapAnswer | undefined> {
+      const now = clock.now();
+      const rows = (await recent(now, part * newsPerFile)).slice((part - 1) * newsPerFile);
+      if (rows.length === 0) return undefined;
+      const urls: SitemapUrl[] = rows.map((row) => ({
+        loc: settings.articleUrl(row),
+        news: {
+          publication: settings.publicationName,
+          language: row.language,
+          published: row.publishedAt ?? now,
+          title: row.headline,
+        },
+      }));
+      const oldest = rows.at(-1)?.publishedAt?.getTime() ?? now.getTime();
+      const due = await settings.nextDueAt(now);
+      return {
+        body: urlset(urlElements(urls), { news: true }),
+        keys: [keys.articleList],
+        // The oldest entry leaves the window 48 hours after its publication.
+        expiresAt: Math.min(oldest + newsWindowMs, due ?? Number.POSITIVE_INFINITY),
+      };
+    },
+
+    async pages(): Promise<SitemapAnswer | undefined> {
+      const pages = await repository.pages(urlsPerFile);
+      if (pages.length === 0) return undefined;
+      return {
+        body: urlset(
+          urlElements(
+            pages.map((page) => ({ loc: settings.pageUrl(page), lastmod: page.updatedAt })),
+          ),
+          {},
+        ),
+        keys: [keys.pageList],
+        expiresAt: null,
+      };
+    },
+
+    robots(): string {
+      return `User-agent: *\nAllow: /\n\nSitemap: ${settings.siteUrl}/sitemap.xml\n`;
+    },
+  };
+}
+
+export type SitemapsService = ReturnType<typeof createSitemapsService>;
