@@ -2,7 +2,6 @@ import { count, eq, ne } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { documentFormat } from '../src/modules/articles/articles.documents.ts';
 import {
   bearer,
   createTestApp,
@@ -139,6 +138,7 @@ describe('article documents', () => {
     await publishArticleWith(t, editor, { headline: 'Rendered once more' });
     const before = await t.api.get(`/v1/articles/${published.slug}`).expect(200);
     const { articleDocuments } = t.app.store.tables;
+    const documentFormat = t.app.services.documents.format;
     // As an upgrade leaves them: one document gone, the other from an older renderer.
     await t.app.store.write(async (tx) => {
       await tx.delete(articleDocuments).where(eq(articleDocuments.articleId, published.id));
@@ -176,5 +176,32 @@ describe('article documents', () => {
     expect(run.stderr).toContain('Rendered 2/2 article documents');
     expect(run.stdout).toMatch(/^Rendered 2 article documents in /);
     // `t.close()` closes the first app again (a no-op) and removes the directory.
+  });
+
+  it('carry the frontend address, and are rendered again at start-up when its settings change', async () => {
+    t = await createTestApp({ config: { siteUrl: 'https://old.example.org' } });
+    const editor = await t.token('editor');
+    const published = await publishArticleWith(t, editor, { headline: 'Moving house' });
+    const before = await t.api.get(`/v1/articles/${published.slug}`).expect(200);
+    expect(before.body.data.url).toBe(`https://old.example.org/en/${published.slug}`);
+    const listed = await t.api.get('/v1/articles').expect(200);
+    expect(listed.body.data[0].url).toBe(before.body.data.url);
+    await t.app.close();
+
+    const reopened = await buildApp({
+      config: testConfig({
+        ...t.database.config,
+        siteUrl: 'https://www.example.org',
+        articleUrlTemplate: '{site}/{yyyy}/{mm}/{slug}',
+      }),
+    });
+    await reopened.ready();
+    const moved = JSON.parse((await reopened.inject(`/v1/articles/${published.slug}`)).body);
+    const day = new Date(String(moved.data.publishedAt));
+    const month = String(day.getUTCMonth() + 1).padStart(2, '0');
+    expect(moved.data.url).toBe(
+      `https://www.example.org/${day.getUTCFullYear()}/${month}/${published.slug}`,
+    );
+    await reopened.close();
   });
 });

@@ -6,7 +6,11 @@ import { createMailer } from '../mail.ts';
 import { createResponseCache } from '../plugins/response-cache.ts';
 // Imported in this order on purpose: schemas register their OpenAPI components as they load.
 import { createArticlesModule } from './articles/index.ts';
-import { type ArticleDocuments, createArticleDocuments } from './articles/articles.documents.ts';
+import {
+  type ArticleDocuments,
+  createArticleDocuments,
+  documentRenderer,
+} from './articles/articles.documents.ts';
 import type { ArticleUrl } from './articles/articles.service.ts';
 import { createAuthorsModule } from './authors/index.ts';
 import { createPhotosModule } from './photos/index.ts';
@@ -139,12 +143,16 @@ export async function createModules(
   });
   // Published articles' public documents are rendered inside every write that changes what they
   // show: an article's own, or an author's, tag's or photo's it embeds.
-  const documents = createArticleDocuments(store, now, changed);
+  const frontendArticleUrl: ArticleUrl = (article) =>
+    articleUrl(config.articleUrlTemplate, config.siteUrl, article);
+  const renderer = documentRenderer(
+    frontendArticleUrl,
+    `${config.articleUrlTemplate}\n${config.siteUrl}`,
+  );
+  const documents = createArticleDocuments(store, now, changed, renderer);
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
   const photos = createPhotosModule({ ...deps, embeddedChanged });
-  const frontendArticleUrl: ArticleUrl = (article) =>
-    articleUrl(config.articleUrlTemplate, config.siteUrl, article);
   const articles = createArticlesModule({
     ...deps,
     photos: photos.repository,
@@ -161,6 +169,7 @@ export async function createModules(
   const previews = createPreviewsModule({
     ...deps,
     findArticle: articles.findWithEmbeds,
+    renderer,
     previewUrl: (article, token) =>
       previewUrl(config.previewUrlTemplate, {
         site: config.siteUrl,
@@ -177,7 +186,6 @@ export async function createModules(
       publicationName: config.newsPublicationName,
       siteUrl: config.siteUrl,
       apiUrl: config.publicApiUrl,
-      articleUrl: frontendArticleUrl,
       tagUrl: (tag) => recordUrl(config.tagUrlTemplate, config.siteUrl, tag),
       authorUrl: (author) => recordUrl(config.authorUrlTemplate, config.siteUrl, author),
     },

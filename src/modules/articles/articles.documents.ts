@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db, Store } from '../../db/store.ts';
 import { etagFor } from '../../lib/etag.ts';
 import { serializerFor } from '../../lib/json-serializer.ts';
@@ -18,7 +19,7 @@ import {
   articleSummarySchema,
   publicArticleSchema,
 } from './articles.schemas.ts';
-import { articleIdentity } from './articles.service.ts';
+import { type ArticleUrl, articleIdentity } from './articles.service.ts';
 
 // Published articles' public JSON is rendered when it changes, not when it is read: inside the
 // write that changes an article, or an author, tag or photo it shows, each published article's
@@ -29,7 +30,21 @@ import { articleIdentity } from './articles.service.ts';
  * The renderer's version. Change it whenever what a document contains changes (a field, its
  * format, the keys): start-up then renders every document of another format again.
  */
-export const documentFormat = 1;
+const rendererVersion = 2;
+
+/** How documents are rendered here: their format, and the frontend address each one carries. */
+export interface DocumentRenderer {
+  /** The renderer's version and the URL settings together: changing either renders anew. */
+  format: number;
+  articleUrl: ArticleUrl;
+}
+
+/** `urlSettings`: whatever `articleUrl` depends on (ARTICLE_URL_TEMPLATE, SITE_URL). */
+export function documentRenderer(articleUrl: ArticleUrl, urlSettings: string): DocumentRenderer {
+  const digest = createHash('sha256').update(`${rendererVersion}\n${urlSettings}`).digest();
+  // A positive 31-bit number fits the integer column on both backends.
+  return { format: digest.readUInt32BE(0) & 0x7fffffff, articleUrl };
+}
 
 /** Articles re-rendered per statement batch when a rename touches many of them. */
 const renderBatch = 100;
@@ -37,9 +52,13 @@ const renderBatch = 100;
 const serializeSummary = serializerFor(articleSummarySchema);
 const serializeArticleResponse = serializerFor(dataEnvelope(publicArticleSchema));
 
-export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary {
+export function toSummary(
+  { row, authors, tags }: SummaryRecord,
+  articleUrl: ArticleUrl,
+): ArticleSummary {
   return {
     ...articleIdentity(row),
+    url: articleUrl(row),
     wordCount: row.wordCount,
     readingTimeMinutes: row.readingTimeMinutes,
     publishedAt: iso(row.publishedAt ?? new Date(0)),
@@ -51,13 +70,16 @@ export function toSummary({ row, authors, tags }: SummaryRecord): ArticleSummary
 }
 
 /** One article's documents: its list item and its whole `GET /v1/articles/{slug}` answer. */
-export function renderDocument(source: DocumentSource): ArticleDocument {
-  const summary = toSummary(source);
+export function renderDocument(
+  source: DocumentSource,
+  renderer: DocumentRenderer,
+): ArticleDocument {
+  const summary = toSummary(source, renderer.articleUrl);
   const article = { ...summary, bodyHtml: source.bodyHtml };
   const body = serializeArticleResponse({ data: article });
   return {
     articleId: summary.id,
-    format: documentFormat,
+    format: renderer.format,
     summary: serializeSummary(summary),
     body,
     etag: etagFor(body),
@@ -71,7 +93,12 @@ export interface RebuildProgress {
   total: number;
 }
 
-export function createArticleDocuments(store: Store, now: () => Date, changed: ContentChanged) {
+export function createArticleDocuments(
+  store: Store,
+  now: () => Date,
+  changed: ContentChanged,
+  renderer: DocumentRenderer,
+) {
   const repository = createArticleDocumentsRepository(store);
 
   /**
@@ -87,7 +114,7 @@ export function createArticleDocuments(store: Store, now: () => Date, changed: C
     );
     const sources = await repository.sources(tx, articleIds);
     const published = new Set(sources.map((source) => source.row.id));
-    const documents = sources.map(renderDocument);
+    const documents = sources.map((source) => renderDocument(source, renderer));
     await repository.save(
       tx,
       documents,
@@ -99,6 +126,9 @@ export function createArticleDocuments(store: Store, now: () => Date, changed: C
   }
 
   return {
+    /** The format this process renders: others are rendered again at start-up. */
+    format: renderer.format,
+
     /** Inside a write that changed these articles (which logs the change itself). */
     render: async (tx: Db, articleIds: readonly string[]): Promise<void> => {
       await render(tx, articleIds);
@@ -125,11 +155,11 @@ export function createArticleDocuments(store: Store, now: () => Date, changed: C
       options: { everyOne?: boolean; onProgress?: (progress: RebuildProgress) => void } = {},
     ): Promise<number> {
       const everyOne = options.everyOne ?? false;
-      const total = await repository.countDue(documentFormat, everyOne);
+      const total = await repository.countDue(renderer.format, everyOne);
       let done = 0;
       let after = '';
       while (done < total) {
-        const ids = await repository.dueIds(documentFormat, everyOne, after, renderBatch);
+        const ids = await repository.dueIds(renderer.format, everyOne, after, renderBatch);
         if (ids.length === 0) break;
         const rendered = await store.write(async (tx) => {
           const differing = await render(tx, ids);

@@ -4,6 +4,7 @@ import {
   bounded,
   cursorQuery,
   id,
+  maxUrlLength,
   limitQuery,
   nonEmptyPatch,
   plainText,
@@ -64,11 +65,24 @@ const publicArticleFields = {
   photo: photoSchema.nullable().meta({ description: 'The lead photo, with caption and credit.' }),
 };
 
-export const articleSummarySchema = z.object(publicArticleFields).meta({ id: 'ArticleSummary' });
+/** Public responses only: where the frontend shows the article, its canonical address. */
+const publicUrl = {
+  url: bounded(maxUrlLength).meta({
+    description: 'The article on the frontend (ARTICLE_URL_TEMPLATE): its canonical address.',
+  }),
+};
+
+export const articleSummarySchema = z
+  .object({ ...publicArticleFields, ...publicUrl })
+  .meta({ id: 'ArticleSummary' });
 export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 
 export const publicArticleSchema = z
-  .object({ ...publicArticleFields, bodyHtml: renderedHtml(maxRenderedHtmlLength) })
+  .object({
+    ...publicArticleFields,
+    ...publicUrl,
+    bodyHtml: renderedHtml(maxRenderedHtmlLength),
+  })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
 

@@ -1,6 +1,5 @@
 import type { PublicArticle } from '../articles/articles.schemas.ts';
 import type { PublicArticlesRepository } from '../articles/articles.public.repository.ts';
-import type { ArticleUrl } from '../articles/articles.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { type ContentKey, articleListKeys, keys } from '../shared/content-keys.ts';
 import type { FeedsRepository } from './feeds.repository.ts';
@@ -19,7 +18,6 @@ export interface FeedSettings {
   publicationName: string;
   siteUrl: string;
   apiUrl: string;
-  articleUrl: ArticleUrl;
   tagUrl: (tag: { slug: string }) => string;
   authorUrl: (author: { slug: string }) => string;
 }
@@ -97,12 +95,7 @@ export function createFeedsService(deps: {
         const body = documents.get(row.id);
         if (body === undefined) return [];
         const article = (JSON.parse(body) as { data: PublicArticle }).data;
-        return [
-          {
-            article,
-            url: settings.articleUrl({ ...article, publishedAt: new Date(article.publishedAt) }),
-          },
-        ];
+        return [{ article, url: article.url }];
       });
       const newest = Math.max(...items.map(({ article }) => changedAt(article).getTime()));
       const query = language === undefined ? '' : `?language=${encodeURIComponent(language)}`;

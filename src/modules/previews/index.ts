@@ -1,3 +1,4 @@
+import type { DocumentRenderer } from '../articles/articles.documents.ts';
 import type { ArticleWithEmbeds } from '../articles/articles.embed.ts';
 import type { AppModule, ModuleDeps } from '../shared/module.ts';
 import { previewKeyRoutes, previewLinkRoutes } from './previews.admin.routes.ts';
@@ -10,6 +11,7 @@ export function createPreviewsModule(
   deps: Pick<ModuleDeps, 'store' | 'clock'> & {
     findArticle: (id: string) => Promise<ArticleWithEmbeds | undefined>;
     previewUrl: PreviewUrl;
+    renderer: DocumentRenderer;
   },
 ) {
   const service = createPreviewsService({
@@ -17,6 +19,7 @@ export function createPreviewsModule(
     findArticle: deps.findArticle,
     clock: deps.clock,
     previewUrl: deps.previewUrl,
+    renderer: deps.renderer,
   });
   const module: AppModule = {
     openApiTag: 'Previews',

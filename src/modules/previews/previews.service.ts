@@ -2,7 +2,7 @@ import { forbidden, notFound } from '../../errors.ts';
 import { signPreviewToken, verifyPreviewToken } from '../../lib/preview-tokens.ts';
 import { iso } from '../../schemas.ts';
 import type { ArticleWithEmbeds } from '../articles/articles.embed.ts';
-import { renderDocument } from '../articles/articles.documents.ts';
+import { type DocumentRenderer, renderDocument } from '../articles/articles.documents.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PreviewsRepository } from './previews.repository.ts';
 
@@ -20,18 +20,25 @@ const refused =
   'The preview link is not valid: it has expired, belongs to another article, was altered, or was closed by a key rotation. Ask for a new one.';
 
 /** An article's public document as it would be if published now (a draft has no time yet). */
-function previewDocument({ row, embeds }: ArticleWithEmbeds, now: Date) {
-  return renderDocument({
-    row: {
-      ...row,
-      publishedAt: row.publishedAt ?? now,
-      photo: row.photoId === null ? null : (embeds.photos.get(row.photoId) ?? null),
+function previewDocument(
+  { row, embeds }: ArticleWithEmbeds,
+  now: Date,
+  renderer: DocumentRenderer,
+) {
+  return renderDocument(
+    {
+      row: {
+        ...row,
+        publishedAt: row.publishedAt ?? now,
+        photo: row.photoId === null ? null : (embeds.photos.get(row.photoId) ?? null),
+      },
+      authors: embeds.authors.get(row.id) ?? [],
+      tags: embeds.tags.get(row.id) ?? [],
+      bodyHtml: row.bodyHtml,
+      storedEtag: null,
     },
-    authors: embeds.authors.get(row.id) ?? [],
-    tags: embeds.tags.get(row.id) ?? [],
-    bodyHtml: row.bodyHtml,
-    storedEtag: null,
-  });
+    renderer,
+  );
 }
 
 export function createPreviewsService(deps: {
@@ -39,6 +46,8 @@ export function createPreviewsService(deps: {
   findArticle: (id: string) => Promise<ArticleWithEmbeds | undefined>;
   clock: Clock;
   previewUrl: PreviewUrl;
+  /** The public documents' renderer: a preview is the document the article will have. */
+  renderer: DocumentRenderer;
 }) {
   const { repository, findArticle, clock } = deps;
   return {
@@ -63,7 +72,7 @@ export function createPreviewsService(deps: {
       if (!verifyPreviewToken(await repository.key(), id, token, now)) throw forbidden(refused);
       const found = await findArticle(id);
       if (found === undefined) throw notFound('The article has been deleted.');
-      return previewDocument(found, now).body;
+      return previewDocument(found, now, deps.renderer).body;
     },
 
     /** Closes every preview link issued so far. */
