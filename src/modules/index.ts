@@ -145,6 +145,8 @@ export async function createModules(
   // show: an article's own, or an author's, tag's or photo's it embeds.
   const frontendArticleUrl: ArticleUrl = (article) =>
     articleUrl(config.articleUrlTemplate, config.siteUrl, article);
+  const authorPage = (author: { slug: string }) =>
+    recordUrl(config.authorUrlTemplate, config.siteUrl, author);
   const renderer = documentRenderer(
     frontendArticleUrl,
     `${config.articleUrlTemplate}\n${config.siteUrl}`,
@@ -164,6 +166,11 @@ export async function createModules(
     },
     onSearchError: (error) => app.log.warn({ err: error }, 'search thread failed'),
     articleUrl: frontendArticleUrl,
+    structuredData: {
+      publicationName: config.newsPublicationName,
+      siteUrl: config.siteUrl,
+      authorUrl: authorPage,
+    },
   });
   const { visibility } = articles;
   const previews = createPreviewsModule({
@@ -187,7 +194,7 @@ export async function createModules(
       siteUrl: config.siteUrl,
       apiUrl: config.publicApiUrl,
       tagUrl: (tag) => recordUrl(config.tagUrlTemplate, config.siteUrl, tag),
-      authorUrl: (author) => recordUrl(config.authorUrlTemplate, config.siteUrl, author),
+      authorUrl: authorPage,
     },
   });
   const sitemaps = createSitemapsModule({

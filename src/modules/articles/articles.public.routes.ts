@@ -10,6 +10,7 @@ import {
   articleSummarySchema,
   languageQuery,
   maxRelated,
+  newsArticleSchema,
   publicArticleSchema,
   publicListQuery,
   relatedQuery,
@@ -82,6 +83,35 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
             ? ''
             : `?language=${encodeURIComponent(moved.language)}`;
         return reply.code(301).header('location', `/v1/articles/${moved.slug}${query}`).send(null);
+      },
+    );
+
+    app.get(
+      '/:slug/jsonld',
+      {
+        schema: {
+          operationId: 'getArticleStructuredData',
+          summary:
+            'The article as schema.org NewsArticle JSON-LD, for the page’s <script type="application/ld+json">',
+          security: publicSecurity,
+          params: slugParams,
+          querystring: languageQuery,
+          response: {
+            200: {
+              description: 'A schema.org NewsArticle (JSON-LD)',
+              content: { 'application/ld+json': { schema: newsArticleSchema } },
+            },
+            ...problemResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const found = await articles.structuredData(request.query.language, request.params.slug);
+        if (found === undefined) throw notFound('No published article with that slug.');
+        return reply
+          .header('surrogate-key', found.surrogateKey)
+          .type('application/ld+json; charset=utf-8')
+          .send(found.body);
       },
     );
 

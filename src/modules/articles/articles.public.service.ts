@@ -6,6 +6,8 @@ import type { ListedArticle, PublicListFilters } from './articles.public.queries
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
 import type { SearchTerms } from '../../lib/search-query.ts';
 import { searchTerms } from './articles.search.ts';
+import type { NewsArticleJsonLd, PublicArticle } from './articles.schemas.ts';
+import { newsArticleJsonLd, type StructuredDataSettings } from './articles.structured-data.ts';
 import { z } from 'zod';
 
 // What readers get: visible articles only, as the JSON bodies of the answers (assembled from the
@@ -65,6 +67,7 @@ export function createPublicArticlesService(deps: {
   repository: PublicArticlesRepository;
   search: PublicSearch;
   clock: Clock;
+  structuredData: StructuredDataSettings;
 }) {
   const { repository, search, clock } = deps;
 
@@ -152,6 +155,20 @@ export function createPublicArticlesService(deps: {
       if (found !== undefined) return { found };
       const moved = await repository.findRedirect(language, slug, now);
       return moved === undefined ? undefined : { moved };
+    },
+
+    /** The article at `slug` as NewsArticle JSON-LD, depending on what its document does. */
+    async structuredData(
+      language: string | undefined,
+      slug: string,
+    ): Promise<{ body: NewsArticleJsonLd; surrogateKey: string } | undefined> {
+      const found = await repository.findBySlug(language, slug, clock.now());
+      if (found === undefined) return undefined;
+      const article = (JSON.parse(found.body) as { data: PublicArticle }).data;
+      return {
+        body: newsArticleJsonLd(article, deps.structuredData),
+        surrogateKey: found.surrogateKey,
+      };
     },
 
     /** "Read more" for the article at `slug`; undefined when no visible article has it. */

@@ -250,3 +250,65 @@ export const revisionSchema = z
 export type Revision = z.infer<typeof revisionSchema>;
 
 export const revisionParams = z.strictObject({ id, revisionId: id });
+
+/** An ISO 8601 date-time with an explicit offset, as Google's structured data wants. */
+const offsetDateTime = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2})$/);
+const quantity = z.object({ '@type': z.literal('QuantitativeValue'), value: z.number().int() });
+
+/** The NewsArticle JSON-LD of `GET /v1/articles/{slug}/jsonld`. */
+export const newsArticleSchema = z
+  .object({
+    '@context': z.literal('https://schema.org'),
+    '@type': z.literal('NewsArticle'),
+    '@id': bounded(maxUrlLength + 10),
+    url: bounded(maxUrlLength),
+    mainEntityOfPage: z.object({ '@type': z.literal('WebPage'), '@id': bounded(maxUrlLength) }),
+    headline: bounded(limits.headline),
+    description: bounded(limits.excerpt),
+    inLanguage: bounded(limits.language),
+    datePublished: offsetDateTime,
+    dateModified: offsetDateTime,
+    author: z
+      .array(
+        z.object({
+          '@type': z.literal('Person'),
+          name: bounded(authorLimits.name),
+          url: bounded(maxUrlLength),
+        }),
+      )
+      .max(maxAuthorsPerArticle),
+    publisher: z.object({
+      '@type': z.literal('NewsMediaOrganization'),
+      name: bounded(200),
+      url: bounded(maxUrlLength),
+    }),
+    image: z
+      .array(
+        z.object({
+          '@type': z.literal('ImageObject'),
+          url: bounded(maxUrlLength),
+          contentUrl: bounded(maxUrlLength),
+          width: quantity.optional(),
+          height: quantity.optional(),
+          caption: bounded(1000).optional(),
+          creditText: bounded(300),
+          creator: z
+            .object({ '@type': z.enum(['Person', 'Organization']), name: bounded(200) })
+            .optional(),
+          copyrightNotice: bounded(300),
+          license: bounded(maxUrlLength).optional(),
+        }),
+      )
+      .max(1)
+      .optional()
+      .meta({ description: 'The lead photo, with its credit as creditText and copyrightNotice.' }),
+    articleSection: bounded(tagLimits.name).optional(),
+    keywords: z.array(bounded(tagLimits.name)).max(maxTagsPerArticle).optional(),
+    wordCount: z.number().int().min(0),
+    isAccessibleForFree: z.boolean(),
+  })
+  .meta({ id: 'NewsArticleJsonLd' });
+export type NewsArticleJsonLd = z.output<typeof newsArticleSchema>;

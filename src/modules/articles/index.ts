@@ -12,6 +12,7 @@ import { createRevisionsRepository } from './articles.revisions.ts';
 import { createPublicSearchIndexer } from './articles.search-index.ts';
 import { createPublicSearchRepository } from './articles.search.repository.ts';
 import { type ArticleUrl, createArticlesService } from './articles.service.ts';
+import type { StructuredDataSettings } from './articles.structured-data.ts';
 
 /** Articles: the editorial workflow, the public reads, and public search on its own threads. */
 export function createArticlesModule(
@@ -22,6 +23,8 @@ export function createArticlesModule(
     onSearchError: (error: unknown) => void;
     /** Where the frontend shows an article (ARTICLE_URL_TEMPLATE), for webhook payloads. */
     articleUrl: ArticleUrl;
+    /** Who publishes, and where bylines live, for NewsArticle JSON-LD. */
+    structuredData: StructuredDataSettings;
   },
 ) {
   const { store, clock } = deps;
@@ -49,6 +52,7 @@ export function createArticlesModule(
     repository: publicRepository,
     search,
     clock,
+    structuredData: deps.structuredData,
   });
   /** What every public answer about authors and tags depends on: which articles are visible. */
   const visibility: PublicVisibility = {
