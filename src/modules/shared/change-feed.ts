@@ -5,8 +5,9 @@ import type { ContentKey } from './content-keys.ts';
 // database (the CLI, another instance) reaches this one's response cache within one interval,
 // or at once where the database announces commits (NOTIFY on PostgreSQL).
 // Its own writes have already told the cache, at commit, so it skips them: hearing them again
-// would drop what was cached since (a read right after a write would miss). A process that finds changes gone it never read (pruned while it was behind)
-// cannot know what they touched, and drops its whole cache instead.
+// would drop what was cached since (a read right after a write would miss). A process that
+// finds changes gone it never read (pruned while it was behind) cannot know what they touched,
+// and drops its whole cache instead.
 
 export interface ChangeFeedOptions {
   reader: ChangeLogReader;

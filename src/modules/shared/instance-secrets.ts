@@ -54,10 +54,11 @@ export async function readInstanceSecret(store: Store, name: SecretName): Promis
 /** Replaces a secret with a new random one: whatever the old one signed stops verifying. */
 export async function rotateInstanceSecret(store: Store, name: SecretName): Promise<void> {
   const { instanceSecrets } = store.tables;
+  const value = newSecret();
   await store.write((tx) =>
     tx
       .insert(instanceSecrets)
-      .values({ name, value: newSecret() })
-      .onConflictDoUpdate({ target: instanceSecrets.name, set: { value: newSecret() } }),
+      .values({ name, value })
+      .onConflictDoUpdate({ target: instanceSecrets.name, set: { value } }),
   );
 }

@@ -12,7 +12,8 @@ export interface MountedRoutes {
 /**
  * A feature as app.ts mounts it: public routes under the public scope (cached, no credentials),
  * admin routes under the editor scope (bearer token, never cached), every operation tagged
- * `openApiTag` in the document (preview routes apart, in a private scope). Each module's index.ts builds one with `createXModule(deps)`.
+ * `openApiTag` in the document; preview routes in a private scope of their own. Each module's
+ * index.ts builds one with `createXModule(deps)`.
  */
 export interface AppModule {
   openApiTag: string;
