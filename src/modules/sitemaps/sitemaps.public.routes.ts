@@ -99,11 +99,8 @@ export function sitemapPublicRoutes(sitemaps: SitemapsService): FastifyPluginAsy
           },
         },
       },
-      async (_request, reply) =>
-        reply
-          .header('surrogate-key', 'pages')
-          .type('text/plain; charset=utf-8')
-          .send(sitemaps.robots()),
+      // Depends on configuration only: no content key, so only max-age bounds a cached copy.
+      async (_request, reply) => reply.type('text/plain; charset=utf-8').send(sitemaps.robots()),
     );
   };
 }
