@@ -118,6 +118,15 @@ describe('NewsArticle JSON-LD', () => {
     });
     expect(issues.filter((issue) => issue.severity === 'ERROR')).toEqual([]);
 
+    // The same JSON-LD alongside the article, with an ETag of its own.
+    const plain = await t.api.get(`/v1/articles/${slug}`).expect(200);
+    const included = await t.api.get(`/v1/articles/${slug}?include=structuredData`).expect(200);
+    expect(included.body.data).toEqual(plain.body.data);
+    expect(included.body.structuredData).toEqual(jsonld);
+    expect(included.headers.etag).not.toBe(plain.headers.etag);
+    expect(plain.body.structuredData).toBeUndefined();
+    await t.api.get(`/v1/articles/${slug}?include=everything`).expect(400);
+
     // A photo's credit edit reaches the cached JSON-LD at once.
     expect((await t.api.get(`/v1/articles/${slug}/jsonld`).expect(200)).headers['x-cache']).toBe(
       'hit',

@@ -3,15 +3,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
-import { dataEnvelope, publicListEnvelope, slugParams } from '../../schemas.ts';
+import { publicListEnvelope, slugParams } from '../../schemas.ts';
 import { surrogateKey } from '../shared/content-keys.ts';
 import type { PublicArticlesService } from './articles.public.service.ts';
 import {
   articleSummarySchema,
+  articleQuery,
+  articleResponseSchema,
   languageQuery,
   maxRelated,
   newsArticleSchema,
-  publicArticleSchema,
   publicListQuery,
   relatedQuery,
 } from './articles.schemas.ts';
@@ -59,9 +60,9 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
             'A published article with its HTML body; an old slug answers 301 to the current one',
           security: publicSecurity,
           params: slugParams,
-          querystring: languageQuery,
+          querystring: articleQuery,
           response: {
-            200: dataEnvelope(publicArticleSchema),
+            200: articleResponseSchema,
             301: z.null().meta({
               description: 'Moved: the Location header has the article’s current address.',
             }),
@@ -75,6 +76,9 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
         if (result === undefined) throw notFound('No published article with that slug.');
         if ('found' in result) {
           const { body, etag, surrogateKey: dependsOn } = result.found;
+          if (request.query.include === 'structuredData')
+            // Another body than the stored document's: the cache gives it an ETag of its own.
+            return sendReadyJson(reply, articles.withStructuredData(body), dependsOn);
           return sendReadyJson(reply.header('etag', etag), body, dependsOn);
         }
         const { moved } = result;

@@ -157,6 +157,13 @@ export function createPublicArticlesService(deps: {
       return moved === undefined ? undefined : { moved };
     },
 
+    /** A stored article response (`{"data":{…}}`) with its JSON-LD added as `structuredData`. */
+    withStructuredData(body: string): string {
+      const article = (JSON.parse(body) as { data: PublicArticle }).data;
+      const jsonld = JSON.stringify(newsArticleJsonLd(article, deps.structuredData));
+      return `${body.slice(0, body.lastIndexOf('}'))},"structuredData":${jsonld}}`;
+    },
+
     /** The article at `slug` as NewsArticle JSON-LD, depending on what its document does. */
     async structuredData(
       language: string | undefined,

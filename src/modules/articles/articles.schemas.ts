@@ -312,3 +312,18 @@ export const newsArticleSchema = z
   })
   .meta({ id: 'NewsArticleJsonLd' });
 export type NewsArticleJsonLd = z.output<typeof newsArticleSchema>;
+
+/** The article route's query: its language, and what to add to the article. */
+export const articleQuery = languageQuery.extend({
+  include: z
+    .enum(['structuredData'])
+    .optional()
+    .meta({ description: '`structuredData`: the NewsArticle JSON-LD too, as `structuredData`.' }),
+});
+
+export const articleResponseSchema = z.object({
+  data: publicArticleSchema,
+  structuredData: newsArticleSchema
+    .optional()
+    .meta({ description: 'With `include=structuredData`: what `…/jsonld` answers.' }),
+});
