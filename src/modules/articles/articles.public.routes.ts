@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { publicListEnvelope, slugParams } from '../../schemas.ts';
-import { surrogateKey } from '../shared/content-keys.ts';
+import { sendPublicAnswer } from '../shared/public-routes.ts';
 import type { PublicArticlesService } from './articles.public.service.ts';
 import {
   articleSummarySchema,
@@ -25,9 +25,11 @@ function sendReadyJson(reply: FastifyReply, body: string, dependsOn: string): Fa
   return sendJsonText(reply.header('surrogate-key', dependsOn), body);
 }
 
+const jsonType = 'application/json; charset=utf-8';
+
 /** Sends JSON text as it is (see sendReadyJson). */
 export function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(body);
+  return reply.type(jsonType).send(body);
 }
 
 export function articlePublicRoutes(articles: PublicArticlesService): FastifyPluginAsyncZod {
@@ -46,8 +48,7 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
       },
       async (request, reply) => {
         const answer = await articles.list(request.query);
-        request.cacheExpiresAt = answer.expiresAt;
-        return sendReadyJson(reply, answer.body, surrogateKey(answer.keys));
+        return sendPublicAnswer(request, reply, answer, jsonType);
       },
     );
 
@@ -141,8 +142,7 @@ export function articlePublicRoutes(articles: PublicArticlesService): FastifyPlu
           request.query.limit,
         );
         if (answer === undefined) throw notFound('No published article with that slug.');
-        request.cacheExpiresAt = answer.expiresAt;
-        return sendReadyJson(reply, answer.body, surrogateKey(answer.keys));
+        return sendPublicAnswer(request, reply, answer, jsonType);
       },
     );
   };

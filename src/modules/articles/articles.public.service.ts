@@ -1,7 +1,8 @@
 import { encodeCursor } from '../../lib/cursor.ts';
 import { pageLimit, readCursor } from '../../pagination.ts';
 import type { Clock } from '../shared/clock.ts';
-import { type ContentKey, articleListKeys, keys } from '../shared/content-keys.ts';
+import { articleListKeys, keys } from '../shared/content-keys.ts';
+import type { PublicAnswer } from '../shared/public-routes.ts';
 import type { ListedArticle, PublicListFilters } from './articles.public.queries.ts';
 import type { ListBound, PublicArticlesRepository } from './articles.public.repository.ts';
 import type { SearchTerms } from '../../lib/search-query.ts';
@@ -40,16 +41,6 @@ function lowestBound(bounds: ListBound[]): ListBound {
   return bounds.reduce((lowest, bound) =>
     bound.at < lowest.at || (bound.at === lowest.at && bound.id < lowest.id) ? bound : lowest,
   );
-}
-
-/**
- * A public answer: the response body (JSON, exactly as the route's schema serialises it), what
- * it depends on, and until when it holds at most.
- */
-export interface PublicAnswer {
-  body: string;
-  keys: ContentKey[];
-  expiresAt: number | null;
 }
 
 export interface PublicListQuery {

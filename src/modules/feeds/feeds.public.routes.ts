@@ -1,10 +1,9 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
-import { surrogateKey } from '../shared/content-keys.ts';
+import { sendPublicAnswer } from '../shared/public-routes.ts';
 import { feedContentTypes, feedParams, feedQuery, feedResponse } from './feeds.schemas.ts';
-import type { FeedAnswer, FeedFormat, FeedsService } from './feeds.service.ts';
+import type { FeedFormat, FeedsService } from './feeds.service.ts';
 
 // Site-wide, per tag and per author, each as RSS and Atom. The public scope caches them like
 // every public answer, dropped by the same content keys.
@@ -14,19 +13,6 @@ const formatName = { rss: 'RSS', atom: 'Atom' } as const;
 
 export function feedPublicRoutes(feeds: FeedsService): FastifyPluginAsyncZod {
   return async (app) => {
-    const send = (
-      answer: FeedAnswer,
-      format: FeedFormat,
-      request: { cacheExpiresAt: number | null },
-      reply: FastifyReply,
-    ) => {
-      request.cacheExpiresAt = answer.expiresAt;
-      return reply
-        .header('surrogate-key', surrogateKey(answer.keys))
-        .type(feedContentTypes[format])
-        .send(answer.body);
-    };
-
     for (const format of formats) {
       app.get(
         `/articles.${format}`,
@@ -42,7 +28,7 @@ export function feedPublicRoutes(feeds: FeedsService): FastifyPluginAsyncZod {
         async (request, reply) => {
           const answer = await feeds.feed({ kind: 'all' }, format, request.query.language);
           if (answer === undefined) throw notFound('No such feed.');
-          return send(answer, format, request, reply);
+          return sendPublicAnswer(request, reply, answer, feedContentTypes[format]);
         },
       );
 
@@ -67,7 +53,7 @@ export function feedPublicRoutes(feeds: FeedsService): FastifyPluginAsyncZod {
               request.query.language,
             );
             if (answer === undefined) throw notFound(`No ${kind} with that slug.`);
-            return send(answer, format, request, reply);
+            return sendPublicAnswer(request, reply, answer, feedContentTypes[format]);
           },
         );
       }

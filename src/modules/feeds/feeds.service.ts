@@ -2,6 +2,7 @@ import type { PublicArticle } from '../articles/articles.schemas.ts';
 import type { PublicArticlesRepository } from '../articles/articles.public.repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { type ContentKey, articleListKeys, keys } from '../shared/content-keys.ts';
+import type { PublicAnswer } from '../shared/public-routes.ts';
 import type { FeedsRepository } from './feeds.repository.ts';
 import { atomDocument, changedAt, type Feed, rssDocument } from './feeds.xml.ts';
 
@@ -20,12 +21,6 @@ export interface FeedSettings {
   apiUrl: string;
   tagUrl: (tag: { slug: string }) => string;
   authorUrl: (author: { slug: string }) => string;
-}
-
-export interface FeedAnswer {
-  body: string;
-  keys: ContentKey[];
-  expiresAt: number | null;
 }
 
 const feedPath = (scope: FeedScope, format: FeedFormat) =>
@@ -76,7 +71,7 @@ export function createFeedsService(deps: {
       scope: FeedScope,
       format: FeedFormat,
       language: string | undefined,
-    ): Promise<FeedAnswer | undefined> {
+    ): Promise<PublicAnswer | undefined> {
       const now = clock.now();
       const followed = await subject(scope);
       if (followed === undefined) return undefined;

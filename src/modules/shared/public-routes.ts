@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
@@ -8,6 +9,30 @@ import { type ContentKey, surrogateKey } from './content-keys.ts';
 import type { PublicVisibility } from './routes.ts';
 
 type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
+
+/**
+ * A public answer rendered ahead of the reply: its body, the content keys it depends on, and
+ * until when it holds at most (the next scheduled article falling due, say).
+ */
+export interface PublicAnswer {
+  body: string;
+  keys: ContentKey[];
+  expiresAt: number | null;
+}
+
+/** Sends a ready answer as it is, telling the response cache what it depends on and for how long. */
+export function sendPublicAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  answer: PublicAnswer,
+  contentType: string,
+): FastifyReply {
+  request.cacheExpiresAt = answer.expiresAt;
+  return reply
+    .header('surrogate-key', surrogateKey(answer.keys))
+    .type(contentType)
+    .send(answer.body);
+}
 
 /**
  * `GET ''` and `GET /:slug` of a resource readers see only while a visible article carries it

@@ -1,13 +1,14 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
-import { surrogateKey } from '../shared/content-keys.ts';
-import type { SitemapAnswer, SitemapsService } from './sitemaps.service.ts';
+import { sendPublicAnswer } from '../shared/public-routes.ts';
+import type { SitemapsService } from './sitemaps.service.ts';
 
 // At the root, where crawlers look (a frontend proxies /robots.txt, /sitemap.xml and
 // /sitemaps/* to the API). Cached and dropped like every public answer.
+
+const xmlType = 'application/xml; charset=utf-8';
 
 const xml = (description: string) => ({
   description,
@@ -29,18 +30,6 @@ const fileParams = z.strictObject({
 
 export function sitemapPublicRoutes(sitemaps: SitemapsService): FastifyPluginAsyncZod {
   return async (app) => {
-    const send = (
-      answer: SitemapAnswer,
-      request: { cacheExpiresAt: number | null },
-      reply: FastifyReply,
-    ) => {
-      request.cacheExpiresAt = answer.expiresAt;
-      return reply
-        .header('surrogate-key', surrogateKey(answer.keys))
-        .type('application/xml; charset=utf-8')
-        .send(answer.body);
-    };
-
     app.get(
       '/sitemap.xml',
       {
@@ -51,7 +40,7 @@ export function sitemapPublicRoutes(sitemaps: SitemapsService): FastifyPluginAsy
           response: { 200: xml('A sitemaps.org sitemap index') },
         },
       },
-      async (request, reply) => send(await sitemaps.index(), request, reply),
+      async (request, reply) => sendPublicAnswer(request, reply, await sitemaps.index(), xmlType),
     );
 
     app.get(
@@ -80,7 +69,7 @@ export function sitemapPublicRoutes(sitemaps: SitemapsService): FastifyPluginAsy
               ? await sitemaps.news(part(news[1]))
               : await sitemaps.pages();
         if (answer === undefined) throw notFound('No such sitemap file.');
-        return send(answer, request, reply);
+        return sendPublicAnswer(request, reply, answer, xmlType);
       },
     );
 

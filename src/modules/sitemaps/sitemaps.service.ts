@@ -1,6 +1,7 @@
 import type { ArticleUrl } from '../articles/articles.service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { type ContentKey, keys } from '../shared/content-keys.ts';
+import { keys } from '../shared/content-keys.ts';
+import type { PublicAnswer } from '../shared/public-routes.ts';
 import type { SitemapsRepository } from './sitemaps.repository.ts';
 import { type SitemapUrl, sitemapIndex, urlElements, urlset } from './sitemaps.xml.ts';
 
@@ -26,12 +27,6 @@ export interface SitemapSettings {
   nextDueAt: (now: Date) => Promise<number | null>;
 }
 
-export interface SitemapAnswer {
-  body: string;
-  keys: ContentKey[];
-  expiresAt: number | null;
-}
-
 const parts = (total: number, perFile: number) => Math.max(1, Math.ceil(total / perFile));
 const fileName = (stem: string, part: number) =>
   part === 1 ? `${stem}.xml` : `${stem}-${part}.xml`;
@@ -52,7 +47,7 @@ export function createSitemapsService(deps: {
   }
 
   return {
-    async index(): Promise<SitemapAnswer> {
+    async index(): Promise<PublicAnswer> {
       const now = clock.now();
       const [months, news, pages] = await Promise.all([
         repository.months(now),
@@ -82,7 +77,7 @@ export function createSitemapsService(deps: {
     },
 
     /** One month's file (`part` from 1); undefined when the month has no such part. */
-    async month(year: number, month: number, part: number): Promise<SitemapAnswer | undefined> {
+    async month(year: number, month: number, part: number): Promise<PublicAnswer | undefined> {
       const now = clock.now();
       const range = {
         from: new Date(Date.UTC(year, month - 1, 1)),
@@ -125,7 +120,7 @@ export function createSitemapsService(deps: {
     },
 
     /** Google News: articles published in the last 48 hours, newest first, 1,000 a file. */
-    async news(part: number): Promise<SitemapAnswer | undefined> {
+    async news(part: number): Promise<PublicAnswer | undefined> {
       const now = clock.now();
       const rows = (await recent(now, part * newsPerFile)).slice((part - 1) * newsPerFile);
       if (rows.length === 0) return undefined;
@@ -148,7 +143,7 @@ export function createSitemapsService(deps: {
       };
     },
 
-    async pages(): Promise<SitemapAnswer | undefined> {
+    async pages(): Promise<PublicAnswer | undefined> {
       const pages = await repository.pages(urlsPerFile);
       if (pages.length === 0) return undefined;
       return {

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { retryAfter, type SendResult } from './webhooks.sender.ts';
+import { noResponse, retryAfterOf, type SendResult } from './webhooks.sender.ts';
 
 // CDN purges as outbox deliveries: an endpoint of kind `fastly` or `cloudflare` receives the same
 // events as a webhook, with the same retries and log, but each attempt asks the CDN's API to
@@ -113,27 +113,12 @@ export async function purge(
       if (status < 200 || status >= 300 || refused)
         return {
           status,
-          retryAfterMs:
-            status === 429 || status === 503
-              ? retryAfter(response.headers['retry-after'], now())
-              : null,
+          retryAfterMs: retryAfterOf(status, response.headers, now()),
           error: refused ? 'The purge API answered success: false.' : `HTTP ${status}`,
           durationMs: elapsed(),
         };
     } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return {
-        status: null,
-        retryAfterMs: null,
-        error: timedOut
-          ? `No response within ${timeoutMs} ms`
-          : `Could not purge: ${error instanceof Error ? error.message : String(error)}`.slice(
-              0,
-              500,
-            ),
-        durationMs: elapsed(),
-      };
+      return noResponse(error, timeoutMs, elapsed(), 'purge');
     }
   }
   return { status, retryAfterMs: null, error: null, durationMs: elapsed() };

@@ -34,12 +34,36 @@ class RefusedTarget extends Error {}
 const maxRetryAfterMs = 24 * 3_600_000;
 
 /** A Retry-After header as a wait in ms, capped at a day; null when absent or in the past. */
-export function retryAfter(value: string | string[] | undefined, now: number): number | null {
+function retryAfter(value: string | string[] | undefined, now: number): number | null {
   const header = Array.isArray(value) ? value[0] : value;
   if (header === undefined) return null;
   const seconds = Number(header);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, maxRetryAfterMs) : null;
+}
+
+/** What a 429 or 503 asks for with Retry-After, in ms; null for any other status. */
+export function retryAfterOf(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  now: number,
+): number | null {
+  return status === 429 || status === 503 ? retryAfter(headers['retry-after'], now) : null;
+}
+
+/** An attempt that got no response: timed out, or failed to `verb` (refused, reset, …). */
+export function noResponse(
+  error: unknown,
+  timeoutMs: number,
+  durationMs: number,
+  verb: string,
+): SendResult {
+  const timedOut =
+    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  const message = timedOut
+    ? `No response within ${timeoutMs} ms`
+    : `Could not ${verb}: ${error instanceof Error ? error.message : String(error)}`;
+  return { status: null, retryAfterMs: null, error: message.slice(0, 500), durationMs };
 }
 
 export function createWebhookSender(options: SendOptions) {
@@ -111,27 +135,19 @@ export function createWebhookSender(options: SendOptions) {
         const status = response.statusCode;
         return {
           status,
-          retryAfterMs:
-            status === 429 || status === 503
-              ? retryAfter(response.headers['retry-after'], now())
-              : null,
+          retryAfterMs: retryAfterOf(status, response.headers, now()),
           error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
           durationMs: elapsed(),
         };
       } catch (error) {
-        const message =
-          error instanceof RefusedTarget
-            ? `Refused: ${error.message}`
-            : error instanceof Error &&
-                (error.name === 'TimeoutError' || error.name === 'AbortError')
-              ? `No response within ${options.timeoutMs} ms`
-              : `Could not deliver: ${error instanceof Error ? error.message : String(error)}`;
-        return {
-          status: null,
-          retryAfterMs: null,
-          error: message.slice(0, 500),
-          durationMs: elapsed(),
-        };
+        if (error instanceof RefusedTarget)
+          return {
+            status: null,
+            retryAfterMs: null,
+            error: `Refused: ${error.message}`.slice(0, 500),
+            durationMs: elapsed(),
+          };
+        return noResponse(error, options.timeoutMs, elapsed(), 'deliver');
       }
     },
     close: () => agent.close(),
