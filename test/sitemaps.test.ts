@@ -137,6 +137,17 @@ describe('sitemaps', () => {
 
     const robots = await app.api.get('/robots.txt').expect(200);
     expect(robots.text).toContain(`Sitemap: ${site}/sitemap.xml`);
+
+    // The photo's address moves: the cached month file follows at once, not at max-age.
+    const cached = await app.api.get('/sitemaps/articles-2026-11.xml').expect(200);
+    expect(cached.headers['x-cache']).toBe('hit');
+    await app.api
+      .patch(`/v1/admin/photos/${photo.body.data.id}`)
+      .set(as)
+      .send({ url: 'https://cdn.example.org/ministers-v2.jpg' })
+      .expect(200);
+    const moved = await app.api.get('/sitemaps/articles-2026-11.xml').expect(200);
+    expect(moved.text).toContain('<image:loc>https://cdn.example.org/ministers-v2.jpg</image:loc>');
   });
 
   it('keep an article in Google News for 48 hours: 47:59 in, 48:01 out', async () => {

@@ -39,6 +39,15 @@ export const articles = pgTable(
     publishedAt: timestamp('published_at'),
     // Whether the article's row is in the public search index, which holds visible articles only
     // (see articles_public_search): a scheduled article enters it once it falls due.
+    // Search and social overrides; null falls back to the headline, dek and lead photo.
+    seoTitle: text('seo_title'),
+    seoDescription: text('seo_description'),
+    // Set when the article's canonical page is elsewhere (syndicated copy): sitemaps leave it out.
+    canonicalUrl: text('canonical_url'),
+    noindex: boolean('noindex').notNull().default(false),
+    socialTitle: text('social_title'),
+    socialDescription: text('social_description'),
+    socialPhotoId: text('social_photo_id').references(() => photos.id, { onDelete: 'restrict' }),
     inPublicSearch: boolean('in_public_search').notNull().default(false),
     version: integer('version').notNull().default(1),
     ...recordTimes(),
@@ -65,6 +74,7 @@ export const articles = pgTable(
     ),
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_photo_id_idx').on(table.photoId),
+    index('articles_social_photo_id_idx').on(table.socialPhotoId),
   ],
 );
 

@@ -38,6 +38,15 @@ export const articles = sqliteTable(
     publishedAt: timestamp('published_at'),
     // Whether the article's row is in the public search index, which holds visible articles only
     // (see articles_public_search): a scheduled article enters it once it falls due.
+    // Search and social overrides; null falls back to the headline, dek and lead photo.
+    seoTitle: text('seo_title'),
+    seoDescription: text('seo_description'),
+    // Set when the article's canonical page is elsewhere (syndicated copy): sitemaps leave it out.
+    canonicalUrl: text('canonical_url'),
+    noindex: integer('noindex', { mode: 'boolean' }).notNull().default(false),
+    socialTitle: text('social_title'),
+    socialDescription: text('social_description'),
+    socialPhotoId: text('social_photo_id').references(() => photos.id, { onDelete: 'restrict' }),
     inPublicSearch: integer('in_public_search', { mode: 'boolean' }).notNull().default(false),
     version: integer('version').notNull().default(1),
     ...recordTimes(),
@@ -64,6 +73,7 @@ export const articles = sqliteTable(
     ),
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_photo_id_idx').on(table.photoId),
+    index('articles_social_photo_id_idx').on(table.socialPhotoId),
   ],
 );
 
@@ -111,6 +121,17 @@ export const articleTags = sqliteTable(
   ],
 );
 
+/** An article's search and social overrides as stored; null falls back to the article's own. */
+export interface ArticleSeoColumns {
+  seoTitle: string | null;
+  seoDescription: string | null;
+  canonicalUrl: string | null;
+  noindex: boolean;
+  socialTitle: string | null;
+  socialDescription: string | null;
+  socialPhotoId: string | null;
+}
+
 export interface ArticleSnapshot {
   slug: string;
   language: string;
@@ -123,6 +144,8 @@ export interface ArticleSnapshot {
   tagIds: string[];
   status: (typeof articleStatuses)[number];
   publishedAt: string | null;
+  /** Absent in revisions kept before these fields existed. */
+  seo?: ArticleSeoColumns;
 }
 
 export const articleRevisions = sqliteTable(

@@ -5,8 +5,9 @@ import {
   renderMarkdown,
   type RenderedMarkdown,
 } from '../../lib/markdown.ts';
+import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { ArticleContent, ArticleState } from './articles.repository.ts';
-import type { UpdateArticleInput } from './articles.schemas.ts';
+import type { SeoInput, SocialInput, UpdateArticleInput } from './articles.schemas.ts';
 
 // What is derived from an article's Markdown on every save, and how an edit applies to the
 // stored state. Markdown is rendered only when the body or the excerpt needs it.
@@ -27,6 +28,39 @@ export function derivedFrom(rendered: RenderedMarkdown): Derived {
     readingTimeMinutes: readingTimeMinutes(wordCount),
   };
 }
+
+/** An article without search or social overrides. */
+export const noSeo: ArticleSeoColumns = {
+  seoTitle: null,
+  seoDescription: null,
+  canonicalUrl: null,
+  noindex: false,
+  socialTitle: null,
+  socialDescription: null,
+  socialPhotoId: null,
+};
+
+/** The overrides after an edit: what it leaves out stays, null clears. */
+export function seoAfter(
+  current: ArticleSeoColumns,
+  seo: SeoInput | undefined,
+  social: SocialInput | undefined,
+): ArticleSeoColumns {
+  const keep = <T>(next: T | undefined, was: T): T => (next === undefined ? was : next);
+  return {
+    seoTitle: keep(seo?.title, current.seoTitle),
+    seoDescription: keep(seo?.description, current.seoDescription),
+    canonicalUrl: keep(seo?.canonicalUrl, current.canonicalUrl),
+    noindex: seo?.noindex ?? current.noindex,
+    socialTitle: keep(social?.title, current.socialTitle),
+    socialDescription: keep(social?.description, current.socialDescription),
+    socialPhotoId: keep(social?.photoId, current.socialPhotoId),
+  };
+}
+
+/** Just the overrides of a row that has more. */
+export const seoColumnsOf = (row: ArticleSeoColumns): ArticleSeoColumns =>
+  seoAfter(row, undefined, undefined);
 
 /** Applies an edit to the current state; Markdown is rendered only when the body or excerpt needs it. */
 export function applyEdit(
@@ -61,6 +95,7 @@ export function applyEdit(
     tagIds: patch.tagIds ?? current.tagIds,
     status: current.status,
     publishedAt: current.publishedAt,
+    ...seoAfter(current, patch.seo, patch.social),
   };
 }
 

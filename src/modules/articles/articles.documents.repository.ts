@@ -1,5 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { Db, Store } from '../../db/store.ts';
+import type { PhotoRecord } from '../photos/photos.repository.ts';
 import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
 import { createEmbedsInWrite } from './articles.embed.ts';
 import {
@@ -23,8 +25,16 @@ export interface ArticleDocument {
   surrogateKey: string;
 }
 
-/** What a document is rendered from: the list item's record and the HTML body. */
-export type DocumentSource = SummaryRecord & { bodyHtml: string; storedEtag: string | null };
+/**
+ * What a document is rendered from: the list item's record, the HTML body, and the search and
+ * social overrides with the card photo (which only the single-article document shows).
+ */
+export type DocumentSource = SummaryRecord & {
+  bodyHtml: string;
+  storedEtag: string | null;
+  seo: ArticleSeoColumns;
+  socialPhoto: PhotoRecord | null;
+};
 
 /** Renders the documents of these articles as they stand inside the write `tx`. */
 export type RenderDocuments = (tx: Db, articleIds: readonly string[]) => Promise<void>;
@@ -38,7 +48,7 @@ export function createArticleDocumentsRepository(store: Store) {
   const embeds = createEmbedsInWrite(store);
   // Every write renders the documents of what it changed: prepared once (Store.writeStatement).
   const sourceRows = store.writeStatement<
-    Array<SummaryRow & { bodyHtml: string; storedEtag: string | null }>,
+    Array<SummaryRow & { bodyHtml: string; storedEtag: string | null; seo: ArticleSeoColumns }>,
     { ids: string }
   >('articles.documents.sources', (db) =>
     db
@@ -46,6 +56,15 @@ export function createArticleDocumentsRepository(store: Store) {
         ...summaryFields,
         bodyHtml: articles.bodyHtml,
         storedEtag: articleDocuments.etag,
+        seo: {
+          seoTitle: articles.seoTitle,
+          seoDescription: articles.seoDescription,
+          canonicalUrl: articles.canonicalUrl,
+          noindex: articles.noindex,
+          socialTitle: articles.socialTitle,
+          socialDescription: articles.socialDescription,
+          socialPhotoId: articles.socialPhotoId,
+        },
       })
       .from(articles)
       .leftJoin(photos, eq(photos.id, articles.photoId))
@@ -70,10 +89,18 @@ export function createArticleDocumentsRepository(store: Store) {
         tx,
         rows.map((row) => row.id),
       );
-      return rows.map(({ bodyHtml, storedEtag, ...row }) => ({
+      const cardPhotos = await embeds.photosById(tx, [
+        ...new Set(
+          rows.flatMap(({ seo }) => (seo.socialPhotoId === null ? [] : [seo.socialPhotoId])),
+        ),
+      ]);
+      return rows.map(({ bodyHtml, storedEtag, seo, ...row }) => ({
         row,
         bodyHtml,
         storedEtag,
+        seo,
+        socialPhoto:
+          seo.socialPhotoId === null ? null : (cardPhotos.get(seo.socialPhotoId) ?? null),
         authors: bylines.get(row.id) ?? [],
         tags: tagLists.get(row.id) ?? [],
       }));
@@ -119,7 +146,7 @@ export function createArticleDocumentsRepository(store: Store) {
           .from(articles)
           .where(
             and(
-              eq(articles.photoId, embedded.id),
+              or(eq(articles.photoId, embedded.id), eq(articles.socialPhotoId, embedded.id)),
               eq(articles.status, 'published'),
               gt(articles.id, afterId),
             ),

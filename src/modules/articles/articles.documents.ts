@@ -17,6 +17,7 @@ import type { SummaryRecord } from './articles.public.queries.ts';
 import {
   type ArticleSummary,
   articleSummarySchema,
+  type PublicArticle,
   publicArticleSchema,
 } from './articles.schemas.ts';
 import { type ArticleUrl, articleIdentity } from './articles.service.ts';
@@ -30,7 +31,7 @@ import { type ArticleUrl, articleIdentity } from './articles.service.ts';
  * The renderer's version. Change it whenever what a document contains changes (a field, its
  * format, the keys): start-up then renders every document of another format again.
  */
-const rendererVersion = 2;
+const rendererVersion = 3;
 
 /** How documents are rendered here: their format, and the frontend address each one carries. */
 export interface DocumentRenderer {
@@ -69,13 +70,39 @@ export function toSummary(
   };
 }
 
+/** What search engines and social cards show: each override, else what the article has. */
+function resolvedSeo(
+  summary: ArticleSummary,
+  { seo, socialPhoto }: Pick<DocumentSource, 'seo' | 'socialPhoto'>,
+): Pick<PublicArticle, 'seo' | 'social'> {
+  const title = seo.seoTitle ?? summary.headline;
+  const description = seo.seoDescription ?? summary.dek ?? summary.excerpt;
+  return {
+    seo: {
+      title,
+      description,
+      canonicalUrl: seo.canonicalUrl ?? summary.url,
+      noindex: seo.noindex,
+    },
+    social: {
+      title: seo.socialTitle ?? title,
+      description: seo.socialDescription ?? description,
+      photo: socialPhoto === null ? summary.photo : toPhoto(socialPhoto),
+    },
+  };
+}
+
 /** One article's documents: its list item and its whole `GET /v1/articles/{slug}` answer. */
 export function renderDocument(
   source: DocumentSource,
   renderer: DocumentRenderer,
 ): ArticleDocument {
   const summary = toSummary(source, renderer.articleUrl);
-  const article = { ...summary, bodyHtml: source.bodyHtml };
+  const article: PublicArticle = {
+    ...summary,
+    bodyHtml: source.bodyHtml,
+    ...resolvedSeo(summary, source),
+  };
   const body = serializeArticleResponse({ data: article });
   return {
     articleId: summary.id,
@@ -84,7 +111,11 @@ export function renderDocument(
     body,
     etag: etagFor(body),
     // Which article a bare slug resolves to depends on every article sharing it.
-    surrogateKey: surrogateKey([keys.articleSlug(summary.slug), ...articleKeys([article])]),
+    surrogateKey: surrogateKey([
+      keys.articleSlug(summary.slug),
+      ...articleKeys([article]),
+      ...(source.socialPhoto === null ? [] : [keys.photo(source.socialPhoto.id)]),
+    ]),
   };
 }
 

@@ -65,6 +65,16 @@ export function embedQueries(store: Store, db: Db, among: (articleId: AnyColumn)
   };
 }
 
+/** The photos these articles show: lead and social card photos, each once. */
+function photoIdsOf(rows: ArticleRow[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    if (row.photoId !== null) ids.add(row.photoId);
+    if (row.socialPhotoId !== null) ids.add(row.socialPhotoId);
+  }
+  return [...ids];
+}
+
 /**
  * Bylines, tags and lead photos for a batch of articles: three queries whatever the batch size.
  * Used by editor reads and inside write transactions (pass the transaction as `db`).
@@ -81,10 +91,7 @@ export async function loadEmbeds(
   const [authorRows, tagRows, photoById] = await Promise.all([
     queries.bylines,
     queries.tags,
-    photos.findByIds(
-      rows.flatMap((row) => (row.photoId === null ? [] : [row.photoId])),
-      db,
-    ),
+    photos.findByIds(photoIdsOf(rows), db),
   ]);
   return { authors: groupByArticle(authorRows), tags: groupByArticle(tagRows), photos: photoById };
 }
@@ -115,19 +122,21 @@ export function createEmbedsInWrite(store: Store) {
     const tagList = await tagRows(tx, { ids });
     return { authors: groupByArticle(authorRows), tags: groupByArticle(tagList) };
   }
+  /** These photos by id; no query for none. */
+  async function photosById(tx: Db, photoIds: readonly string[]) {
+    const photoList =
+      photoIds.length === 0 ? [] : await photoRows(tx, { ids: JSON.stringify(photoIds) });
+    return new Map(photoList.map((photo) => [photo.id, photo]));
+  }
   return {
     bylinesAndTags,
+    photosById,
     async load(tx: Db, rows: ArticleRow[]): Promise<Embeds> {
-      const photoIds = [
-        ...new Set(rows.flatMap((row) => (row.photoId === null ? [] : [row.photoId]))),
-      ];
       const { authors, tags } = await bylinesAndTags(
         tx,
         rows.map((row) => row.id),
       );
-      const photoList =
-        photoIds.length === 0 ? [] : await photoRows(tx, { ids: JSON.stringify(photoIds) });
-      return { authors, tags, photos: new Map(photoList.map((photo) => [photo.id, photo])) };
+      return { authors, tags, photos: await photosById(tx, photoIdsOf(rows)) };
     },
   };
 }
@@ -136,9 +145,17 @@ export function createEmbedsInWrite(store: Store) {
 export async function assertReferences(
   store: Store,
   tx: Db,
-  content: { authorIds: string[]; tagIds: string[]; photoId: string | null },
+  content: {
+    authorIds: string[];
+    tagIds: string[];
+    photoId: string | null;
+    socialPhotoId: string | null;
+  },
 ): Promise<void> {
   const { authors, tags, photos } = store.tables;
+  const photoIds = [
+    ...new Set([content.photoId, content.socialPhotoId].filter((photoId) => photoId !== null)),
+  ];
   const [foundAuthors, foundTags, foundPhotos] = await Promise.all([
     content.authorIds.length === 0
       ? []
@@ -146,9 +163,9 @@ export async function assertReferences(
     content.tagIds.length === 0
       ? []
       : tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, content.tagIds)),
-    content.photoId === null
+    photoIds.length === 0
       ? []
-      : tx.select({ id: photos.id }).from(photos).where(eq(photos.id, content.photoId)),
+      : tx.select({ id: photos.id }).from(photos).where(inArray(photos.id, photoIds)),
   ]);
   const missing = (
     field: string,
@@ -163,7 +180,15 @@ export async function assertReferences(
     ...missing('authorIds', 'author', content.authorIds, foundAuthors),
     ...missing('tagIds', 'tag', content.tagIds, foundTags),
   ];
-  if (content.photoId !== null && foundPhotos.length === 0)
+  const knownPhotos = new Set(foundPhotos.map((row) => row.id));
+  if (content.photoId !== null && !knownPhotos.has(content.photoId))
     errors.push({ field: 'photoId', index: undefined, id: content.photoId, kind: 'photo' });
+  if (content.socialPhotoId !== null && !knownPhotos.has(content.socialPhotoId))
+    errors.push({
+      field: 'social.photoId',
+      index: undefined,
+      id: content.socialPhotoId,
+      kind: 'photo',
+    });
   if (errors.length > 0) throw new MissingReferencesError(errors);
 }

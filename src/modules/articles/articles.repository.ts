@@ -1,5 +1,6 @@
 import type { SearchTerms } from '../../lib/search-query.ts';
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
@@ -26,7 +27,7 @@ const ph = sql.placeholder;
 export type ArticleStatusFilter = 'draft' | 'scheduled' | 'published' | 'archived';
 
 /** Everything an editor decides about an article, with what is derived from it. */
-export interface ArticleContent {
+export interface ArticleContent extends ArticleSeoColumns {
   language: string;
   headline: string;
   dek: string | null;
@@ -134,6 +135,13 @@ export function createArticlesRepository(
     'wordCount',
     'readingTimeMinutes',
     'photoId',
+    'seoTitle',
+    'seoDescription',
+    'canonicalUrl',
+    'noindex',
+    'socialTitle',
+    'socialDescription',
+    'socialPhotoId',
     'status',
     'slug',
     'version',
@@ -329,6 +337,8 @@ export function createArticlesRepository(
           authorIds: content.authorIds.filter((authorId) => !current.authorIds.includes(authorId)),
           tagIds: content.tagIds.filter((tagId) => !current.tagIds.includes(tagId)),
           photoId: content.photoId === current.photoId ? null : content.photoId,
+          socialPhotoId:
+            content.socialPhotoId === current.socialPhotoId ? null : content.socialPhotoId,
         });
         const slugMustMove = requestedSlug !== undefined || content.language !== current.language;
         const slug = slugMustMove

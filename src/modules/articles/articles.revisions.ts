@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
+import { seoColumnsOf } from './articles.content.ts';
 import type { Actor, ArticleState } from './articles.repository.ts';
 
 export const maxRevisionsPerArticle = 50;
@@ -55,6 +56,7 @@ export async function keepRevision(
       tagIds: current.tagIds,
       status: current.status,
       publishedAt: current.publishedAt === null ? null : current.publishedAt.toISOString(),
+      seo: seoColumnsOf(current),
     },
   });
   // Versions start at 1: below the bound there is nothing to trim (and no statement to send).

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   bounded,
   cursorQuery,
+  httpUrl,
   id,
   maxUrlLength,
   limitQuery,
@@ -23,6 +24,8 @@ export const maxAuthorsPerArticle = 10;
 export const maxTagsPerArticle = 10;
 export const maxBodyLength = 200_000;
 const limits = { headline: 300, dek: 500, excerpt: 1000, language: 10 };
+/** Search and social overrides: bounded like the headline and excerpt they stand in for. */
+export const seoLimits = { title: limits.headline, description: limits.excerpt };
 
 export const articleStatusSchema = z.enum(['draft', 'scheduled', 'published', 'archived']).meta({
   description: 'scheduled = published with a publishedAt still in the future (not yet public).',
@@ -72,6 +75,35 @@ const publicUrl = {
   }),
 };
 
+/** What search engines and social cards show, resolved: an override, else the article's own. */
+const publicSeoFields = {
+  seo: z
+    .object({
+      title: plainText(seoLimits.title).meta({ description: 'The override, else the headline.' }),
+      description: plainText(seoLimits.description).meta({
+        description: 'The override, else the dek, else the excerpt.',
+      }),
+      canonicalUrl: bounded(maxUrlLength).meta({
+        description: 'The override (a syndicated copy’s original), else `url`.',
+      }),
+      noindex: z.boolean().meta({
+        description: 'Ask search engines not to index the page (`<meta name="robots">`).',
+      }),
+    })
+    .meta({ id: 'ArticleSeo' }),
+  social: z
+    .object({
+      title: plainText(seoLimits.title).meta({
+        description: 'For Open Graph and Twitter cards: the override, else `seo.title`.',
+      }),
+      description: plainText(seoLimits.description).meta({
+        description: 'The override, else `seo.description`.',
+      }),
+      photo: photoSchema.nullable().meta({ description: 'The card photo, else the lead photo.' }),
+    })
+    .meta({ id: 'ArticleSocial' }),
+};
+
 export const articleSummarySchema = z
   .object({ ...publicArticleFields, ...publicUrl })
   .meta({ id: 'ArticleSummary' });
@@ -82,9 +114,29 @@ export const publicArticleSchema = z
     ...publicArticleFields,
     ...publicUrl,
     bodyHtml: renderedHtml(maxRenderedHtmlLength),
+    ...publicSeoFields,
   })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
+
+const adminSeoSchema = z
+  .object({
+    title: bounded(seoLimits.title).nullable(),
+    description: bounded(seoLimits.description).nullable(),
+    canonicalUrl: bounded(maxUrlLength).nullable(),
+    noindex: z.boolean(),
+  })
+  .meta({ id: 'AdminArticleSeo', description: 'As set; null falls back (see `Article.seo`).' });
+const adminSocialSchema = z
+  .object({
+    title: bounded(seoLimits.title).nullable(),
+    description: bounded(seoLimits.description).nullable(),
+    photoId: id.nullable(),
+  })
+  .meta({
+    id: 'AdminArticleSocial',
+    description: 'As set; null falls back (see `Article.social`).',
+  });
 
 export const adminArticleSchema = z
   .object({
@@ -102,6 +154,8 @@ export const adminArticleSchema = z
       .min(1)
       .meta({ description: 'Also the ETag; send it back in If-Match to change the article.' }),
     createdAt: timestamp,
+    seo: adminSeoSchema,
+    social: adminSocialSchema,
   })
   .meta({ id: 'AdminArticle' });
 export type AdminArticle = z.infer<typeof adminArticleSchema>;
@@ -111,6 +165,46 @@ const uniqueIds = (max: number) =>
     .array(id)
     .max(max)
     .refine((ids) => new Set(ids).size === ids.length, { message: 'must not repeat an id' });
+
+const seoInput = z
+  .strictObject({
+    title: text(seoLimits.title)
+      .nullable()
+      .optional()
+      .meta({ description: 'The search result title; null: the headline.' }),
+    description: text(seoLimits.description)
+      .nullable()
+      .optional()
+      .meta({ description: 'The meta description; null: the dek, else the excerpt.' }),
+    canonicalUrl: httpUrl.nullable().optional().meta({
+      description:
+        'Only for a copy whose original is elsewhere (syndication); null: the article’s own URL. Left out of sitemaps while set.',
+    }),
+    noindex: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Keep it out of search engines and sitemaps. Default false.' }),
+  })
+  .meta({ description: 'Fields left out stay as they are; null clears one.' });
+
+const socialInput = z
+  .strictObject({
+    title: text(seoLimits.title)
+      .nullable()
+      .optional()
+      .meta({ description: 'The social card title; null: the SEO title.' }),
+    description: text(seoLimits.description)
+      .nullable()
+      .optional()
+      .meta({ description: 'null: the SEO description.' }),
+    photoId: id
+      .nullable()
+      .optional()
+      .meta({ description: 'The card photo; null: the lead photo.' }),
+  })
+  .meta({ description: 'Fields left out stay as they are; null clears one.' });
+export type SeoInput = z.infer<typeof seoInput>;
+export type SocialInput = z.infer<typeof socialInput>;
 
 export const createArticleBody = z.strictObject({
   headline: text(limits.headline),
@@ -132,6 +226,8 @@ export const createArticleBody = z.strictObject({
     .optional()
     .meta({ description: 'In order; the first is the primary tag.' }),
   photoId: id.optional().meta({ description: 'The lead photo.' }),
+  seo: seoInput.optional(),
+  social: socialInput.optional(),
 });
 export type CreateArticleInput = z.infer<typeof createArticleBody>;
 
@@ -149,6 +245,8 @@ export const updateArticleBody = nonEmptyPatch(
     authorIds: uniqueIds(maxAuthorsPerArticle).optional(),
     tagIds: uniqueIds(maxTagsPerArticle).optional(),
     photoId: id.nullable().optional(),
+    seo: seoInput.optional(),
+    social: socialInput.optional(),
   }),
 );
 export type UpdateArticleInput = z.infer<typeof updateArticleBody>;
@@ -245,6 +343,8 @@ export const revisionSchema = z
     photoId: id.nullable(),
     status: z.enum(['draft', 'published', 'archived']),
     publishedAt: timestamp.nullable(),
+    seo: adminSeoSchema,
+    social: adminSocialSchema,
   })
   .meta({ id: 'ArticleRevision' });
 export type Revision = z.infer<typeof revisionSchema>;

@@ -1,6 +1,7 @@
 import { conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
-import { applyEdit, derivedFrom, unchanged } from './articles.content.ts';
+import { applyEdit, derivedFrom, noSeo, seoAfter, unchanged } from './articles.content.ts';
+import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { PageRequest } from '../../pagination.ts';
 import type { Principal } from '../../lib/roles.ts';
 import { iso } from '../../schemas.ts';
@@ -64,6 +65,23 @@ export function articleIdentity(
   return { id, slug, language, headline, dek, excerpt };
 }
 
+/** The overrides as stored, in the editor API's shape. */
+function seoAsSet(columns: ArticleSeoColumns): Pick<AdminArticle, 'seo' | 'social'> {
+  return {
+    seo: {
+      title: columns.seoTitle,
+      description: columns.seoDescription,
+      canonicalUrl: columns.canonicalUrl,
+      noindex: columns.noindex,
+    },
+    social: {
+      title: columns.socialTitle,
+      description: columns.socialDescription,
+      photoId: columns.socialPhotoId,
+    },
+  };
+}
+
 export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): AdminArticle {
   return {
     ...articleIdentity(row),
@@ -80,6 +98,7 @@ export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): A
     authors: embeds.authors.get(row.id) ?? [],
     tags: embeds.tags.get(row.id) ?? [],
     photo: embeddedPhoto(row.photoId, embeds.photos),
+    ...seoAsSet(row),
   };
 }
 
@@ -234,6 +253,7 @@ export function createArticlesService({
             tagIds: input.tagIds ?? [],
             status: 'draft',
             publishedAt: null,
+            ...seoAfter(noSeo, input.seo, input.social),
           },
           input.slug,
           at,
@@ -313,12 +333,13 @@ export function createArticlesService({
         photoId: row.snapshot.photoId,
         status: row.snapshot.status,
         publishedAt: row.snapshot.publishedAt,
+        ...seoAsSet(row.snapshot.seo ?? noSeo),
       }));
     },
 
     /**
      * Brings back the words of an earlier version (headline, dek, excerpt, body, bylines, tags,
-     * lead photo) as a new version. The slug, language and publication state stay as they are:
+     * lead photo, search and social overrides) as a new version. The slug, language and publication state stay as they are:
      * restoring text must not move or unpublish a live article.
      */
     async restore(write: VersionedWrite, revisionId: string): Promise<AdminArticle> {
@@ -336,6 +357,8 @@ export function createArticlesService({
           authorIds: snapshot.authorIds,
           tagIds: snapshot.tagIds,
           photoId: snapshot.photoId,
+          // Revisions kept before the overrides existed leave today's as they are.
+          ...(snapshot.seo === undefined ? {} : seoAsSet(snapshot.seo)),
         };
         return { content: applyEdit(current, patch, renderedBody) };
       });

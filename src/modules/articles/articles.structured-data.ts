@@ -60,14 +60,16 @@ export function newsArticleJsonLd(
       }) as const satisfies Person,
   );
   const image = article.photo === null ? undefined : [imageOf(article.photo)];
+  // A syndicated copy names its original: search engines credit that page, not this one.
+  const { canonicalUrl } = article.seo;
   const document = {
     '@context': 'https://schema.org',
     '@type': 'NewsArticle',
-    '@id': `${article.url}#article`,
-    url: article.url,
-    mainEntityOfPage: { '@type': 'WebPage', '@id': article.url },
+    '@id': `${canonicalUrl}#article`,
+    url: canonicalUrl,
+    mainEntityOfPage: { '@type': 'WebPage', '@id': canonicalUrl },
     headline: article.headline,
-    description: article.dek ?? article.excerpt,
+    description: article.seo.description,
     inLanguage: article.language,
     datePublished: withOffset(new Date(published).toISOString()),
     dateModified: withOffset(new Date(modified).toISOString()),

@@ -71,7 +71,7 @@ export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
         credit === undefined
           ? {}
           : { photographer: credit.photographer ?? null, agency: credit.agency ?? null };
-      return records.written(contentChanges.photoUpdated(id), (keys) =>
+      return records.written(contentChanges.photoUpdated(id, input.url !== undefined), (keys) =>
         repository.update(id, { ...rest, ...credited }, clock.now(), keys),
       );
     },

@@ -36,6 +36,9 @@ function previewDocument(
       tags: embeds.tags.get(row.id) ?? [],
       bodyHtml: row.bodyHtml,
       storedEtag: null,
+      seo: row,
+      socialPhoto:
+        row.socialPhotoId === null ? null : (embeds.photos.get(row.socialPhotoId) ?? null),
     },
     renderer,
   );

@@ -89,7 +89,12 @@ export const changed = {
   authorCreated: (): ContentKey[] => [keys.authorList],
   authorUpdated: (id: string): ContentKey[] => [keys.authorList, keys.author(id), keys.articleList],
   authorDeleted: (id: string): ContentKey[] => [keys.authorList, keys.author(id)],
-  photoUpdated: (id: string): ContentKey[] => [keys.photo(id)],
+  /**
+   * Sitemaps list every article's photo address under the `articles` key alone (a month file
+   * of 50,000 cannot carry a key per photo), so an edit of the address makes them stale too.
+   */
+  photoUpdated: (id: string, addressChanged: boolean): ContentKey[] =>
+    addressChanged ? [keys.photo(id), keys.articleList] : [keys.photo(id)],
   /** Newsletters link to their privacy-policy page. */
   pageCreated: (): ContentKey[] => [keys.pageList, keys.newsletterList],
   pageUpdated: (id: string): ContentKey[] => [keys.pageList, keys.page(id), keys.newsletterList],

@@ -1,8 +1,10 @@
-import { and, asc, count, desc, eq, gt, gte, lt, max, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, max, or, sql } from 'drizzle-orm';
 import type { Store } from '../../db/store.ts';
 
 // What sitemaps list, by the public visibility rule: published articles whose time has come
 // (by month, a keyset batch at a time; the last 48 hours for Google News) and published pages.
+// Left out: articles marked noindex, and copies whose canonical page is elsewhere (a sitemap
+// names only this site's own canonical URLs).
 
 const ph = sql.placeholder;
 
@@ -21,6 +23,8 @@ export function createSitemapsRepository(store: Store) {
   const visible = and(
     eq(articles.status, 'published'),
     sql`${articles.publishedAt} <= ${ph('now')}`,
+    eq(articles.noindex, false),
+    isNull(articles.canonicalUrl),
   );
   const month = store.dialect.yearMonth(articles.publishedAt);
   const fields = {
