@@ -197,4 +197,70 @@ describe('sitemaps', () => {
     await app.api.get('/sitemaps/news-3.xml').expect(404);
     await app.api.get('/sitemaps/articles-2026-11-3.xml').expect(404);
   });
+
+  it('split at the real bounds: 50,001 in a month, 1,001 in 48 hours; a full month file is streamed', async () => {
+    const { app } = await setUp();
+    const { store } = app.app;
+    const { articles } = store.tables;
+    const october = Date.UTC(2026, 9, 1);
+    const lastDay = Date.parse('2026-11-27T12:00:00.000Z');
+    // Straight into the table: the sitemap reads only articles, and 51,002 API saves would take
+    // minutes. Ids and slugs sort in publication order.
+    const row = (n: number, at: number) => ({
+      id: `art_${String(n).padStart(26, '0')}`,
+      searchRowId: n,
+      slug: `bulk-${String(n).padStart(6, '0')}`,
+      headline: `Bulk story ${n}`,
+      excerpt: 'Text.',
+      body: 'Text.',
+      bodyHtml: '<p>Text.</p>',
+      wordCount: 1,
+      readingTimeMinutes: 1,
+      status: 'published' as const,
+      publishedAt: new Date(at),
+      createdAt: new Date(at),
+      updatedAt: new Date(at),
+    });
+    const total = 50_001 + 1_001;
+    for (let start = 1; start <= total; start += 1000) {
+      const rows: Array<ReturnType<typeof row>> = [];
+      for (let n = start; n < Math.min(start + 1000, total + 1); n += 1)
+        rows.push(
+          n <= 50_001 ? row(n, october + n * 30_000) : row(n, lastDay + (n - 50_001) * 1000),
+        );
+      await store.write((tx) => tx.insert(articles).values(rows));
+    }
+
+    const index = await app.api.get('/sitemap.xml').expect(200);
+    expect(locs(index.text)).toEqual([
+      `${site}/sitemaps/news.xml`,
+      `${site}/sitemaps/news-2.xml`,
+      `${site}/sitemaps/articles-2026-10.xml`,
+      `${site}/sitemaps/articles-2026-10-2.xml`,
+      `${site}/sitemaps/articles-2026-11.xml`,
+    ]);
+
+    const full = await app.api.get('/sitemaps/articles-2026-10.xml').expect(200);
+    // Sent as it was produced: chunked, never held by the process cache, still public for CDNs.
+    expect(full.headers['transfer-encoding']).toBe('chunked');
+    expect(full.headers['content-length']).toBeUndefined();
+    expect(full.headers['x-cache']).toBe('bypass');
+    expect(full.headers['cache-control']).toMatch(/^public, max-age=/);
+    expect(full.headers['surrogate-key']).toBe('articles');
+    const fullLocs = locs(full.text);
+    expect(fullLocs).toHaveLength(50_000);
+    expect(fullLocs[0]).toBe(`${site}/en/bulk-000001`);
+    expect(fullLocs.at(-1)).toBe(`${site}/en/bulk-050000`);
+    await valid(full.text, 'urlset');
+    const rest = await app.api.get('/sitemaps/articles-2026-10-2.xml').expect(200);
+    expect(locs(rest.text)).toEqual([`${site}/en/bulk-050001`]);
+    expect(rest.headers['x-cache']).toBe('miss');
+
+    const news = await app.api.get('/sitemaps/news.xml').expect(200);
+    const olderNews = await app.api.get('/sitemaps/news-2.xml').expect(200);
+    await valid(news.text, 'urlset');
+    expect(locs(news.text)).toHaveLength(1000);
+    expect(locs(news.text)[0]).toBe(`${site}/en/bulk-${String(total).padStart(6, '0')}`);
+    expect(locs(olderNews.text)).toEqual([`${site}/en/bulk-050002`]);
+  }, 120_000);
 });

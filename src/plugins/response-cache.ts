@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { etagFor } from '../lib/etag.ts';
 import { ifNoneMatchHits, type PublicCacheOptions } from './http-cache.ts';
 
@@ -156,6 +157,16 @@ export function registerCachedPublicResponses(
     'onSend',
     async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       if (reply.getHeader('x-cache') === 'hit') return payload;
+      // A streamed answer (too large to hold: a 50,000-URL sitemap) is not stored here, but it
+      // is public content with its keys, so CDNs may keep it.
+      if (
+        reply.statusCode === 200 &&
+        payload instanceof Readable &&
+        reply.hasHeader('surrogate-key')
+      ) {
+        reply.header('cache-control', cacheControl).header('x-cache', 'bypass');
+        return payload;
+      }
       const cacheable =
         (request.method === 'GET' || request.method === 'HEAD') &&
         reply.statusCode === 200 &&

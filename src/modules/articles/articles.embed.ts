@@ -88,11 +88,10 @@ export async function loadEmbeds(
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return { authors: new Map(), tags: new Map(), photos: new Map() };
   const queries = embedQueries(store, db, (column) => inArray(column, ids));
-  const [authorRows, tagRows, photoById] = await Promise.all([
-    queries.bylines,
-    queries.tags,
-    photos.findByIds(photoIdsOf(rows), db),
-  ]);
+  // One after another: `db` may be a transaction, whose one connection runs a query at a time.
+  const authorRows = await queries.bylines;
+  const tagRows = await queries.tags;
+  const photoById = await photos.findByIds(photoIdsOf(rows), db);
   return { authors: groupByArticle(authorRows), tags: groupByArticle(tagRows), photos: photoById };
 }
 
@@ -156,17 +155,22 @@ export async function assertReferences(
   const photoIds = [
     ...new Set([content.photoId, content.socialPhotoId].filter((photoId) => photoId !== null)),
   ];
-  const [foundAuthors, foundTags, foundPhotos] = await Promise.all([
+  // One after another: the transaction's one connection runs a query at a time.
+  const foundAuthors =
     content.authorIds.length === 0
       ? []
-      : tx.select({ id: authors.id }).from(authors).where(inArray(authors.id, content.authorIds)),
+      : await tx
+          .select({ id: authors.id })
+          .from(authors)
+          .where(inArray(authors.id, content.authorIds));
+  const foundTags =
     content.tagIds.length === 0
       ? []
-      : tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, content.tagIds)),
+      : await tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, content.tagIds));
+  const foundPhotos =
     photoIds.length === 0
       ? []
-      : tx.select({ id: photos.id }).from(photos).where(inArray(photos.id, photoIds)),
-  ]);
+      : await tx.select({ id: photos.id }).from(photos).where(inArray(photos.id, photoIds));
   const missing = (
     field: string,
     kind: string,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { notFound, problemResponses } from '../../errors.ts';
@@ -20,18 +21,26 @@ export interface PublicAnswer {
   expiresAt: number | null;
 }
 
-/** Sends a ready answer as it is, telling the response cache what it depends on and for how long. */
+/**
+ * A public answer too large to hold in memory (a 50,000-URL sitemap): sent as it is produced,
+ * a batch at a time. The process cache never stores it; CDNs do, by its keys and max-age.
+ */
+export interface StreamedAnswer {
+  stream: Readable;
+  keys: ContentKey[];
+}
+
+/** Sends an answer as it is, telling the response cache what it depends on and for how long. */
 export function sendPublicAnswer(
   request: FastifyRequest,
   reply: FastifyReply,
-  answer: PublicAnswer,
+  answer: PublicAnswer | StreamedAnswer,
   contentType: string,
 ): FastifyReply {
+  reply.header('surrogate-key', surrogateKey(answer.keys)).type(contentType);
+  if ('stream' in answer) return reply.send(answer.stream);
   request.cacheExpiresAt = answer.expiresAt;
-  return reply
-    .header('surrogate-key', surrogateKey(answer.keys))
-    .type(contentType)
-    .send(answer.body);
+  return reply.send(answer.body);
 }
 
 /**

@@ -1,14 +1,24 @@
+import { Readable } from 'node:stream';
 import type { ArticleUrl } from '../articles/articles.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { keys } from '../shared/content-keys.ts';
-import type { PublicAnswer } from '../shared/public-routes.ts';
+import type { PublicAnswer, StreamedAnswer } from '../shared/public-routes.ts';
 import type { SitemapsRepository } from './sitemaps.repository.ts';
-import { type SitemapUrl, sitemapIndex, urlElements, urlset } from './sitemaps.xml.ts';
+import {
+  type SitemapUrl,
+  sitemapIndex,
+  urlElements,
+  urlset,
+  urlsetClosing,
+  urlsetOpening,
+} from './sitemaps.xml.ts';
 
 // The sitemap index names a file per month of articles (split past 50,000 URLs), the Google News
 // file(s) of the last 48 hours (split past 1,000; both bounds can be set lower) and the pages file. Every URL is a visible
 // one; each answer holds until the next scheduled article falls due (and a news file until its
 // oldest entry turns 48 hours old), and is dropped by the `articles` or `pages` key at a write.
+// A month file is read `batch` rows a query: one batch is answered whole (and cached); a larger
+// file is streamed as its batches come, so memory holds one batch, never 50,000 URLs.
 
 const maxNewsFiles = 10;
 const newsWindowMs = 48 * 3_600_000;
@@ -41,6 +51,40 @@ export function createSitemapsService(deps: {
   const { repository, clock, settings } = deps;
   const { urlsPerFile, newsPerFile } = settings;
   const fileUrl = (name: string) => `${settings.siteUrl}/sitemaps/${name}`;
+
+  /** A month part's `<url>` elements, one string per query of `batch` rows, in publication order. */
+  async function* monthChunks(now: Date, year: number, month: number, part: number) {
+    const range = {
+      from: new Date(Date.UTC(year, month - 1, 1)),
+      to: new Date(Date.UTC(year, month, 1)),
+    };
+    // Earlier parts are walked past, not offset into: keyset pages stay index range scans.
+    const skip = (part - 1) * urlsPerFile;
+    let after = { at: range.from.getTime() - 1, id: '' };
+    let seen = 0;
+    while (seen < skip + urlsPerFile) {
+      const rows = await repository.monthBatch(
+        now,
+        range,
+        after,
+        Math.min(batch, skip + urlsPerFile - seen),
+      );
+      if (rows.length === 0) return;
+      const shown = rows.slice(Math.max(0, skip - seen));
+      if (shown.length > 0)
+        yield urlElements(
+          shown.map((row) => ({
+            loc: settings.articleUrl(row),
+            lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
+            image: row.photoUrl,
+          })),
+        );
+      seen += rows.length;
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < batch) return;
+      after = { at: last.publishedAt?.getTime() ?? 0, id: last.id };
+    }
+  }
 
   async function recent(now: Date, limit: number) {
     return repository.recent(now, new Date(now.getTime() - newsWindowMs), limit);
@@ -76,47 +120,34 @@ export function createSitemapsService(deps: {
       };
     },
 
-    /** One month's file (`part` from 1); undefined when the month has no such part. */
-    async month(year: number, month: number, part: number): Promise<PublicAnswer | undefined> {
+    /**
+     * One month's file (`part` from 1); undefined when the month has no such part. Up to one
+     * batch of URLs it is a ready answer; past that, streamed.
+     */
+    async month(
+      year: number,
+      month: number,
+      part: number,
+    ): Promise<PublicAnswer | StreamedAnswer | undefined> {
       const now = clock.now();
-      const range = {
-        from: new Date(Date.UTC(year, month - 1, 1)),
-        to: new Date(Date.UTC(year, month, 1)),
-      };
-      const skip = (part - 1) * urlsPerFile;
-      const chunks: string[] = [];
-      let after = { at: range.from.getTime() - 1, id: '' };
-      let seen = 0;
-      while (seen < skip + urlsPerFile) {
-        const rows = await repository.monthBatch(
-          now,
-          range,
-          after,
-          Math.min(batch, skip + urlsPerFile - seen),
-        );
-        if (rows.length === 0) break;
-        const shown = rows.slice(Math.max(0, skip - seen));
-        if (shown.length > 0)
-          chunks.push(
-            urlElements(
-              shown.map((row) => ({
-                loc: settings.articleUrl(row),
-                lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
-                image: row.photoUrl,
-              })),
-            ),
-          );
-        seen += rows.length;
-        const last = rows.at(-1);
-        if (last === undefined || rows.length < batch) break;
-        after = { at: last.publishedAt?.getTime() ?? 0, id: last.id };
+      const chunks = monthChunks(now, year, month, part);
+      const first = await chunks.next();
+      if (first.done === true) return undefined;
+      const second = await chunks.next();
+      if (second.done === true)
+        return {
+          body: urlset(first.value, { image: true }),
+          keys: [keys.articleList],
+          expiresAt: await settings.nextDueAt(now),
+        };
+      async function* whole() {
+        yield urlsetOpening({ image: true });
+        yield first.value;
+        yield second.value;
+        yield* chunks;
+        yield urlsetClosing;
       }
-      if (chunks.length === 0) return undefined;
-      return {
-        body: urlset(chunks.join(''), { image: true }),
-        keys: [keys.articleList],
-        expiresAt: await settings.nextDueAt(now),
-      };
+      return { stream: Readable.from(whole(), { objectMode: false }), keys: [keys.articleList] };
     },
 
     /** Google News: articles published in the last 48 hours, newest first, 1,000 a file. */

@@ -58,11 +58,20 @@ export function urlElements(urls: readonly SitemapUrl[]): string {
   }) as string;
 }
 
-/** A `<urlset>` around ready `<url>` elements, declaring only the extensions it uses. */
-export function urlset(elements: string, extensions: { image?: boolean; news?: boolean }): string {
+type Extensions = { image?: boolean; news?: boolean };
+
+/** The declaration and `<urlset>` start tag, declaring only the extensions used. */
+export function urlsetOpening(extensions: Extensions): string {
   const image = extensions.image === true ? ` xmlns:image="${sitemapNamespaces.image}"` : '';
   const news = extensions.news === true ? ` xmlns:news="${sitemapNamespaces.news}"` : '';
-  return `${declaration}<urlset xmlns="${sitemapNamespaces.sitemap}"${image}${news}>${elements}</urlset>`;
+  return `${declaration}<urlset xmlns="${sitemapNamespaces.sitemap}"${image}${news}>`;
+}
+
+export const urlsetClosing = '</urlset>';
+
+/** A `<urlset>` around ready `<url>` elements. */
+export function urlset(elements: string, extensions: Extensions): string {
+  return `${urlsetOpening(extensions)}${elements}${urlsetClosing}`;
 }
 
 export function sitemapIndex(files: ReadonlyArray<{ loc: string; lastmod: Date | null }>): string {
