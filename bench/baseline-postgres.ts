@@ -1,10 +1,18 @@
 import Fastify from 'fastify';
 import pg from 'pg';
+import {
+  type FeedRow,
+  monthBounds,
+  rssDocument,
+  type SitemapRow,
+  urlsetDocument,
+} from './baseline-xml.ts';
 
 // The practical ceiling of this stack on PostgreSQL, as bench/baseline.ts is on SQLite: Fastify +
 // node-postgres, one named prepared statement per request with the whole JSON assembled inside
 // PostgreSQL and sent as it comes, no validation, no auth, no caching, a pool of the size
-// Broadsheet uses. It answers the list (first and deep pages, by tag) and single-article requests.
+// Broadsheet uses. It answers the list (first and deep pages, by tag), single-article requests,
+// the site RSS feed and a month's sitemap file (bench/baseline-xml.ts).
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 // Timestamps are stored as integer milliseconds (src/db/schema-pg/columns.ts): sent as numbers.
@@ -29,6 +37,19 @@ const statements = {
     JOIN articles a ON a.id = at2.article_id LEFT JOIN photos p ON p.id = a.photo_id
     WHERE at2.tag_id = (SELECT id FROM tags WHERE slug = $2) AND at2.published_at <= $1
     ORDER BY at2.published_at DESC, at2.article_id DESC LIMIT 20`,
+  feed: `SELECT a.id, a.slug, a.headline, coalesce(a.dek, a.excerpt) AS summary,
+    a.body_html AS "bodyHtml", ${ms('a.published_at')} AS "publishedAt",
+    (SELECT string_agg(au.name, chr(31) ORDER BY aa.position) FROM article_authors aa
+       JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS authors,
+    (SELECT string_agg(t.name, chr(31) ORDER BY at.position) FROM article_tags at
+       JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tags,
+    p.url AS "photoUrl", p.alt_text AS "photoAlt", p.caption, p.photographer, p.agency
+    FROM articles a LEFT JOIN photos p ON p.id = a.photo_id WHERE ${visible}
+    ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
+  month: `SELECT a.slug, ${ms('a.published_at')} AS "publishedAt", ${ms('a.updated_at')} AS "updatedAt",
+    p.url AS "photoUrl" FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
+    WHERE ${visible} AND a.published_at >= $2 AND a.published_at < $3
+    ORDER BY a.published_at, a.id`,
   single: `SELECT json_build_object('data', json_build_object(${fields}, 'bodyHtml', a.body_html))::text AS body
     FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
     WHERE a.language = 'en' AND a.slug = $2 AND ${visible}`,
@@ -61,6 +82,18 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
   if (row === undefined) return reply.code(404).send({ error: 'not found' });
   reply.type('application/json');
   return row.body;
+});
+app.get('/v1/feeds/articles.rss', async (_request, reply) => {
+  const { rows } = await run<FeedRow>('feed', [Date.now()]);
+  reply.type('application/rss+xml; charset=utf-8');
+  return rssDocument(rows);
+});
+app.get<{ Params: { name: string } }>('/sitemaps/:name.xml', async (request, reply) => {
+  const bounds = monthBounds(request.params.name);
+  if (bounds === undefined) return reply.code(404).send({ error: 'not found' });
+  const { rows } = await run<SitemapRow>('month', [Date.now(), bounds.from, bounds.to]);
+  reply.type('application/xml; charset=utf-8');
+  return urlsetDocument(rows);
 });
 app.get('/health/ready', async () => ({ status: 'ok' }));
 

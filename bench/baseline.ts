@@ -1,10 +1,17 @@
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import {
+  type FeedRow,
+  monthBounds,
+  rssDocument,
+  type SitemapRow,
+  urlsetDocument,
+} from './baseline-xml.ts';
 
 // The practical ceiling of this stack on this machine: Fastify + better-sqlite3, one prepared
 // statement per request with the whole JSON assembled inside SQLite and sent as it comes, no
-// validation, no auth, no caching. It answers the list (first and deep pages, by tag) and the
-// single-article requests only.
+// validation, no auth, no caching. It answers the list (first and deep pages, by tag), the
+// single-article requests, the site RSS feed and a month's sitemap file (bench/baseline-xml.ts).
 
 const db = new Database(process.env.DATABASE_PATH ?? '', { readonly: true });
 db.pragma('busy_timeout = 5000');
@@ -35,6 +42,21 @@ const single = db.prepare(`
   FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
   WHERE a.language = 'en' AND a.slug = ? AND ${visible.replace('@now', '?')}`);
 
+const feed = db.prepare(`
+  SELECT a.id, a.slug, a.headline, coalesce(a.dek, a.excerpt) AS summary, a.body_html AS bodyHtml,
+    a.published_at AS publishedAt,
+    (SELECT group_concat(name, char(31)) FROM (SELECT au.name FROM article_authors aa
+       JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position)) AS authors,
+    (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM article_tags at
+       JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position)) AS tags,
+    p.url AS photoUrl, p.alt_text AS photoAlt, p.caption, p.photographer, p.agency
+  FROM articles a LEFT JOIN photos p ON p.id = a.photo_id WHERE ${visible} ${newestFirst}`);
+const month = db.prepare(`
+  SELECT a.slug, a.published_at AS publishedAt, a.updated_at AS updatedAt, p.url AS photoUrl
+  FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
+  WHERE ${visible} AND a.published_at >= @from AND a.published_at < @to
+  ORDER BY a.published_at, a.id`);
+
 /** Broadsheet's cursor: base64url JSON of [publishedAt ms, id]. */
 function position(cursor: string | undefined): { at: number; id: string } {
   if (cursor === undefined) return { at: Number.MAX_SAFE_INTEGER, id: '' };
@@ -64,6 +86,16 @@ app.get<{ Params: { slug: string } }>('/v1/articles/:slug', async (request, repl
   if (row === undefined) return reply.code(404).send({ error: 'not found' });
   reply.type('application/json');
   return row.body;
+});
+app.get('/v1/feeds/articles.rss', async (_request, reply) => {
+  reply.type('application/rss+xml; charset=utf-8');
+  return rssDocument(feed.all({ now: Date.now() }) as FeedRow[]);
+});
+app.get<{ Params: { name: string } }>('/sitemaps/:name.xml', async (request, reply) => {
+  const bounds = monthBounds(request.params.name);
+  if (bounds === undefined) return reply.code(404).send({ error: 'not found' });
+  reply.type('application/xml; charset=utf-8');
+  return urlsetDocument(month.all({ now: Date.now(), ...bounds }) as SitemapRow[]);
 });
 app.get('/health/ready', async () => ({ status: 'ok' }));
 

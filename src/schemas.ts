@@ -26,6 +26,13 @@ export const slug = z
   .max(maxSlugLength)
   .regex(slugPattern, 'must be lower-case letters, digits and single hyphens');
 
+/** A BCP 47 language as articles carry it. */
+export const languageSchema = z
+  .string()
+  .max(10)
+  .regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language code such as en, ru or pt-BR')
+  .meta({ example: 'en' });
+
 export const maxUrlLength = 2048;
 export const maxEmailLength = 254;
 

@@ -32,6 +32,8 @@ describe('benchmark harness (smoke)', () => {
       'search',
       'search, uncached',
       'related',
+      'RSS feed',
+      'sitemap month file',
       'conditional GET (304)',
       'newsletter signup',
       'editor PATCH (If-Match)',
@@ -41,13 +43,14 @@ describe('benchmark harness (smoke)', () => {
       'list by tag, uncached',
       'list deep (page 500), uncached',
       'related, uncached',
+      'RSS feed, uncached',
     ]);
     for (const result of report.results) {
       expect(result.broadsheet.requests, result.scenario).toBeGreaterThan(0);
       expect(result.broadsheet.errors, result.scenario).toBe(0);
       expect(result.broadsheet.unexpected, result.scenario).toBe(0);
     }
-    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(8);
+    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(11);
     expect(readFileSync(join(temp.dir, 'results.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(temp.dir, 'RESULTS.md'), 'utf8')).toContain('| list page 1 |');
     temp.remove();

@@ -152,11 +152,14 @@ describe('sitemaps', () => {
 
   it('keep an article in Google News for 48 hours: 47:59 in, 48:01 out', async () => {
     const { app, clock, publish } = await setUp();
-    const story = await publish('Breaking story');
+    const story = await publish('Breaking: talks & <tensions> in "Moscow"');
     clock.advance(47 * hour + 59 * 60_000);
-    expect(locs((await app.api.get('/sitemaps/news.xml').expect(200)).text)).toEqual([
-      `${site}/en/${story.slug}`,
-    ]);
+    const news = await app.api.get('/sitemaps/news.xml').expect(200);
+    expect(locs(news.text)).toEqual([`${site}/en/${story.slug}`]);
+    await valid(news.text, 'urlset');
+    expect(news.text).toContain(
+      '<news:title>Breaking: talks &amp; &lt;tensions&gt; in &quot;Moscow&quot;</news:title>',
+    );
     clock.advance(2 * 60_000);
     await app.api.get('/sitemaps/news.xml').expect(404);
     expect(locs((await app.api.get('/sitemap.xml').expect(200)).text)).toEqual([

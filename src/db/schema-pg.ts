@@ -12,6 +12,7 @@ import {
 } from './schema-pg/articles.ts';
 import { authors } from './schema-pg/authors.ts';
 import { changeLog } from './schema-pg/changes.ts';
+import { articleCorrections } from './schema-pg/corrections.ts';
 import { instanceSecrets } from './schema-pg/instance.ts';
 import {
   newsletterConsentEvents,
@@ -33,6 +34,7 @@ export * from './schema-pg/appeals.ts';
 export * from './schema-pg/articles.ts';
 export * from './schema-pg/authors.ts';
 export * from './schema-pg/changes.ts';
+export * from './schema-pg/corrections.ts';
 export * from './schema-pg/instance.ts';
 export * from './schema-pg/newsletters.ts';
 export * from './schema-pg/pages.ts';
@@ -53,6 +55,7 @@ export const pgTables = {
   articleRevisions,
   articleSlugRedirects,
   articleDocuments,
+  articleCorrections,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

@@ -11,6 +11,7 @@ import {
 } from './schema/articles.ts';
 import { authors } from './schema/authors.ts';
 import { changeLog } from './schema/changes.ts';
+import { articleCorrections } from './schema/corrections.ts';
 import { instanceSecrets } from './schema/instance.ts';
 import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema/newsletters.ts';
 import { pages, pageVersions } from './schema/pages.ts';
@@ -28,6 +29,7 @@ export * from './schema/appeals.ts';
 export * from './schema/articles.ts';
 export * from './schema/authors.ts';
 export * from './schema/changes.ts';
+export * from './schema/corrections.ts';
 export * from './schema/instance.ts';
 export * from './schema/newsletters.ts';
 export * from './schema/pages.ts';
@@ -47,6 +49,7 @@ export const tables = {
   articleRevisions,
   articleSlugRedirects,
   articleDocuments,
+  articleCorrections,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

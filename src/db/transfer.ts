@@ -25,6 +25,7 @@ const carried = [
   'articleTags',
   'articleRevisions',
   'articleSlugRedirects',
+  'articleCorrections',
   'newsletters',
   'newsletterSignups',
   'newsletterConsentEvents',

@@ -29,6 +29,7 @@ import { articleUrl, previewUrl, recordUrl } from '../lib/site-urls.ts';
 import { createPreviewsModule } from './previews/index.ts';
 import { createFeedsModule } from './feeds/index.ts';
 import { createSitemapsModule } from './sitemaps/index.ts';
+import { createCorrectionsModule } from './corrections/index.ts';
 import { createWebhooksModule } from './webhooks/index.ts';
 import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
@@ -209,6 +210,11 @@ export async function createModules(
       nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
     },
   });
+  const corrections = createCorrectionsModule({
+    ...deps,
+    articleUrl: frontendArticleUrl,
+    nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
+  });
   const authors = createAuthorsModule({
     ...deps,
     photos: photos.repository,
@@ -258,6 +264,7 @@ export async function createModules(
       previews.module,
       feeds.module,
       sitemaps.module,
+      corrections.module,
       authors.module,
       photos.module,
       tags.module,

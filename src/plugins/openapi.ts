@@ -206,6 +206,11 @@ export async function registerOpenApi(
             'RSS and Atom feeds of the published articles: site-wide, per tag, per author.',
         },
         {
+          name: 'Corrections',
+          description:
+            'The standards record: corrections, clarifications, updates and retractions of published articles.',
+        },
+        {
           name: 'Sitemaps',
           description: 'Sitemaps (with Google News and images) and robots.txt, for crawlers.',
         },

@@ -19,6 +19,13 @@ import {
 import type { ArticlesService, ExpectedVersion, VersionedWrite } from './articles.service.ts';
 import { maxRevisionsPerArticle } from './articles.revisions.ts';
 import { listRoute } from '../shared/routes.ts';
+import {
+  adminCorrectionSchema,
+  correctionParams,
+  createCorrectionBody,
+  maxCorrectionsPerArticle,
+  updateCorrectionBody,
+} from '../corrections/corrections.schemas.ts';
 
 const article = dataEnvelope(adminArticleSchema);
 const versioned = problemResponses(400, 401, 403, 404, 409, 412, 428);
@@ -221,6 +228,106 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request) => ({ data: await articles.revisions(request.params.id) }),
+    );
+
+    // Corrections: changes to the article they correct, under its If-Match; the answer's ETag
+    // is the article's new version.
+    const correction = dataEnvelope(adminCorrectionSchema);
+    app.get(
+      '/:id/corrections',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          operationId: 'listArticleCorrections',
+          summary: 'An article’s corrections, oldest first, each with its earlier wordings',
+          security: bearerSecurity,
+          params: idParams,
+          response: {
+            200: z.object({ data: z.array(adminCorrectionSchema).max(maxCorrectionsPerArticle) }),
+            ...problemResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => ({ data: await articles.corrections.list(request.params.id) }),
+    );
+
+    const addCorrection = versionedRoute(
+      'writer',
+      'createArticleCorrection',
+      'Add a correction, clarification, update or retraction (editors) to a published article; needs If-Match',
+    );
+    app.post(
+      '/:id/corrections',
+      {
+        ...addCorrection,
+        schema: {
+          ...addCorrection.schema,
+          params: idParams,
+          body: createCorrectionBody.meta({ id: 'CreateCorrectionRequest' }),
+          response: { 201: correction, ...versioned, ...problemResponses(415) },
+        },
+      },
+      async (request, reply) => {
+        const { correction: data, version } = await articles.corrections.add(
+          versionedWrite(request),
+          request.body,
+        );
+        return reply
+          .code(201)
+          .header('location', `/v1/admin/articles/${request.params.id}/corrections/${data.id}`)
+          .header('etag', versionTag(version))
+          .send({ data });
+      },
+    );
+
+    const editCorrection = versionedRoute(
+      'writer',
+      'updateArticleCorrection',
+      'Reword a correction (the old wording is kept in its history); needs the article’s If-Match',
+    );
+    app.patch(
+      '/:id/corrections/:correctionId',
+      {
+        ...editCorrection,
+        schema: {
+          ...editCorrection.schema,
+          params: correctionParams,
+          body: updateCorrectionBody.meta({ id: 'UpdateCorrectionRequest' }),
+          response: { 200: correction, ...versioned, ...problemResponses(415) },
+        },
+      },
+      async (request, reply) => {
+        const { correction: data, version } = await articles.corrections.edit(
+          versionedWrite(request),
+          request.params.correctionId,
+          request.body,
+        );
+        return reply.header('etag', versionTag(version)).send({ data });
+      },
+    );
+
+    const removeCorrection = versionedRoute(
+      'editor',
+      'deleteArticleCorrection',
+      'Delete a correction while the article is a draft again; needs the article’s If-Match',
+    );
+    app.delete(
+      '/:id/corrections/:correctionId',
+      {
+        ...removeCorrection,
+        schema: {
+          ...removeCorrection.schema,
+          params: correctionParams,
+          response: { 204: z.null().meta({ description: 'Deleted' }), ...versioned },
+        },
+      },
+      async (request, reply) => {
+        const version = await articles.corrections.remove(
+          versionedWrite(request),
+          request.params.correctionId,
+        );
+        return reply.code(204).header('etag', versionTag(version)).send(null);
+      },
     );
 
     const restore = versionedRoute(

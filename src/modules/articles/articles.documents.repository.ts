@@ -3,7 +3,7 @@ import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { Db, Store } from '../../db/store.ts';
 import type { PhotoRecord } from '../photos/photos.repository.ts';
 import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
-import { createEmbedsInWrite } from './articles.embed.ts';
+import { type CorrectionRecord, createEmbedsInWrite } from './articles.embed.ts';
 import {
   amongIds,
   idsParam,
@@ -34,6 +34,7 @@ export type DocumentSource = SummaryRecord & {
   storedEtag: string | null;
   seo: ArticleSeoColumns;
   socialPhoto: PhotoRecord | null;
+  corrections: CorrectionRecord[];
 };
 
 /** Renders the documents of these articles as they stand inside the write `tx`. */
@@ -89,6 +90,10 @@ export function createArticleDocumentsRepository(store: Store) {
         tx,
         rows.map((row) => row.id),
       );
+      const corrections = await embeds.correctionsOf(
+        tx,
+        rows.map((row) => row.id),
+      );
       const cardPhotos = await embeds.photosById(tx, [
         ...new Set(
           rows.flatMap(({ seo }) => (seo.socialPhotoId === null ? [] : [seo.socialPhotoId])),
@@ -101,6 +106,7 @@ export function createArticleDocumentsRepository(store: Store) {
         seo,
         socialPhoto:
           seo.socialPhotoId === null ? null : (cardPhotos.get(seo.socialPhotoId) ?? null),
+        corrections: corrections.get(row.id) ?? [],
         authors: bylines.get(row.id) ?? [],
         tags: tagLists.get(row.id) ?? [],
       }));

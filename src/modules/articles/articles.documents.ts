@@ -4,6 +4,7 @@ import { etagFor } from '../../lib/etag.ts';
 import { serializerFor } from '../../lib/json-serializer.ts';
 import { dataEnvelope, iso } from '../../schemas.ts';
 import { toPhoto } from '../photos/photos.service.ts';
+import { toCorrection } from '../corrections/corrections.service.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentChanged } from '../shared/changes.ts';
 import { articleKeys, keys, surrogateKey } from '../shared/content-keys.ts';
@@ -102,6 +103,7 @@ export function renderDocument(
     ...summary,
     bodyHtml: source.bodyHtml,
     ...resolvedSeo(summary, source),
+    corrections: source.corrections.map(toCorrection),
   };
   const body = serializeArticleResponse({ data: article });
   return {

@@ -7,6 +7,7 @@ import { type MissingReference, MissingReferencesError } from '../shared/record-
 // only; the services turn them into response objects.
 
 export type ArticleRow = Store['tables']['articles']['$inferSelect'];
+export type CorrectionRecord = Store['tables']['articleCorrections']['$inferSelect'];
 
 export interface Byline {
   id: string;
@@ -18,6 +19,19 @@ export interface Embeds {
   authors: Map<string, Byline[]>;
   tags: Map<string, Byline[]>;
   photos: Map<string, PhotoRecord>;
+  /** Per article, in the order they were made. */
+  corrections: Map<string, CorrectionRecord[]>;
+}
+
+/** Rows grouped by their article, in the order given. */
+export function byArticle<T extends { articleId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.articleId) ?? [];
+    list.push(row);
+    grouped.set(row.articleId, list);
+  }
+  return grouped;
 }
 
 /** An article with what it embeds, as the editor API shows it. */
@@ -43,8 +57,17 @@ export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map
  * the very same query once.
  */
 export function embedQueries(store: Store, db: Db, among: (articleId: AnyColumn) => SQL) {
-  const { articleAuthors, articleTags, authors, tags } = store.tables;
+  const { articleAuthors, articleTags, articleCorrections, authors, tags } = store.tables;
   return {
+    corrections: db
+      .select()
+      .from(articleCorrections)
+      .where(among(articleCorrections.articleId))
+      .orderBy(
+        asc(articleCorrections.articleId),
+        asc(articleCorrections.publishedAt),
+        asc(articleCorrections.id),
+      ),
     bylines: db
       .select({
         articleId: articleAuthors.articleId,
@@ -86,13 +109,20 @@ export async function loadEmbeds(
   rows: ArticleRow[],
 ): Promise<Embeds> {
   const ids = rows.map((row) => row.id);
-  if (ids.length === 0) return { authors: new Map(), tags: new Map(), photos: new Map() };
+  if (ids.length === 0)
+    return { authors: new Map(), tags: new Map(), photos: new Map(), corrections: new Map() };
   const queries = embedQueries(store, db, (column) => inArray(column, ids));
   // One after another: `db` may be a transaction, whose one connection runs a query at a time.
   const authorRows = await queries.bylines;
   const tagRows = await queries.tags;
   const photoById = await photos.findByIds(photoIdsOf(rows), db);
-  return { authors: groupByArticle(authorRows), tags: groupByArticle(tagRows), photos: photoById };
+  const correctionRows = await queries.corrections;
+  return {
+    authors: groupByArticle(authorRows),
+    tags: groupByArticle(tagRows),
+    photos: photoById,
+    corrections: byArticle(correctionRows),
+  };
 }
 
 /**
@@ -114,6 +144,14 @@ export function createEmbedsInWrite(store: Store) {
   const photoRows = store.writeStatement<PhotoRecord[], Ids>('articles.embeds.photos', (db) =>
     db.select().from(photos).where(among(photos.id)),
   );
+  const correctionRows = store.writeStatement<CorrectionRecord[], Ids>(
+    'articles.embeds.corrections',
+    (db) => embedQueries(store, db, among).corrections,
+  );
+  /** These articles' corrections, grouped per article, in the order they were made. */
+  async function correctionsOf(tx: Db, articleIds: readonly string[]) {
+    return byArticle(await correctionRows(tx, { ids: JSON.stringify(articleIds) }));
+  }
   /** Bylines and tags of these articles, grouped per article, in order. */
   async function bylinesAndTags(tx: Db, articleIds: readonly string[]) {
     const ids = JSON.stringify(articleIds);
@@ -130,12 +168,16 @@ export function createEmbedsInWrite(store: Store) {
   return {
     bylinesAndTags,
     photosById,
+    correctionsOf,
     async load(tx: Db, rows: ArticleRow[]): Promise<Embeds> {
-      const { authors, tags } = await bylinesAndTags(
-        tx,
-        rows.map((row) => row.id),
-      );
-      return { authors, tags, photos: await photosById(tx, photoIdsOf(rows)) };
+      const ids = rows.map((row) => row.id);
+      const { authors, tags } = await bylinesAndTags(tx, ids);
+      return {
+        authors,
+        tags,
+        photos: await photosById(tx, photoIdsOf(rows)),
+        corrections: await correctionsOf(tx, ids),
+      };
     },
   };
 }

@@ -17,12 +17,19 @@ const visibleAt = (row: Announced | undefined, at: Date) =>
 const scheduledAt = (row: Announced | undefined, at: Date) =>
   row?.status === 'published' && row.publishedAt !== null && row.publishedAt > at;
 
+/** What a correction write names in its `article.corrected` event. */
+export interface CorrectionNamed {
+  id: string;
+  kind: string;
+}
+
 export function articleAnnouncement(
   before: Announced | undefined,
   after: Announced | undefined,
   at: Date,
   keys: readonly ContentKey[],
   urlOf: (row: Announced) => string,
+  correction?: CorrectionNamed,
 ): Announcement {
   const event = (type: OutboxEvent['type'], row: Announced, occurredAt: Date): OutboxEvent => ({
     type,
@@ -35,6 +42,7 @@ export function articleAnnouncement(
       url: urlOf(row),
       version: row.version,
       publishedAt: isoOrNull(row.publishedAt),
+      ...(type === 'article.corrected' && correction !== undefined ? { correction } : {}),
       occurredAt: iso(occurredAt),
       surrogateKeys: [...keys],
     },
@@ -44,7 +52,8 @@ export function articleAnnouncement(
     if (before !== undefined && visibleAt(before, at))
       events.push(event('article.deleted', before, at));
   } else if (visibleAt(after, at)) {
-    events.push(event(visibleAt(before, at) ? 'article.updated' : 'article.published', after, at));
+    const updated = correction === undefined ? 'article.updated' : 'article.corrected';
+    events.push(event(visibleAt(before, at) ? updated : 'article.published', after, at));
   } else {
     if (visibleAt(before, at)) events.push(event('article.unpublished', after, at));
     if (scheduledAt(after, at) && after.publishedAt !== null)

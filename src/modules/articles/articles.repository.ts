@@ -319,7 +319,8 @@ export function createArticlesRepository(
      * The one way an article changes: inside one transaction, let `decide` apply the rules
      * (version, role, workflow) to the current state, keep the previous version as a revision,
      * and bump the version. Concurrent editors are serialised by the write; the loser's `decide`
-     * sees the winner's version. Undefined when there is no such article.
+     * sees the winner's version. `alongside` writes what belongs to the article (a correction)
+     * in the same transaction, after the version check. Undefined when there is no such article.
      */
     async mutate(
       id: string,
@@ -327,6 +328,7 @@ export function createArticlesRepository(
       at: Date,
       actor: Actor,
       touched: (before: ArticleState, after: ArticleWithEmbeds) => Touched,
+      alongside?: (tx: Db, current: ArticleState) => Promise<void>,
     ): Promise<{ before: ArticleState; after: ArticleWithEmbeds; keys: ContentKey[] } | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
@@ -359,6 +361,7 @@ export function createArticlesRepository(
           expectedVersion: current.version,
         });
         if (updated === undefined) throw new StaleWriteError(current.version);
+        await alongside?.(tx, current);
 
         await writeRelations(tx, id, content, current);
         await searchIndex.write(

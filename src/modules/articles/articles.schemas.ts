@@ -5,6 +5,7 @@ import {
   cursorQuery,
   httpUrl,
   id,
+  languageSchema,
   maxUrlLength,
   limitQuery,
   nonEmptyPatch,
@@ -17,6 +18,11 @@ import {
 import { maxSlugLength } from '../../lib/slugify.ts';
 import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
+import {
+  correctionSchema,
+  maxCorrectionLength,
+  maxCorrectionsPerArticle,
+} from '../corrections/corrections.schemas.ts';
 import { authorLimits } from '../authors/authors.schemas.ts';
 import { tagLimits } from '../tags/tags.schemas.ts';
 
@@ -32,11 +38,7 @@ export const articleStatusSchema = z.enum(['draft', 'scheduled', 'published', 'a
 });
 export type ArticleStatus = z.infer<typeof articleStatusSchema>;
 
-export const languageSchema = z
-  .string()
-  .max(limits.language)
-  .regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language code such as en, ru or pt-BR')
-  .meta({ example: 'en' });
+export { languageSchema };
 
 const slugOut = bounded(maxSlugLength);
 const bylineSchema = z
@@ -74,6 +76,11 @@ const publicUrl = {
     description: 'The article on the frontend (ARTICLE_URL_TEMPLATE): its canonical address.',
   }),
 };
+
+const correctionsList = z
+  .array(correctionSchema)
+  .max(maxCorrectionsPerArticle)
+  .meta({ description: 'Corrections, clarifications, updates and retractions, oldest first.' });
 
 /** What search engines and social cards show, resolved: an override, else the article's own. */
 const publicSeoFields = {
@@ -115,6 +122,7 @@ export const publicArticleSchema = z
     ...publicUrl,
     bodyHtml: renderedHtml(maxRenderedHtmlLength),
     ...publicSeoFields,
+    corrections: correctionsList,
   })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
@@ -156,6 +164,7 @@ export const adminArticleSchema = z
     createdAt: timestamp,
     seo: adminSeoSchema,
     social: adminSocialSchema,
+    corrections: correctionsList,
   })
   .meta({ id: 'AdminArticle' });
 export type AdminArticle = z.infer<typeof adminArticleSchema>;
@@ -409,6 +418,17 @@ export const newsArticleSchema = z
     keywords: z.array(bounded(tagLimits.name)).max(maxTagsPerArticle).optional(),
     wordCount: z.number().int().min(0),
     isAccessibleForFree: z.boolean(),
+    correction: z
+      .array(
+        z.object({
+          '@type': z.literal('CorrectionComment'),
+          text: bounded(maxCorrectionLength),
+          datePublished: offsetDateTime,
+        }),
+      )
+      .max(maxCorrectionsPerArticle)
+      .optional()
+      .meta({ description: 'The article’s corrections, oldest first.' }),
   })
   .meta({ id: 'NewsArticleJsonLd' });
 export type NewsArticleJsonLd = z.output<typeof newsArticleSchema>;

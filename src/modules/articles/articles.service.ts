@@ -3,9 +3,19 @@ import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
 import { applyEdit, derivedFrom, noSeo, seoAfter, unchanged } from './articles.content.ts';
 import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
 import type { PageRequest } from '../../pagination.ts';
-import type { Principal } from '../../lib/roles.ts';
 import { iso } from '../../schemas.ts';
 import { embeddedPhoto } from '../photos/photos.service.ts';
+import { toAdminCorrection, toCorrection } from '../corrections/corrections.service.ts';
+import type { CorrectionsRepository } from '../corrections/corrections.repository.ts';
+import {
+  type AdminCorrection,
+  type CreateCorrectionInput,
+  maxCorrectionsPerArticle,
+  type UpdateCorrectionInput,
+} from '../corrections/corrections.schemas.ts';
+import type { CorrectionKind } from '../../db/schema/corrections.ts';
+import type { Db } from '../../db/store.ts';
+import { type Principal, roleAtLeast } from '../../lib/roles.ts';
 import type { ContentChanged } from '../shared/changes.ts';
 import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
@@ -25,7 +35,7 @@ import type {
   Revision,
   UpdateArticleInput,
 } from './articles.schemas.ts';
-import { articleAnnouncement } from './articles.events.ts';
+import { articleAnnouncement, type CorrectionNamed } from './articles.events.ts';
 import { searchTerms } from './articles.search.ts';
 
 // The editorial rules: who may change what, the workflow between statuses, the If-Match check,
@@ -99,6 +109,7 @@ export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): A
     tags: embeds.tags.get(row.id) ?? [],
     photo: embeddedPhoto(row.photoId, embeds.photos),
     ...seoAsSet(row),
+    corrections: (embeds.corrections.get(row.id) ?? []).map(toCorrection),
   };
 }
 
@@ -134,6 +145,7 @@ export type ArticleUrl = (article: {
 
 export interface ArticlesServiceDeps {
   repository: ArticlesRepository;
+  corrections: CorrectionsRepository;
   revisions: RevisionsRepository;
   changed: ContentChanged;
   clock: Clock;
@@ -141,9 +153,11 @@ export interface ArticlesServiceDeps {
 }
 
 const noSuchArticle = 'No article with that id.';
+const noSuchCorrection = 'No correction with that id on this article.';
 
 export function createArticlesService({
   repository,
+  corrections,
   revisions,
   changed,
   clock,
@@ -157,10 +171,25 @@ export function createArticlesService({
    * public (or scheduled) article does.
    */
   async function mutate(
-    { id, expected, principal }: VersionedWrite,
+    write: VersionedWrite,
     decide: (current: ArticleState, at: Date) => ArticleDecision,
   ): Promise<AdminArticle> {
+    const { saved, at } = await mutateArticle(write, decide);
+    return toAdminArticle(saved, at);
+  }
+
+  /** `mutate`, with a write of the article's own alongside (a correction) and its record back. */
+  async function mutateArticle(
+    { id, expected, principal }: VersionedWrite,
+    decide: (current: ArticleState, at: Date) => ArticleDecision,
+    options: {
+      alongside?: (tx: Db, current: ArticleState, at: Date) => Promise<void>;
+      /** A correction write announces `article.corrected`, naming it. */
+      correction?: () => CorrectionNamed;
+    } = {},
+  ): Promise<{ saved: ArticleWithEmbeds; at: Date }> {
     const at = clock.now();
+    const { alongside } = options;
     const saved = await inRequestTerms(
       repository.mutate(
         id,
@@ -187,14 +216,29 @@ export function createArticlesService({
           });
           return {
             keys,
-            announcement: articleAnnouncement(before, after.row, at, keys, articleUrl),
+            announcement: articleAnnouncement(
+              before,
+              after.row,
+              at,
+              keys,
+              articleUrl,
+              options.correction?.(),
+            ),
           };
         },
+        alongside === undefined ? undefined : (tx, current) => alongside(tx, current, at),
       ),
     );
     if (saved === undefined) throw notFound(noSuchArticle);
     changed(saved.keys);
-    return toAdminArticle(saved.after, at);
+    return { saved: saved.after, at };
+  }
+
+  /** The correction `correctionId` of the article as saved. */
+  function savedCorrection(saved: ArticleWithEmbeds, correctionId: string): AdminCorrection {
+    const record = saved.embeds.corrections.get(saved.row.id)?.find((c) => c.id === correctionId);
+    if (record === undefined) throw new Error('the correction vanished inside its own write');
+    return toAdminCorrection(record);
   }
 
   function transition(write: VersionedWrite, to: 'draft' | 'archived'): Promise<AdminArticle> {
@@ -212,7 +256,97 @@ export function createArticlesService({
     });
   }
 
+  /** Retractions withdraw a story's standing: an editor's call. */
+  function assertMayUse(principal: Principal, kind: CorrectionKind): void {
+    if (kind === 'retraction' && !roleAtLeast(principal.role, 'editor'))
+      throw forbidden('Only editors can retract an article.');
+  }
+
+  const correctionWork = {
+    /** Corrections go on what readers have seen: a published (or archived) article. */
+    async add(
+      write: VersionedWrite,
+      input: CreateCorrectionInput,
+    ): Promise<{ correction: AdminCorrection; version: number }> {
+      let createdId = '';
+      const { saved } = await mutateArticle(
+        write,
+        (current, at) => {
+          const status = effectiveStatus(current, at);
+          if (status === 'draft' || status === 'scheduled')
+            throw conflict(
+              `A correction goes on a published article; this one is ${status === 'draft' ? 'a draft' : 'scheduled'}. Edit the text instead.`,
+            );
+          assertMayUse(write.principal, input.kind);
+          return { content: unchanged(current) };
+        },
+        {
+          alongside: async (tx, current, at) => {
+            if ((await corrections.countFor(tx, current.id)) >= maxCorrectionsPerArticle)
+              throw conflict(
+                `An article carries at most ${maxCorrectionsPerArticle} corrections; edit one instead.`,
+              );
+            createdId = await corrections.insert(tx, current.id, input, at);
+          },
+          correction: () => ({ id: createdId, kind: input.kind }),
+        },
+      );
+      return { correction: savedCorrection(saved, createdId), version: saved.row.version };
+    },
+
+    /** A new wording; the old one is kept in the correction's history. */
+    async edit(
+      write: VersionedWrite,
+      correctionId: string,
+      patch: UpdateCorrectionInput,
+    ): Promise<{ correction: AdminCorrection; version: number }> {
+      let kind = patch.kind ?? 'correction';
+      const { saved } = await mutateArticle(write, (current) => ({ content: unchanged(current) }), {
+        alongside: async (tx, current, at) => {
+          const found = await corrections.find(tx, current.id, correctionId);
+          if (found === undefined) throw notFound(noSuchCorrection);
+          kind = patch.kind ?? found.kind;
+          if (found.kind === 'retraction' || kind === 'retraction')
+            assertMayUse(write.principal, 'retraction');
+          await corrections.reword(tx, found, { kind, text: patch.text ?? found.text }, at);
+        },
+        correction: () => ({ id: correctionId, kind }),
+      });
+      return { correction: savedCorrection(saved, correctionId), version: saved.row.version };
+    },
+
+    /** Only while the article is a draft again: what readers were told stays on the record. */
+    async remove(write: VersionedWrite, correctionId: string): Promise<number> {
+      const { saved } = await mutateArticle(
+        write,
+        (current, at) => {
+          if (effectiveStatus(current, at) !== 'draft')
+            throw conflict(
+              'A correction stays once readers could see it; edit it instead (its wording history is kept), or unpublish the article first.',
+            );
+          return { content: unchanged(current) };
+        },
+        {
+          alongside: async (tx, current) => {
+            const found = await corrections.find(tx, current.id, correctionId);
+            if (found === undefined) throw notFound(noSuchCorrection);
+            await corrections.remove(tx, correctionId);
+          },
+        },
+      );
+      return saved.row.version;
+    },
+
+    async list(id: string): Promise<AdminCorrection[]> {
+      const found = await repository.findWithEmbeds(id);
+      if (found === undefined) throw notFound(noSuchArticle);
+      return (found.embeds.corrections.get(id) ?? []).map(toAdminCorrection);
+    },
+  };
+
   return {
+    corrections: correctionWork,
+
     async get(id: string): Promise<AdminArticle> {
       const found = await repository.findWithEmbeds(id);
       if (found === undefined) throw notFound(noSuchArticle);

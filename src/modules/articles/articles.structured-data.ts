@@ -1,4 +1,11 @@
-import type { ImageObject, NewsArticle, Organization, Person, WithContext } from 'schema-dts';
+import type {
+  CorrectionComment,
+  ImageObject,
+  NewsArticle,
+  Organization,
+  Person,
+  WithContext,
+} from 'schema-dts';
 import type { NewsArticleJsonLd, PublicArticle } from './articles.schemas.ts';
 
 // schema.org NewsArticle for an article page's <script type="application/ld+json">, from the
@@ -84,6 +91,18 @@ export function newsArticleJsonLd(
     ...(article.tags.length === 0 ? {} : { keywords: article.tags.map((tag) => tag.name) }),
     wordCount: article.wordCount,
     isAccessibleForFree: true,
+    ...(article.corrections.length === 0
+      ? {}
+      : {
+          correction: article.corrections.map(
+            (correction) =>
+              ({
+                '@type': 'CorrectionComment',
+                text: correction.text,
+                datePublished: withOffset(correction.publishedAt),
+              }) as const satisfies CorrectionComment,
+          ),
+        }),
   } as const satisfies WithContext<NewsArticle>;
   return document;
 }

@@ -9,6 +9,7 @@ import { articlePublicRoutes } from './articles.public.routes.ts';
 import { createPublicArticlesService, type PublicSearch } from './articles.public.service.ts';
 import { createArticlesRepository } from './articles.repository.ts';
 import { createRevisionsRepository } from './articles.revisions.ts';
+import { createCorrectionsRepository } from '../corrections/corrections.repository.ts';
 import { createPublicSearchIndexer } from './articles.search-index.ts';
 import { createPublicSearchRepository } from './articles.search.repository.ts';
 import { type ArticleUrl, createArticlesService } from './articles.service.ts';
@@ -31,6 +32,7 @@ export function createArticlesModule(
   const repository = createArticlesRepository(store, deps.photos, deps.documents.render);
   const service = createArticlesService({
     repository,
+    corrections: createCorrectionsRepository(store),
     revisions: createRevisionsRepository(store),
     changed: deps.changed,
     clock,

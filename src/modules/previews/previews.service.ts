@@ -39,6 +39,7 @@ function previewDocument(
       seo: row,
       socialPhoto:
         row.socialPhotoId === null ? null : (embeds.photos.get(row.socialPhotoId) ?? null),
+      corrections: embeds.corrections.get(row.id) ?? [],
     },
     renderer,
   );

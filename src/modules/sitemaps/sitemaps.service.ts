@@ -17,12 +17,14 @@ import {
 // file(s) of the last 48 hours (split past 1,000; both bounds can be set lower) and the pages file. Every URL is a visible
 // one; each answer holds until the next scheduled article falls due (and a news file until its
 // oldest entry turns 48 hours old), and is dropped by the `articles` or `pages` key at a write.
-// A month file is read `batch` rows a query: one batch is answered whole (and cached); a larger
-// file is streamed as its batches come, so memory holds one batch, never 50,000 URLs.
+// A month file is read `batch` rows a query, so no read or render holds the event loop for
+// long. Up to `heldUrls` it is answered whole (and cached); a larger file is streamed as its
+// batches come, so memory holds a batch, never 50,000 URLs.
 
 const maxNewsFiles = 10;
 const newsWindowMs = 48 * 3_600_000;
-const batch = 5_000;
+const batch = 1_000;
+const heldUrls = 5_000;
 
 export interface SitemapSettings {
   siteUrl: string;
@@ -52,7 +54,7 @@ export function createSitemapsService(deps: {
   const { urlsPerFile, newsPerFile } = settings;
   const fileUrl = (name: string) => `${settings.siteUrl}/sitemaps/${name}`;
 
-  /** A month part's `<url>` elements, one string per query of `batch` rows, in publication order. */
+  /** A month part's `<url>` elements, a string per query of `batch` rows, in publication order. */
   async function* monthChunks(now: Date, year: number, month: number, part: number) {
     const range = {
       from: new Date(Date.UTC(year, month - 1, 1)),
@@ -72,13 +74,16 @@ export function createSitemapsService(deps: {
       if (rows.length === 0) return;
       const shown = rows.slice(Math.max(0, skip - seen));
       if (shown.length > 0)
-        yield urlElements(
-          shown.map((row) => ({
-            loc: settings.articleUrl(row),
-            lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
-            image: row.photoUrl,
-          })),
-        );
+        yield {
+          urls: shown.length,
+          xml: urlElements(
+            shown.map((row) => ({
+              loc: settings.articleUrl(row),
+              lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
+              image: row.photoUrl,
+            })),
+          ),
+        };
       seen += rows.length;
       const last = rows.at(-1);
       if (last === undefined || rows.length < batch) return;
@@ -121,8 +126,8 @@ export function createSitemapsService(deps: {
     },
 
     /**
-     * One month's file (`part` from 1); undefined when the month has no such part. Up to one
-     * batch of URLs it is a ready answer; past that, streamed.
+     * One month's file (`part` from 1); undefined when the month has no such part. Up to
+     * `heldUrls` it is a ready answer; past that, streamed.
      */
     async month(
       year: number,
@@ -131,20 +136,25 @@ export function createSitemapsService(deps: {
     ): Promise<PublicAnswer | StreamedAnswer | undefined> {
       const now = clock.now();
       const chunks = monthChunks(now, year, month, part);
-      const first = await chunks.next();
-      if (first.done === true) return undefined;
-      const second = await chunks.next();
-      if (second.done === true)
-        return {
-          body: urlset(first.value, { image: true }),
-          keys: [keys.articleList],
-          expiresAt: await settings.nextDueAt(now),
-        };
+      const held: string[] = [];
+      let urls = 0;
+      while (urls <= heldUrls) {
+        const next = await chunks.next();
+        if (next.done === true) {
+          if (held.length === 0) return undefined;
+          return {
+            body: urlset(held.join(''), { image: true }),
+            keys: [keys.articleList],
+            expiresAt: await settings.nextDueAt(now),
+          };
+        }
+        held.push(next.value.xml);
+        urls += next.value.urls;
+      }
       async function* whole() {
         yield urlsetOpening({ image: true });
-        yield first.value;
-        yield second.value;
-        yield* chunks;
+        yield* held.splice(0);
+        for await (const chunk of chunks) yield chunk.xml;
         yield urlsetClosing;
       }
       return { stream: Readable.from(whole(), { objectMode: false }), keys: [keys.articleList] };

@@ -7,6 +7,7 @@ export const webhookEventTypes = [
   'article.updated',
   'article.unpublished',
   'article.deleted',
+  'article.corrected',
   'author.created',
   'author.updated',
   'author.deleted',

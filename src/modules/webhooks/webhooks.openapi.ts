@@ -35,6 +35,8 @@ const described: Record<string, string> = {
   'article.updated': 'A published article changed.',
   'article.unpublished': 'A published article was withdrawn (archived or back to draft).',
   'article.deleted': 'A published article was deleted.',
+  'article.corrected':
+    'A correction, clarification, update or retraction was added to a public article, or edited (`data.correction`).',
   'newsletter.signup_confirmed':
     'A reader confirmed a newsletter signup. The event carries no personal data.',
   'webhook.test': 'Sent to one endpoint when an editor tests it.',

@@ -1,3 +1,4 @@
+import { correctionKinds } from '../../db/schema/corrections.ts';
 import { z } from 'zod';
 import {
   bounded,
@@ -125,6 +126,10 @@ export const webhookPayloadSchema = z
       url: bounded(maxUrlLength).optional(),
       version: z.number().int().optional(),
       publishedAt: timestamp.nullable().optional(),
+      correction: z
+        .object({ id: bounded(64), kind: z.enum(correctionKinds) })
+        .optional()
+        .meta({ description: '`article.corrected`: which correction, and its kind.' }),
       occurredAt: timestamp,
       surrogateKeys: z.array(bounded(300)).max(200),
     }),
