@@ -1,3 +1,6 @@
+import { parseRssFeed } from 'feedsmith';
+import Parser from 'rss-parser';
+import sax from 'sax';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, manualClock, receiver, type TestApp } from './helpers.ts';
 
@@ -322,5 +325,44 @@ describe('corrections', () => {
       409,
     );
     expect(over.body.detail).toMatch(/at most 50/);
+  });
+
+  it('have an RSS feed that a strict parser and two feed readers read', async () => {
+    const { app, clock, draft, publish, correct } = await setUp();
+    const created = await draft({ headline: 'Talks & "roadmap" <news>' });
+    const article = await publish(created.id, created.version);
+    const empty = await app.api.get('/v1/feeds/corrections.rss').expect(200);
+    expect(empty.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+    clock.advance(minute);
+    const made = await correct(article.id, article.version, {
+      kind: 'correction',
+      text: 'The talks began on May 10, not May 9 & ran late.',
+    }).expect(201);
+    const response = await app.api.get('/v1/feeds/corrections.rss').expect(200);
+    expect(response.headers.etag).not.toBe(empty.headers.etag);
+    const xml = response.text;
+
+    const parser = sax.parser(true, { xmlns: true });
+    const errors: string[] = [];
+    parser.onerror = (error) => {
+      errors.push(error.message);
+      parser.resume();
+    };
+    parser.write(xml).close();
+    expect(errors).toEqual([]);
+
+    const read = await new Parser().parseString(xml);
+    expect(read.items.map((item) => [item.title, item.link, item.guid, item.content])).toEqual([
+      [
+        'Correction: Talks & "roadmap" <news>',
+        `https://news.example.org/en/${article.slug}`,
+        `urn:broadsheet:correction:${made.body.data.id}`,
+        'The talks began on May 10, not May 9 & ran late.',
+      ],
+    ]);
+    const feed = parseRssFeed(xml);
+    expect(feed.items?.[0]?.title).toBe('Correction: Talks & "roadmap" <news>');
+    expect(feed.items?.[0]?.description).toBe('The talks began on May 10, not May 9 & ran late.');
+    expect(feed.lastBuildDate).toBe(new Date('2026-11-28T09:01:00.000Z').toUTCString());
   });
 });

@@ -214,6 +214,12 @@ export async function createModules(
     ...deps,
     articleUrl: frontendArticleUrl,
     nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
+    feed: {
+      items: config.feedItems,
+      publicationName: config.newsPublicationName,
+      siteUrl: config.siteUrl,
+      apiUrl: config.publicApiUrl,
+    },
   });
   const authors = createAuthorsModule({
     ...deps,

@@ -3,6 +3,7 @@ import { problemResponses } from '../../errors.ts';
 import { publicSecurity } from '../../plugins/openapi.ts';
 import { publicListEnvelope } from '../../schemas.ts';
 import { sendPublicAnswer } from '../shared/public-routes.ts';
+import { feedContentTypes, feedQuery, feedResponse } from '../feeds/feeds.schemas.ts';
 import { correctionsQuery, listedCorrectionSchema } from './corrections.schemas.ts';
 import type { PublicCorrectionsService } from './corrections.service.ts';
 
@@ -32,6 +33,37 @@ export function correctionPublicRoutes(
           reply,
           await corrections.list(request.query),
           'application/json; charset=utf-8',
+        ),
+    );
+  };
+}
+
+/** Mounted under /v1/feeds beside the article feeds. */
+export function correctionFeedRoutes(corrections: PublicCorrectionsService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/corrections.rss',
+      {
+        schema: {
+          operationId: 'getCorrectionsRssFeed',
+          summary: 'The newest corrections as RSS (FEED_ITEMS, default 20)',
+          security: publicSecurity,
+          querystring: feedQuery,
+          response: {
+            200: {
+              ...feedResponse('rss'),
+              description: 'RSS 2.0: an item per correction, linking to the article it corrects',
+            },
+            ...problemResponses(400),
+          },
+        },
+      },
+      async (request, reply) =>
+        sendPublicAnswer(
+          request,
+          reply,
+          await corrections.feed(request.query.language),
+          feedContentTypes.rss,
         ),
     );
   };

@@ -8,6 +8,7 @@ import type { ArticleUrl } from '../articles/articles.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { keys } from '../shared/content-keys.ts';
 import type { PublicAnswer } from '../shared/public-routes.ts';
+import { correctionsRssDocument } from '../feeds/feeds.xml.ts';
 import type { CorrectionsRepository } from './corrections.repository.ts';
 import {
   type AdminCorrection,
@@ -37,13 +38,44 @@ export function toAdminCorrection(record: CorrectionRecord): AdminCorrection {
 }
 
 /** The site-wide list: corrections of visible articles, newest first, by the articles' keys. */
+export interface CorrectionFeedSettings {
+  /** Items in the corrections feed (FEED_ITEMS). */
+  items: number;
+  publicationName: string;
+  siteUrl: string;
+  apiUrl: string;
+}
+
 export function createPublicCorrectionsService(deps: {
   repository: CorrectionsRepository;
   clock: Clock;
   articleUrl: ArticleUrl;
   nextDueAt: (now: Date) => Promise<number | null>;
+  feed: CorrectionFeedSettings;
 }) {
-  const { repository, clock, articleUrl } = deps;
+  const { repository, clock, articleUrl, feed } = deps;
+
+  /** Up to `limit` listed corrections below `bound`, and whether there are more. */
+  async function visible(
+    now: Date,
+    bound: { at: number; id: string },
+    limit: number,
+    language: string | undefined,
+  ) {
+    const rows = await repository.listVisible(now, bound, limit + 1, language);
+    const data: ListedCorrection[] = rows.slice(0, limit).map(({ correction, article }) => ({
+      ...toCorrection(correction),
+      article: {
+        id: article.id,
+        slug: article.slug,
+        language: article.language,
+        headline: article.headline,
+        url: articleUrl(article),
+      },
+    }));
+    return { data, more: rows.length > limit };
+  }
+
   return {
     async list(query: {
       limit?: number | undefined;
@@ -57,26 +89,37 @@ export function createPublicCorrectionsService(deps: {
         position === null
           ? { at: now.getTime() + 1, id: '' }
           : { at: position[0], id: position[1] };
-      const rows = await repository.listVisible(now, bound, limit + 1, query.language);
-      const shown = rows.slice(0, limit);
-      const last = shown.at(-1);
+      const { data, more } = await visible(now, bound, limit, query.language);
+      const last = data.at(-1);
       const nextCursor =
-        rows.length > limit && last !== undefined
-          ? encodeCursor([last.correction.publishedAt.getTime(), last.correction.id])
-          : null;
-      const data: ListedCorrection[] = shown.map(({ correction, article }) => ({
-        ...toCorrection(correction),
-        article: {
-          id: article.id,
-          slug: article.slug,
-          language: article.language,
-          headline: article.headline,
-          url: articleUrl(article),
-        },
-      }));
+        more && last !== undefined ? encodeCursor([Date.parse(last.publishedAt), last.id]) : null;
       return {
         body: serializeList({ data, meta: { limit, nextCursor } }),
         // Every correction write changes a public article, which makes `articles` stale.
+        keys: [keys.articleList],
+        expiresAt: await deps.nextDueAt(now),
+      };
+    },
+
+    /** The newest corrections as RSS, for readers and monitors of the standards record. */
+    async feed(language: string | undefined): Promise<PublicAnswer> {
+      const now = clock.now();
+      const { data } = await visible(now, { at: now.getTime() + 1, id: '' }, feed.items, language);
+      const newest = data[0];
+      const query = language === undefined ? '' : `?language=${encodeURIComponent(language)}`;
+      return {
+        body: correctionsRssDocument(
+          {
+            title: `Corrections · ${feed.publicationName}`,
+            description: `Corrections, clarifications, updates and retractions from ${feed.publicationName}.`,
+            link: feed.siteUrl,
+            self: `${feed.apiUrl}/v1/feeds/corrections.rss${query}`,
+            language,
+            // The newest correction's last wording: an edit changes the feed.
+            updated: newest === undefined ? null : new Date(newest.updatedAt),
+          },
+          data,
+        ),
         keys: [keys.articleList],
         expiresAt: await deps.nextDueAt(now),
       };

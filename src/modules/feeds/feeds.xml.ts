@@ -168,3 +168,47 @@ export function atomDocument(feed: Feed): string {
     })
   );
 }
+
+/** A correction as the corrections feed shows it: the correction and the article it corrects. */
+export interface CorrectionFeedItem {
+  id: string;
+  kind: string;
+  text: string;
+  publishedAt: string;
+  article: { headline: string; url: string };
+}
+
+const kindTitle = (kind: string) => `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
+
+/** RSS 2.0 of corrections, newest first: each item links to the article it corrects. */
+export function correctionsRssDocument(
+  channel: Pick<Feed, 'title' | 'description' | 'link' | 'self' | 'language' | 'updated'>,
+  items: readonly CorrectionFeedItem[],
+): string {
+  return (
+    declaration +
+    builder.build({
+      rss: {
+        '@version': '2.0',
+        '@xmlns:atom': namespaces.atom,
+        channel: {
+          title: xmlText(channel.title),
+          link: channel.link,
+          description: xmlText(channel.description),
+          ...(channel.language === undefined ? {} : { language: channel.language }),
+          ...(channel.updated === null ? {} : { lastBuildDate: channel.updated.toUTCString() }),
+          generator,
+          'atom:link': { '@href': channel.self, '@rel': 'self', '@type': 'application/rss+xml' },
+          item: items.map((item) => ({
+            title: xmlText(`${kindTitle(item.kind)}: ${item.article.headline}`),
+            link: item.article.url,
+            guid: { '@isPermaLink': 'false', '#text': `urn:broadsheet:correction:${item.id}` },
+            pubDate: new Date(item.publishedAt).toUTCString(),
+            description: xmlText(item.text),
+            category: item.kind,
+          })),
+        },
+      },
+    })
+  );
+}
