@@ -201,6 +201,7 @@ describe('the cache itself', () => {
     surrogateKey: keys.join(' '),
     keys,
     expiresAt,
+    contentExpiresAt: null,
   });
 
   it('refuses to store a response computed while a write was invalidating', () => {

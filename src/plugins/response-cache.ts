@@ -26,6 +26,8 @@ interface Entry {
   surrogateKey: string | undefined;
   keys: string[];
   expiresAt: number;
+  /** When the content changes by itself (a scheduled article, an embargo lifting), if known. */
+  contentExpiresAt: number | null;
 }
 
 declare module 'fastify' {
@@ -136,7 +138,18 @@ export function registerCachedPublicResponses(
   cache: InternalCache,
   options: PublicCacheOptions & { maxAgeMs: number; now: () => Date },
 ): void {
-  const cacheControl = `public, max-age=${options.maxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`;
+  const standing = `public, max-age=${options.maxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`;
+  /**
+   * Shared caches may keep an answer no longer than its content holds: one that changes by
+   * itself before max-age and the stale window are over (an embargo lifting in 30 s) gets a
+   * max-age that ends then, and no stale window.
+   */
+  const cacheControl = (contentExpiresAt: number | null): string => {
+    if (contentExpiresAt === null) return standing;
+    const left = contentExpiresAt - options.now().getTime();
+    if (left >= (options.maxAge + options.staleWhileRevalidate) * 1000) return standing;
+    return `public, max-age=${Math.max(0, Math.min(options.maxAge, Math.floor(left / 1000)))}`;
+  };
   scope.decorateRequest('cacheExpiresAt', null);
   scope.decorateRequest('cacheGeneration', 0);
 
@@ -145,7 +158,10 @@ export function registerCachedPublicResponses(
     request.cacheGeneration = cache.generation;
     const entry = cache.lookup(request.url, options.now().getTime());
     if (entry === undefined) return;
-    reply.header('etag', entry.etag).header('cache-control', cacheControl).header('x-cache', 'hit');
+    reply
+      .header('etag', entry.etag)
+      .header('cache-control', cacheControl(entry.contentExpiresAt))
+      .header('x-cache', 'hit');
     if (entry.surrogateKey !== undefined) reply.header('surrogate-key', entry.surrogateKey);
     if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
       return reply.code(304).send();
@@ -164,7 +180,7 @@ export function registerCachedPublicResponses(
         payload instanceof Readable &&
         reply.hasHeader('surrogate-key')
       ) {
-        reply.header('cache-control', cacheControl).header('x-cache', 'bypass');
+        reply.header('cache-control', cacheControl(null)).header('x-cache', 'bypass');
         return payload;
       }
       const cacheable =
@@ -178,7 +194,10 @@ export function registerCachedPublicResponses(
       // Documents rendered ahead of time come with their ETag; anything else is hashed here.
       const ready = reply.getHeader('etag');
       const etag = typeof ready === 'string' ? ready : etagFor(payload);
-      reply.header('etag', etag).header('cache-control', cacheControl).header('x-cache', 'miss');
+      reply
+        .header('etag', etag)
+        .header('cache-control', cacheControl(request.cacheExpiresAt))
+        .header('x-cache', 'miss');
       const surrogateKey = reply.getHeader('surrogate-key');
       const keys = typeof surrogateKey === 'string' ? surrogateKey.split(' ').filter(Boolean) : [];
       // Entries without dependency keys cannot be invalidated precisely: only the TTL bounds them.
@@ -199,6 +218,7 @@ export function registerCachedPublicResponses(
             surrogateKey: typeof surrogateKey === 'string' ? surrogateKey : undefined,
             keys,
             expiresAt,
+            contentExpiresAt: request.cacheExpiresAt,
           },
           request.cacheGeneration,
         );

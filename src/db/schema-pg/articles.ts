@@ -48,6 +48,11 @@ export const articles = pgTable(
     socialTitle: text('social_title'),
     socialDescription: text('social_description'),
     socialPhotoId: text('social_photo_id').references(() => photos.id, { onDelete: 'restrict' }),
+    // Wire copy under embargo: published_at is held at or after embargo_until, so every public
+    // surface treats it as scheduled until the lift (articles.service.ts).
+    embargoUntil: timestamp('embargo_until'),
+    embargoSource: text('embargo_source'),
+    embargoNote: text('embargo_note'),
     inPublicSearch: boolean('in_public_search').notNull().default(false),
     version: integer('version').notNull().default(1),
     ...recordTimes(),

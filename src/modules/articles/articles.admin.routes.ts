@@ -9,6 +9,7 @@ import {
   adminArticleSchema,
   adminListQuery,
   createArticleBody,
+  embargoBody,
   ifMatchHeaders,
   publishArticleBody,
   revisionParams,
@@ -178,6 +179,40 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         const publishedAt = at === undefined ? undefined : new Date(at);
         return sendArticle(reply, await articles.publish(versionedWrite(request), publishedAt));
       },
+    );
+
+    const embargo = versionedRoute(
+      'editor',
+      'setArticleEmbargo',
+      'Hold the article off every public surface until a time (wire copy under embargo); needs If-Match',
+    );
+    app.put(
+      '/:id/embargo',
+      {
+        ...embargo,
+        schema: {
+          ...embargo.schema,
+          params: idParams,
+          body: embargoBody.meta({ id: 'SetEmbargoRequest' }),
+          response: { 200: article, ...versioned, ...problemResponses(415) },
+        },
+      },
+      async (request, reply) =>
+        sendArticle(reply, await articles.embargo(versionedWrite(request), request.body)),
+    );
+    const lift = versionedRoute(
+      'editor',
+      'liftArticleEmbargo',
+      'Remove the embargo: an article it was holding is public now; needs If-Match',
+    );
+    app.delete(
+      '/:id/embargo',
+      {
+        ...lift,
+        schema: { ...lift.schema, params: idParams, response: { 200: article, ...versioned } },
+      },
+      async (request, reply) =>
+        sendArticle(reply, await articles.liftEmbargo(versionedWrite(request))),
     );
 
     // Workflow moves that only change status: the same request and answer.

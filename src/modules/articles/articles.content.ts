@@ -95,6 +95,9 @@ export function applyEdit(
     tagIds: patch.tagIds ?? current.tagIds,
     status: current.status,
     publishedAt: current.publishedAt,
+    embargoUntil: current.embargoUntil,
+    embargoSource: current.embargoSource,
+    embargoNote: current.embargoNote,
     ...seoAfter(current, patch.seo, patch.social),
   };
 }

@@ -44,6 +44,10 @@ export interface ArticleContent extends ArticleSeoColumns {
   tagIds: string[];
   status: 'draft' | 'published' | 'archived';
   publishedAt: Date | null;
+  /** Not public before this, whatever `publishedAt` was asked for (see articles.service.ts). */
+  embargoUntil: Date | null;
+  embargoSource: string | null;
+  embargoNote: string | null;
 }
 
 export type ArticleState = ArticleRow & { authorIds: string[]; tagIds: string[] };
@@ -142,6 +146,8 @@ export function createArticlesRepository(
     'socialTitle',
     'socialDescription',
     'socialPhotoId',
+    'embargoSource',
+    'embargoNote',
     'status',
     'slug',
     'version',
@@ -151,9 +157,10 @@ export function createArticlesRepository(
     id: string;
     expectedVersion: number;
     publishedAtMs: number | null;
+    embargoUntilMs: number | null;
   };
   // Placeholders in `set` are encoded by their column (a Date becomes what the backend stores),
-  // except null, which Drizzle hands to the encoder too: the one nullable timestamp is bound as
+  // except null, which Drizzle hands to the encoder too: the nullable timestamps are bound as
   // the milliseconds both backends store.
   const updateRow = store.writeStatement<ArticleRow[], UpdateValues>('articles.update', (db) =>
     db
@@ -161,6 +168,7 @@ export function createArticlesRepository(
       .set({
         ...Object.fromEntries(updateColumns.map((column) => [column, ph(column)])),
         publishedAt: sql`${ph('publishedAtMs')}`,
+        embargoUntil: sql`${ph('embargoUntilMs')}`,
       })
       .where(and(eq(articles.id, ph('id')), eq(articles.version, ph('expectedVersion'))))
       .returning(),
@@ -350,10 +358,11 @@ export function createArticlesRepository(
             )
           : current.slug;
 
-        const { publishedAt, ...columns } = articleColumns(content);
+        const { publishedAt, embargoUntil, ...columns } = articleColumns(content);
         const [updated] = await updateRow(tx, {
           ...columns,
           publishedAtMs: publishedAt?.getTime() ?? null,
+          embargoUntilMs: embargoUntil?.getTime() ?? null,
           slug,
           version: current.version + 1,
           updatedAt: at,

@@ -146,6 +146,32 @@ const adminSocialSchema = z
     description: 'As set; null falls back (see `Article.social`).',
   });
 
+const embargoLimits = { source: 200, note: 1000 };
+
+const adminEmbargoSchema = z
+  .object({
+    until: timestamp,
+    source: bounded(embargoLimits.source).nullable(),
+    note: bounded(embargoLimits.note).nullable(),
+  })
+  .nullable()
+  .meta({
+    id: 'ArticleEmbargo',
+    description:
+      'While set and in the future, the article is on no public surface (it reads as scheduled), whatever its publication time.',
+  });
+
+export const embargoBody = z.strictObject({
+  until: timestamp.meta({
+    description: 'When the embargo lifts: the article is first public then, not before.',
+  }),
+  source: text(embargoLimits.source)
+    .optional()
+    .meta({ description: 'Who set it (the wire or agency).' }),
+  note: text(embargoLimits.note).optional().meta({ description: 'For the desk; never public.' }),
+});
+export type EmbargoInput = z.infer<typeof embargoBody>;
+
 export const adminArticleSchema = z
   .object({
     ...publicArticleFields,
@@ -165,6 +191,7 @@ export const adminArticleSchema = z
     seo: adminSeoSchema,
     social: adminSocialSchema,
     corrections: correctionsList,
+    embargo: adminEmbargoSchema,
   })
   .meta({ id: 'AdminArticle' });
 export type AdminArticle = z.infer<typeof adminArticleSchema>;

@@ -1,4 +1,4 @@
-import { conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
+import { conflict, forbidden, invalidFields, notFound, preconditionFailed } from '../../errors.ts';
 import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
 import { applyEdit, derivedFrom, noSeo, seoAfter, unchanged } from './articles.content.ts';
 import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
@@ -32,6 +32,7 @@ import type {
   AdminArticle,
   ArticleStatus,
   CreateArticleInput,
+  EmbargoInput,
   Revision,
   UpdateArticleInput,
 } from './articles.schemas.ts';
@@ -110,7 +111,18 @@ export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): A
     photo: embeddedPhoto(row.photoId, embeds.photos),
     ...seoAsSet(row),
     corrections: (embeds.corrections.get(row.id) ?? []).map(toCorrection),
+    embargo:
+      row.embargoUntil === null
+        ? null
+        : { until: iso(row.embargoUntil), source: row.embargoSource, note: row.embargoNote },
   };
+}
+
+/** Embargoed copy is public at the lift at the earliest: its publication time is held there. */
+function notBeforeEmbargo(publishedAt: Date, embargoUntil: Date | null): Date {
+  return embargoUntil !== null && embargoUntil.getTime() > publishedAt.getTime()
+    ? embargoUntil
+    : publishedAt;
 }
 
 function checkVersion(current: ArticleState, expected: ExpectedVersion): void {
@@ -387,6 +399,9 @@ export function createArticlesService({
             tagIds: input.tagIds ?? [],
             status: 'draft',
             publishedAt: null,
+            embargoUntil: null,
+            embargoSource: null,
+            embargoNote: null,
             ...seoAfter(noSeo, input.seo, input.social),
           },
           input.slug,
@@ -405,17 +420,65 @@ export function createArticlesService({
       });
     },
 
-    /** Publishes now, at a given time (backdated), or later (scheduled). */
+    /** Publishes now, at a given time (backdated), or later (scheduled); never before an embargo lifts. */
     publish(write: VersionedWrite, publishedAt: Date | undefined): Promise<AdminArticle> {
       return mutate(write, (current, at) => ({
         content: {
           ...unchanged(current),
           status: 'published',
           // Re-publishing without a time keeps the original publication time.
-          publishedAt:
+          publishedAt: notBeforeEmbargo(
             publishedAt ?? (current.status === 'published' ? current.publishedAt : null) ?? at,
+            current.embargoUntil,
+          ),
         },
       }));
+    },
+
+    /**
+     * Holds the article off every public surface until `until`. A published article is held
+     * there (if it was public, it is withdrawn until then); a draft keeps the embargo for when it
+     * is published.
+     */
+    embargo(write: VersionedWrite, input: EmbargoInput): Promise<AdminArticle> {
+      const until = new Date(input.until);
+      return mutate(write, (current, at) => {
+        if (until.getTime() <= at.getTime())
+          throw invalidFields([{ path: 'body.until', message: 'Must be in the future.' }]);
+        return {
+          content: {
+            ...unchanged(current),
+            embargoUntil: until,
+            embargoSource: input.source ?? null,
+            embargoNote: input.note ?? null,
+            publishedAt:
+              current.status === 'published' && current.publishedAt !== null
+                ? notBeforeEmbargo(current.publishedAt, until)
+                : current.publishedAt,
+          },
+        };
+      });
+    },
+
+    /** Lifted early: an article held by the embargo is public now. */
+    liftEmbargo(write: VersionedWrite): Promise<AdminArticle> {
+      return mutate(write, (current, at) => {
+        if (current.embargoUntil === null) throw conflict('The article has no embargo.');
+        const heldByIt =
+          current.status === 'published' &&
+          current.publishedAt !== null &&
+          current.publishedAt.getTime() === current.embargoUntil.getTime() &&
+          current.publishedAt.getTime() > at.getTime();
+        return {
+          content: {
+            ...unchanged(current),
+            embargoUntil: null,
+            embargoSource: null,
+            embargoNote: null,
+            publishedAt: heldByIt ? at : current.publishedAt,
+          },
+        };
+      });
     },
 
     unpublish: (write: VersionedWrite) => transition(write, 'draft'),

@@ -1,0 +1,3 @@
+ALTER TABLE `articles` ADD `embargo_until` integer;--> statement-breakpoint
+ALTER TABLE `articles` ADD `embargo_source` text;--> statement-breakpoint
+ALTER TABLE `articles` ADD `embargo_note` text;
