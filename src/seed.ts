@@ -36,6 +36,8 @@ const demoSchema = z.strictObject({
       photoUrl: z.string().optional(),
       // Absent: the article stays a draft.
       publishedAt: z.iso.datetime().optional(),
+      // The English article this one is an edition of (its slug).
+      translationOf: z.string().optional(),
     }),
   ),
 });
@@ -98,7 +100,14 @@ export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
     (input) => newsletters.findBySlug(input.slug),
     newsletters.create,
   );
-  for (const { authorSlugs, tagSlugs, photoUrl, publishedAt, ...input } of demo.articles) {
+  for (const {
+    authorSlugs,
+    tagSlugs,
+    photoUrl,
+    publishedAt,
+    translationOf: _translationOf,
+    ...input
+  } of demo.articles) {
     const exists = (await articles.findIdBySlug(input.language ?? 'en', input.slug)) !== undefined;
     count(!exists);
     if (exists) continue;
@@ -122,6 +131,16 @@ export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
         new Date(publishedAt),
       );
     }
+  }
+  // Editions are linked once both exist; linking again changes nothing.
+  for (const { slug, language, translationOf } of demo.articles) {
+    if (translationOf === undefined) continue;
+    const [original, edition] = await Promise.all([
+      articles.findIdBySlug('en', translationOf),
+      articles.findIdBySlug(language ?? 'en', slug),
+    ]);
+    if (original !== undefined && edition !== undefined)
+      await articles.editions.link(original, edition);
   }
   return report;
 }

@@ -28,6 +28,15 @@ describe('the reference page, from public GETs only', () => {
       line: 'Valery Sharifulin / TASS',
     });
     expect(data.photo.altText.length).toBeGreaterThan(10);
+    // The Russian edition is linked, and search and social cards get their own wording.
+    expect(data.translations).toEqual([
+      expect.objectContaining({
+        language: 'ru',
+        slug: 'moskva-gotovit-dorozhnuyu-kartu-dlya-sirii-i-turtsii',
+      }),
+    ]);
+    expect(data.seo.title).not.toBe(data.headline);
+    expect(data.social.photo.credit.line).toBe('Valery Sharifulin / TASS');
     expect(data.bodyHtml).toContain('<h2>');
     expect((data.bodyHtml as string).match(/<p>/g)?.length).toBeGreaterThan(8);
     expect((data.tags as Array<{ name: string }>).map((tag) => tag.name)).toEqual([

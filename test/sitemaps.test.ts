@@ -30,6 +30,7 @@ async function valid(xml: string, kind: 'index' | 'urlset'): Promise<void> {
       { fileName: 'sitemap.xsd', contents: sitemapXsd },
       { fileName: 'sitemap-image.xsd', contents: fixture('sitemap-image.xsd') },
       { fileName: 'sitemap-news.xsd', contents: fixture('sitemap-news.xsd') },
+      { fileName: 'sitemap-xhtml.xsd', contents: fixture('sitemap-xhtml.xsd') },
     ],
   });
   expect(result.errors.map((error) => error.rawMessage)).toEqual([]);
@@ -266,4 +267,43 @@ describe('sitemaps', () => {
     expect(locs(news.text)[0]).toBe(`${site}/en/bulk-${String(total).padStart(6, '0')}`);
     expect(locs(olderNews.text)).toEqual([`${site}/en/bulk-050002`]);
   }, 120_000);
+
+  it('name every edition of a story with hreflang, reciprocally, itself and x-default included', async () => {
+    const { app, as, clock, publish } = await setUp();
+    const english = await publish('Moscow talks open');
+    clock.advance(60_000);
+    const russian = await publish('Переговоры в Москве');
+    const single = await publish('A story in one language');
+    const current = await app.api.get(`/v1/admin/articles/${russian.id}`).set(as).expect(200);
+    await app.api
+      .patch(`/v1/admin/articles/${russian.id}`)
+      .set(as)
+      .set('If-Match', `"${current.body.data.version}"`)
+      .send({ language: 'ru' })
+      .expect(200);
+    const cached = await app.api.get('/sitemaps/articles-2026-11.xml').expect(200);
+    await app.api
+      .put(`/v1/admin/articles/${english.id}/translations/${russian.id}`)
+      .set(as)
+      .expect(200);
+
+    const file = await app.api.get('/sitemaps/articles-2026-11.xml').expect(200);
+    expect(file.text).not.toBe(cached.text);
+    await valid(file.text, 'urlset');
+    const en = `${site}/en/${english.slug}`;
+    const ru = `${site}/ru/${russian.slug}`;
+    const alternates = [
+      `<xhtml:link rel="alternate" hreflang="en" href="${en}"/>`,
+      `<xhtml:link rel="alternate" hreflang="ru" href="${ru}"/>`,
+      // The first published edition is the original.
+      `<xhtml:link rel="alternate" hreflang="x-default" href="${en}"/>`,
+    ].join('');
+    const entry = (loc: string) =>
+      new RegExp(`<url><loc>${loc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}</loc>.*?</url>`).exec(
+        file.text,
+      )?.[0] ?? '';
+    expect(entry(en)).toContain(alternates);
+    expect(entry(ru)).toContain(alternates);
+    expect(entry(`${site}/en/${single.slug}`)).not.toContain('xhtml:link');
+  });
 });

@@ -53,6 +53,8 @@ export const articles = pgTable(
     embargoUntil: timestamp('embargo_until'),
     embargoSource: text('embargo_source'),
     embargoNote: text('embargo_note'),
+    // Editions of one story in several languages share a group (one per language).
+    translationGroupId: text('translation_group_id'),
     inPublicSearch: boolean('in_public_search').notNull().default(false),
     version: integer('version').notNull().default(1),
     ...recordTimes(),
@@ -80,6 +82,10 @@ export const articles = pgTable(
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_photo_id_idx').on(table.photoId),
     index('articles_social_photo_id_idx').on(table.socialPhotoId),
+    uniqueIndex('articles_translation_group_language_unique').on(
+      table.translationGroupId,
+      table.language,
+    ),
   ],
 );
 
@@ -181,6 +187,9 @@ export const articleDocuments = pgTable(
     body: text('body').notNull(),
     etag: text('etag').notNull(),
     surrogateKey: text('surrogate_key').notNull(),
+    // When the document changes by itself (an edition it lists falls due): read after this, it
+    // is rendered again first.
+    validUntil: timestamp('valid_until'),
   },
   // Start-up asks which documents are missing or of an older format: this answers from a small
   // index instead of reading every (large) document row, which took seconds at 100,000 articles.

@@ -15,6 +15,9 @@ import { tags } from './tags.ts';
 
 export const articleStatuses = ['draft', 'published', 'archived'] as const;
 
+/** Editions in one translation group. */
+export const maxEditions = 20;
+
 export const articles = sqliteTable(
   'articles',
   {
@@ -52,6 +55,8 @@ export const articles = sqliteTable(
     embargoUntil: timestamp('embargo_until'),
     embargoSource: text('embargo_source'),
     embargoNote: text('embargo_note'),
+    // Editions of one story in several languages share a group (one per language).
+    translationGroupId: text('translation_group_id'),
     inPublicSearch: integer('in_public_search', { mode: 'boolean' }).notNull().default(false),
     version: integer('version').notNull().default(1),
     ...recordTimes(),
@@ -79,6 +84,10 @@ export const articles = sqliteTable(
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_photo_id_idx').on(table.photoId),
     index('articles_social_photo_id_idx').on(table.socialPhotoId),
+    uniqueIndex('articles_translation_group_language_unique').on(
+      table.translationGroupId,
+      table.language,
+    ),
   ],
 );
 
@@ -207,6 +216,9 @@ export const articleDocuments = sqliteTable(
     body: text('body').notNull(),
     etag: text('etag').notNull(),
     surrogateKey: text('surrogate_key').notNull(),
+    // When the document changes by itself (an edition it lists falls due): read after this, it
+    // is rendered again first.
+    validUntil: timestamp('valid_until'),
   },
   // Start-up asks which documents are missing or of an older format: this answers from a small
   // index instead of reading every (large) document row, which took seconds at 100,000 articles.

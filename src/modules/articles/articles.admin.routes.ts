@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { ifMatchRequiredDetail, preconditionRequired, problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { dataEnvelope, idParams } from '../../schemas.ts';
+import { dataEnvelope, id, idParams } from '../../schemas.ts';
 import {
   adminArticleSchema,
   adminListQuery,
   createArticleBody,
+  createTranslationBody,
   embargoBody,
   ifMatchHeaders,
   publishArticleBody,
@@ -179,6 +180,57 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         const publishedAt = at === undefined ? undefined : new Date(at);
         return sendArticle(reply, await articles.publish(versionedWrite(request), publishedAt));
       },
+    );
+
+    app.post(
+      '/:id/translations',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          operationId: 'createArticleTranslation',
+          summary:
+            'Start an edition in another language: a draft copy in the same translation group',
+          security: bearerSecurity,
+          params: idParams,
+          body: createTranslationBody.meta({ id: 'CreateTranslationRequest' }),
+          response: { 201: article, ...problemResponses(400, 401, 403, 404, 409, 415) },
+        },
+      },
+      async (request, reply) => {
+        const created = await articles.editions.create(request.params.id, request.body.language);
+        reply.header('location', `/v1/admin/articles/${created.id}`);
+        return sendArticle(reply, created, 201);
+      },
+    );
+    app.put(
+      '/:id/translations/:otherId',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          operationId: 'linkArticleTranslation',
+          summary: 'Link an existing article as an edition of this story (one per language)',
+          security: bearerSecurity,
+          params: z.strictObject({ id, otherId: id }),
+          response: { 200: article, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) =>
+        sendArticle(reply, await articles.editions.link(request.params.id, request.params.otherId)),
+    );
+    app.delete(
+      '/:id/translation-group',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          operationId: 'unlinkArticleTranslation',
+          summary: 'Take the article out of its translation group',
+          security: bearerSecurity,
+          params: idParams,
+          response: { 200: article, ...problemResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) =>
+        sendArticle(reply, await articles.editions.unlink(request.params.id)),
     );
 
     const embargo = versionedRoute(

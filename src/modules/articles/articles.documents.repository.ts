@@ -23,6 +23,15 @@ export interface ArticleDocument {
   body: string;
   etag: string;
   surrogateKey: string;
+  validUntil: Date | null;
+}
+
+/** A published edition of the same story in another language (public once its time has come). */
+export interface EditionRow {
+  id: string;
+  slug: string;
+  language: string;
+  publishedAt: Date | null;
 }
 
 /**
@@ -35,6 +44,8 @@ export type DocumentSource = SummaryRecord & {
   seo: ArticleSeoColumns;
   socialPhoto: PhotoRecord | null;
   corrections: CorrectionRecord[];
+  /** The other published editions of its translation group, scheduled ones included. */
+  editions: EditionRow[];
 };
 
 /** Renders the documents of these articles as they stand inside the write `tx`. */
@@ -49,7 +60,14 @@ export function createArticleDocumentsRepository(store: Store) {
   const embeds = createEmbedsInWrite(store);
   // Every write renders the documents of what it changed: prepared once (Store.writeStatement).
   const sourceRows = store.writeStatement<
-    Array<SummaryRow & { bodyHtml: string; storedEtag: string | null; seo: ArticleSeoColumns }>,
+    Array<
+      SummaryRow & {
+        bodyHtml: string;
+        storedEtag: string | null;
+        seo: ArticleSeoColumns;
+        groupId: string | null;
+      }
+    >,
     { ids: string }
   >('articles.documents.sources', (db) =>
     db
@@ -57,6 +75,7 @@ export function createArticleDocumentsRepository(store: Store) {
         ...summaryFields,
         bodyHtml: articles.bodyHtml,
         storedEtag: articleDocuments.etag,
+        groupId: articles.translationGroupId,
         seo: {
           seoTitle: articles.seoTitle,
           seoDescription: articles.seoDescription,
@@ -99,11 +118,18 @@ export function createArticleDocumentsRepository(store: Store) {
           rows.flatMap(({ seo }) => (seo.socialPhotoId === null ? [] : [seo.socialPhotoId])),
         ),
       ]);
-      return rows.map(({ bodyHtml, storedEtag, seo, ...row }) => ({
+      const groupIds = [
+        ...new Set(rows.flatMap(({ groupId }) => (groupId === null ? [] : [groupId]))),
+      ];
+      const editions = await embeds.editionsIn(tx, groupIds);
+      return rows.map(({ bodyHtml, storedEtag, seo, groupId, ...row }) => ({
         row,
         bodyHtml,
         storedEtag,
         seo,
+        editions: (groupId === null ? [] : (editions.get(groupId) ?? [])).filter(
+          (edition) => edition.id !== row.id && edition.status === 'published',
+        ),
         socialPhoto:
           seo.socialPhotoId === null ? null : (cardPhotos.get(seo.socialPhotoId) ?? null),
         corrections: corrections.get(row.id) ?? [],
@@ -134,6 +160,7 @@ export function createArticleDocumentsRepository(store: Store) {
               body: sql`excluded.body`,
               etag: sql`excluded.etag`,
               surrogateKey: sql`excluded.surrogate_key`,
+              validUntil: sql`excluded.valid_until`,
             },
           });
       }

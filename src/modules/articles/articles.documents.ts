@@ -12,6 +12,7 @@ import {
   type ArticleDocument,
   createArticleDocumentsRepository,
   type DocumentSource,
+  type EditionRow,
 } from './articles.documents.repository.ts';
 import type { EmbeddedRecord } from '../shared/embedded-changes.ts';
 import type { SummaryRecord } from './articles.public.queries.ts';
@@ -32,7 +33,7 @@ import { type ArticleUrl, articleIdentity } from './articles.service.ts';
  * The renderer's version. Change it whenever what a document contains changes (a field, its
  * format, the keys): start-up then renders every document of another format again.
  */
-const rendererVersion = 3;
+const rendererVersion = 4;
 
 /** How documents are rendered here: their format, and the frontend address each one carries. */
 export interface DocumentRenderer {
@@ -93,17 +94,31 @@ function resolvedSeo(
   };
 }
 
-/** One article's documents: its list item and its whole `GET /v1/articles/{slug}` answer. */
+/**
+ * One article's documents: its list item and its whole `GET /v1/articles/{slug}` answer, as of
+ * `now` (which editions are public yet).
+ */
 export function renderDocument(
   source: DocumentSource,
   renderer: DocumentRenderer,
+  now: Date,
 ): ArticleDocument {
   const summary = toSummary(source, renderer.articleUrl);
+  const due = (edition: EditionRow) =>
+    edition.publishedAt !== null && edition.publishedAt.getTime() <= now.getTime();
+  const upcoming = source.editions.flatMap((edition) =>
+    due(edition) || edition.publishedAt === null ? [] : [edition.publishedAt.getTime()],
+  );
   const article: PublicArticle = {
     ...summary,
     bodyHtml: source.bodyHtml,
     ...resolvedSeo(summary, source),
     corrections: source.corrections.map(toCorrection),
+    translations: source.editions.filter(due).map((edition) => ({
+      language: edition.language,
+      slug: edition.slug,
+      url: renderer.articleUrl(edition),
+    })),
   };
   const body = serializeArticleResponse({ data: article });
   return {
@@ -117,7 +132,10 @@ export function renderDocument(
       keys.articleSlug(summary.slug),
       ...articleKeys([article]),
       ...(source.socialPhoto === null ? [] : [keys.photo(source.socialPhoto.id)]),
+      // An edition's slug, visibility or removal changes this article's list of them.
+      ...source.editions.map((edition) => keys.article(edition.id)),
     ]),
+    validUntil: upcoming.length === 0 ? null : new Date(Math.min(...upcoming)),
   };
 }
 
@@ -147,7 +165,8 @@ export function createArticleDocuments(
     );
     const sources = await repository.sources(tx, articleIds);
     const published = new Set(sources.map((source) => source.row.id));
-    const documents = sources.map((source) => renderDocument(source, renderer));
+    const at = now();
+    const documents = sources.map((source) => renderDocument(source, renderer, at));
     await repository.save(
       tx,
       documents,
@@ -165,6 +184,19 @@ export function createArticleDocuments(
     /** Inside a write that changed these articles (which logs the change itself). */
     render: async (tx: Db, articleIds: readonly string[]): Promise<void> => {
       await render(tx, articleIds);
+    },
+
+    /**
+     * In a write of its own: these articles' documents again (one that listed an edition not
+     * yet due, now that it is). What came out different is logged, and dropped here.
+     */
+    async refresh(articleIds: readonly string[]): Promise<void> {
+      const differing = await store.write(async (tx) => {
+        const ids = await render(tx, articleIds);
+        if (ids.length > 0) await logChange(store, tx, ids.map(keys.article), now());
+        return ids;
+      });
+      if (differing.length > 0) changed(differing.map(keys.article));
     },
 
     /** Inside a write that changed an author, tag or photo: every published article showing it. */

@@ -21,6 +21,41 @@ export interface Embeds {
   photos: Map<string, PhotoRecord>;
   /** Per article, in the order they were made. */
   corrections: Map<string, CorrectionRecord[]>;
+  /** Per translation group, every edition in it (any status), by language. */
+  editions: Map<string, Edition[]>;
+}
+
+/** An edition of a story, as its translation group lists it. */
+export interface Edition {
+  id: string;
+  slug: string;
+  language: string;
+  status: ArticleRow['status'];
+  publishedAt: Date | null;
+  groupId: string | null;
+}
+
+/** The other editions in `row`'s group. */
+export function editionsOf(row: ArticleRow, embeds: Embeds): Edition[] {
+  if (row.translationGroupId === null) return [];
+  return (embeds.editions.get(row.translationGroupId) ?? []).filter((e) => e.id !== row.id);
+}
+
+function groupIdsOf(rows: ArticleRow[]): string[] {
+  return [
+    ...new Set(
+      rows.flatMap((row) => (row.translationGroupId === null ? [] : [row.translationGroupId])),
+    ),
+  ];
+}
+
+function byGroup(rows: readonly Edition[]): Map<string, Edition[]> {
+  const grouped = new Map<string, Edition[]>();
+  for (const row of rows) {
+    if (row.groupId === null) continue;
+    grouped.set(row.groupId, [...(grouped.get(row.groupId) ?? []), row]);
+  }
+  return grouped;
 }
 
 /** Rows grouped by their article, in the order given. */
@@ -57,8 +92,21 @@ export function groupByArticle(rows: Array<{ articleId: string } & Byline>): Map
  * the very same query once.
  */
 export function embedQueries(store: Store, db: Db, among: (articleId: AnyColumn) => SQL) {
-  const { articleAuthors, articleTags, articleCorrections, authors, tags } = store.tables;
+  const { articles, articleAuthors, articleTags, articleCorrections, authors, tags } = store.tables;
   return {
+    /** `among` here names translation groups, not articles. */
+    editions: db
+      .select({
+        id: articles.id,
+        slug: articles.slug,
+        language: articles.language,
+        status: articles.status,
+        publishedAt: articles.publishedAt,
+        groupId: articles.translationGroupId,
+      })
+      .from(articles)
+      .where(among(articles.translationGroupId))
+      .orderBy(asc(articles.language)),
     corrections: db
       .select()
       .from(articleCorrections)
@@ -110,18 +158,30 @@ export async function loadEmbeds(
 ): Promise<Embeds> {
   const ids = rows.map((row) => row.id);
   if (ids.length === 0)
-    return { authors: new Map(), tags: new Map(), photos: new Map(), corrections: new Map() };
+    return {
+      authors: new Map(),
+      tags: new Map(),
+      photos: new Map(),
+      corrections: new Map(),
+      editions: new Map(),
+    };
   const queries = embedQueries(store, db, (column) => inArray(column, ids));
   // One after another: `db` may be a transaction, whose one connection runs a query at a time.
   const authorRows = await queries.bylines;
   const tagRows = await queries.tags;
   const photoById = await photos.findByIds(photoIdsOf(rows), db);
   const correctionRows = await queries.corrections;
+  const groupIds = groupIdsOf(rows);
+  const editionRows =
+    groupIds.length === 0
+      ? []
+      : await embedQueries(store, db, (column) => inArray(column, groupIds)).editions;
   return {
     authors: groupByArticle(authorRows),
     tags: groupByArticle(tagRows),
     photos: photoById,
     corrections: byArticle(correctionRows),
+    editions: byGroup(editionRows),
   };
 }
 
@@ -148,6 +208,16 @@ export function createEmbedsInWrite(store: Store) {
     'articles.embeds.corrections',
     (db) => embedQueries(store, db, among).corrections,
   );
+  const editionRows = store.writeStatement<Edition[], Ids>(
+    'articles.embeds.editions',
+    (db) => embedQueries(store, db, among).editions,
+  );
+  /** Every edition in these translation groups, per group; no query for none. */
+  async function editionsIn(tx: Db, groupIds: readonly string[]) {
+    return byGroup(
+      groupIds.length === 0 ? [] : await editionRows(tx, { ids: JSON.stringify(groupIds) }),
+    );
+  }
   /** These articles' corrections, grouped per article, in the order they were made. */
   async function correctionsOf(tx: Db, articleIds: readonly string[]) {
     return byArticle(await correctionRows(tx, { ids: JSON.stringify(articleIds) }));
@@ -169,6 +239,7 @@ export function createEmbedsInWrite(store: Store) {
     bylinesAndTags,
     photosById,
     correctionsOf,
+    editionsIn,
     async load(tx: Db, rows: ArticleRow[]): Promise<Embeds> {
       const ids = rows.map((row) => row.id);
       const { authors, tags } = await bylinesAndTags(tx, ids);
@@ -177,6 +248,7 @@ export function createEmbedsInWrite(store: Store) {
         tags,
         photos: await photosById(tx, photoIdsOf(rows)),
         corrections: await correctionsOf(tx, ids),
+        editions: await editionsIn(tx, groupIdsOf(rows)),
       };
     },
   };

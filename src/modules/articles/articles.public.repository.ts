@@ -16,6 +16,15 @@ import {
 
 const ph = sql.placeholder;
 
+/** An article's stored public answer, and until when it holds (an edition falling due). */
+export interface ReadyArticle {
+  id: string;
+  body: string;
+  etag: string;
+  surrogateKey: string;
+  validUntil: Date | null;
+}
+
 /** Lists walk (publishedAt, id) downwards from a bound: a cursor, `publishedBefore` or now. */
 export interface ListBound {
   at: number;
@@ -115,9 +124,11 @@ export function createPublicArticlesRepository(store: Store) {
   const bySlug = slugLookup('articles.public.bySlug', (db, inLanguage) =>
     db
       .select({
+        id: articles.id,
         body: articleDocuments.body,
         etag: articleDocuments.etag,
         surrogateKey: articleDocuments.surrogateKey,
+        validUntil: articleDocuments.validUntil,
       })
       .from(articles)
       .innerJoin(articleDocuments, withDocument)
@@ -215,8 +226,7 @@ export function createPublicArticlesRepository(store: Store) {
       language: string | undefined,
       slug: string,
       now: Date,
-    ): Promise<{ body: string; etag: string; surrogateKey: string } | undefined> =>
-      bySlug(language, slug, now),
+    ): Promise<ReadyArticle | undefined> => bySlug(language, slug, now),
 
     /** Which visible article a slug names (any language, English first, when `language` is undefined). */
     async findIdentity(

@@ -59,8 +59,22 @@ export function createPublicArticlesService(deps: {
   search: PublicSearch;
   clock: Clock;
   structuredData: StructuredDataSettings;
+  /** Renders these articles' documents again (in a write of their own). */
+  refreshDocuments: (articleIds: readonly string[]) => Promise<void>;
 }) {
   const { repository, search, clock } = deps;
+
+  /**
+   * The ready answer at `slug`. A document that changed by itself since it was rendered (an
+   * edition it lists fell due) is rendered again first, by whichever reader comes first.
+   */
+  async function ready(language: string | undefined, slug: string, now: Date) {
+    const found = await repository.findBySlug(language, slug, now);
+    if (found?.validUntil === null || found === undefined) return found;
+    if (found.validUntil.getTime() > now.getTime()) return found;
+    await deps.refreshDocuments([found.id]);
+    return repository.findBySlug(language, slug, now);
+  }
 
   /** One page of search results, by relevance, at most `maxSearchDepth` deep. */
   async function searchPage(
@@ -142,7 +156,7 @@ export function createPublicArticlesService(deps: {
       | undefined
     > {
       const now = clock.now();
-      const found = await repository.findBySlug(language, slug, now);
+      const found = await ready(language, slug, now);
       if (found !== undefined) return { found };
       const moved = await repository.findRedirect(language, slug, now);
       return moved === undefined ? undefined : { moved };
@@ -160,7 +174,7 @@ export function createPublicArticlesService(deps: {
       language: string | undefined,
       slug: string,
     ): Promise<{ body: NewsArticleJsonLd; surrogateKey: string } | undefined> {
-      const found = await repository.findBySlug(language, slug, clock.now());
+      const found = await ready(language, slug, clock.now());
       if (found === undefined) return undefined;
       const article = (JSON.parse(found.body) as { data: PublicArticle }).data;
       return {

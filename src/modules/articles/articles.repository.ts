@@ -1,15 +1,15 @@
 import type { SearchTerms } from '../../lib/search-query.ts';
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
+import { type ArticleSeoColumns, maxEditions } from '../../db/schema/articles.ts';
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { PhotosRepository } from '../photos/photos.repository.ts';
 import type { TimeCursor } from '../shared/keyset.ts';
 import { tableRecords } from '../shared/table-records.ts';
 import { logChange } from '../shared/change-log.ts';
-import type { ContentKey } from '../shared/content-keys.ts';
+import { type ContentKey, keys } from '../shared/content-keys.ts';
 import type { Announcement } from '../shared/outbox.ts';
-import { StaleWriteError } from '../shared/record-errors.ts';
+import { EditionTakenError, StaleWriteError } from '../shared/record-errors.ts';
 import { claimSlug } from '../shared/slugs.ts';
 import {
   type ArticleRow,
@@ -174,6 +174,82 @@ export function createArticlesRepository(
       .returning(),
   );
 
+  const groupRows = store.writeStatement<Array<{ id: string }>, { group: string }>(
+    'articles.translationGroup',
+    (db) =>
+      db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(eq(articles.translationGroupId, ph('group'))),
+  );
+  /** The other editions of a story: their documents list this one, so they render with it. */
+  async function otherEditions(tx: Db, row: { id: string; translationGroupId: string | null }) {
+    if (row.translationGroupId === null) return [];
+    const rows = await groupRows(tx, { group: row.translationGroupId });
+    return rows.flatMap((member) => (member.id === row.id ? [] : [member.id]));
+  }
+
+  /** One edition per language in a group: the one `except` (being linked) aside. */
+  async function assertLanguageFree(
+    tx: Db,
+    group: string,
+    language: string,
+    except: string | undefined,
+    source: ArticleState,
+  ): Promise<void> {
+    const taken =
+      source.language === language && source.id !== except
+        ? [source.id]
+        : (
+            await tx
+              .select({ id: articles.id })
+              .from(articles)
+              .where(and(eq(articles.translationGroupId, group), eq(articles.language, language)))
+          )
+            .map((row) => row.id)
+            .filter((memberId) => memberId !== except);
+    if (taken.length > 0)
+      throw new EditionTakenError(`The story already has an edition in ${language}.`);
+    const [size] = await tx
+      .select({ count: sql<number>`count(*)` })
+      .from(articles)
+      .where(eq(articles.translationGroupId, group));
+    if ((size?.count ?? 0) >= maxEditions)
+      throw new EditionTakenError(`A story has at most ${maxEditions} editions.`);
+  }
+
+  /** Inserts a new article at version 1 (in `group`, if given); returns its id. */
+  async function insert(
+    tx: Db,
+    content: ArticleContent,
+    requestedSlug: string | undefined,
+    at: Date,
+    group: string | null = null,
+  ): Promise<string> {
+    await assertReferences(store, tx, content);
+    const slug = await claimSlug(tx, slugClaim(content, requestedSlug, content.headline));
+    const id = newId('art', at.getTime());
+    const [inserted] = await tx
+      .insert(articles)
+      .values({
+        ...articleColumns(content),
+        id,
+        slug,
+        translationGroupId: group,
+        searchRowId: store.dialect.nextSearchRowId,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning({ searchRowId: articles.searchRowId });
+    if (inserted === undefined) throw new Error('The article insert returned no row');
+    const { searchRowId } = inserted;
+    await writeRelations(tx, id, content);
+    await searchIndex.write(tx, { id, searchRowId, wasPublic: undefined }, content, at);
+    await renderDocuments(tx, [id]);
+    return id;
+  }
+
   async function loadState(tx: Db, id: string): Promise<ArticleState | undefined> {
     const [row] = await stateRow(tx, { id });
     if (row === undefined) return undefined;
@@ -298,28 +374,78 @@ export function createArticlesRepository(
       requestedSlug: string | undefined,
       at: Date,
     ): Promise<ArticleWithEmbeds> {
+      return store.write(async (tx) => reload(tx, await insert(tx, content, requestedSlug, at)));
+    },
+
+    /**
+     * A new draft edition of `sourceId` in `language`, made by `copy` from the source, in the
+     * source's translation group (one is started if it had none). `EditionTakenError` when the
+     * group has that language already; undefined when there is no such source.
+     */
+    async createEdition(
+      sourceId: string,
+      language: string,
+      copy: (source: ArticleState) => ArticleContent,
+      at: Date,
+    ): Promise<ArticleWithEmbeds | undefined> {
       return store.write(async (tx) => {
-        await assertReferences(store, tx, content);
-        const slug = await claimSlug(tx, slugClaim(content, requestedSlug, content.headline));
-        const id = newId('art', at.getTime());
-        const [inserted] = await tx
-          .insert(articles)
-          .values({
-            ...articleColumns(content),
-            id,
-            slug,
-            searchRowId: store.dialect.nextSearchRowId,
-            version: 1,
-            createdAt: at,
-            updatedAt: at,
-          })
-          .returning({ searchRowId: articles.searchRowId });
-        if (inserted === undefined) throw new Error('The article insert returned no row');
-        const { searchRowId } = inserted;
-        await writeRelations(tx, id, content);
-        await searchIndex.write(tx, { id, searchRowId, wasPublic: undefined }, content, at);
-        await renderDocuments(tx, [id]);
+        const source = await loadState(tx, sourceId);
+        if (source === undefined) return undefined;
+        const group = source.translationGroupId ?? newId('trg', at.getTime());
+        await assertLanguageFree(tx, group, language, undefined, source);
+        if (source.translationGroupId === null)
+          await tx
+            .update(articles)
+            .set({ translationGroupId: group })
+            .where(eq(articles.id, sourceId));
+        // The headline is the source's until translated: its slug, free in the new language.
+        const id = await insert(tx, copy(source), undefined, at, group);
         return reload(tx, id);
+      });
+    },
+
+    /**
+     * Puts `otherId` in `id`'s translation group (starting one). Both must exist (undefined
+     * otherwise); `EditionTakenError` when the language is there already or `otherId` is in
+     * another group. Returns the group's members, whose documents were rendered again.
+     */
+    async link(id: string, otherId: string, at: Date): Promise<string[] | undefined> {
+      return store.write(async (tx) => {
+        const [one, other] = [await loadState(tx, id), await loadState(tx, otherId)];
+        if (one === undefined || other === undefined) return undefined;
+        if (
+          other.translationGroupId !== null &&
+          other.translationGroupId === one.translationGroupId
+        )
+          return [id, ...(await otherEditions(tx, one))];
+        if (other.translationGroupId !== null)
+          throw new EditionTakenError(
+            'The other article is an edition of another story; unlink it first.',
+          );
+        const group = one.translationGroupId ?? newId('trg', at.getTime());
+        await assertLanguageFree(tx, group, other.language, other.id, one);
+        await tx
+          .update(articles)
+          .set({ translationGroupId: group })
+          .where(inArray(articles.id, [id, otherId]));
+        const members = [id, ...(await otherEditions(tx, { id, translationGroupId: group }))];
+        await renderDocuments(tx, members);
+        await logChange(store, tx, [keys.articleList, ...members.map(keys.article)], at);
+        return members;
+      });
+    },
+
+    /** Takes `id` out of its translation group; returns who was in it (rendered again). */
+    async unlink(id: string, at: Date): Promise<string[] | undefined> {
+      return store.write(async (tx) => {
+        const current = await loadState(tx, id);
+        if (current === undefined) return undefined;
+        const members = [id, ...(await otherEditions(tx, current))];
+        if (current.translationGroupId === null) return members;
+        await tx.update(articles).set({ translationGroupId: null }).where(eq(articles.id, id));
+        await renderDocuments(tx, members);
+        await logChange(store, tx, [keys.articleList, ...members.map(keys.article)], at);
+        return members;
       });
     },
 
@@ -383,7 +509,7 @@ export function createArticlesRepository(
           await keepOldAddress(tx, current, { language: content.language, slug }, at);
         }
         await keepRevision(store, tx, current, at, actor);
-        await renderDocuments(tx, [id]);
+        await renderDocuments(tx, [id, ...(await otherEditions(tx, current))]);
         // The row as updated: nothing after the UPDATE changes it.
         const after = { row: updated, embeds: await embedsInWrite.load(tx, [updated]) };
         const { keys, announcement } = touched(current, after);
@@ -408,6 +534,7 @@ export function createArticlesRepository(
         check(current);
         await searchIndex.remove(tx, current.searchRowId);
         await tx.delete(articles).where(eq(articles.id, id));
+        await renderDocuments(tx, await otherEditions(tx, current));
         const { keys, announcement } = touched(current);
         await logChange(store, tx, keys, at, announcement);
         return { removed: current, keys };

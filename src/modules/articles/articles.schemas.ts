@@ -16,6 +16,7 @@ import {
   timestamp,
 } from '../../schemas.ts';
 import { maxSlugLength } from '../../lib/slugify.ts';
+import { maxEditions } from '../../db/schema/articles.ts';
 import { maxRenderedHtmlLength } from '../../lib/markdown.ts';
 import { photoSchema } from '../photos/photos.schemas.ts';
 import {
@@ -123,6 +124,17 @@ export const publicArticleSchema = z
     bodyHtml: renderedHtml(maxRenderedHtmlLength),
     ...publicSeoFields,
     corrections: correctionsList,
+    translations: z
+      .array(
+        z
+          .object({ language: bounded(limits.language), slug: slugOut, url: bounded(maxUrlLength) })
+          .meta({ id: 'ArticleTranslation' }),
+      )
+      .max(maxEditions)
+      .meta({
+        description:
+          'The same story in other languages: the editions readers can see now, by language.',
+      }),
   })
   .meta({ id: 'Article' });
 export type PublicArticle = z.infer<typeof publicArticleSchema>;
@@ -192,8 +204,26 @@ export const adminArticleSchema = z
     social: adminSocialSchema,
     corrections: correctionsList,
     embargo: adminEmbargoSchema,
+    translationGroupId: bounded(64)
+      .nullable()
+      .meta({ description: 'Shared by the editions of one story in several languages.' }),
+    translations: z
+      .array(
+        z.object({
+          id,
+          language: bounded(limits.language),
+          slug: slugOut,
+          status: articleStatusSchema,
+        }),
+      )
+      .max(maxEditions)
+      .meta({ description: 'The other editions of the story, any status, by language.' }),
   })
   .meta({ id: 'AdminArticle' });
+
+export const createTranslationBody = z.strictObject({
+  language: languageSchema.meta({ description: 'The new edition’s language.' }),
+});
 export type AdminArticle = z.infer<typeof adminArticleSchema>;
 
 const uniqueIds = (max: number) =>

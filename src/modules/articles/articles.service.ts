@@ -18,9 +18,10 @@ import type { Db } from '../../db/store.ts';
 import { type Principal, roleAtLeast } from '../../lib/roles.ts';
 import type { ContentChanged } from '../shared/changes.ts';
 import type { Clock } from '../shared/clock.ts';
-import { changed as contentChanges } from '../shared/content-keys.ts';
+import { changed as contentChanges, keys } from '../shared/content-keys.ts';
+import { EditionTakenError } from '../shared/record-errors.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
-import type { ArticleRow, ArticleWithEmbeds } from './articles.embed.ts';
+import { type ArticleRow, type ArticleWithEmbeds, editionsOf } from './articles.embed.ts';
 import type {
   AdminListFilters,
   ArticleDecision,
@@ -115,7 +116,24 @@ export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): A
       row.embargoUntil === null
         ? null
         : { until: iso(row.embargoUntil), source: row.embargoSource, note: row.embargoNote },
+    translationGroupId: row.translationGroupId,
+    translations: editionsOf(row, embeds).map((edition) => ({
+      id: edition.id,
+      language: edition.language,
+      slug: edition.slug,
+      status: effectiveStatus(edition, now),
+    })),
   };
+}
+
+/** A translation group's rule broken: a 409 with its reason. */
+async function asEditionConflict<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof EditionTakenError) throw conflict(error.message);
+    throw error;
+  }
 }
 
 /** Embargoed copy is public at the lift at the earliest: its publication time is held there. */
@@ -356,8 +374,51 @@ export function createArticlesService({
     },
   };
 
+  /** Reads an article back for the editor after a change to its translation group. */
+  async function reread(id: string, members: string[] | undefined): Promise<AdminArticle> {
+    if (members === undefined) throw notFound('No article with that id (or no such edition).');
+    changed([keys.articleList, ...members.map(keys.article)]);
+    const found = await repository.findWithEmbeds(id);
+    if (found === undefined) throw notFound(noSuchArticle);
+    return toAdminArticle(found, clock.now());
+  }
+
+  const editionWork = {
+    /** A draft copy of the article in `language`, to be translated, in the same group. */
+    async create(id: string, language: string): Promise<AdminArticle> {
+      const at = clock.now();
+      const created = await asEditionConflict(
+        inRequestTerms(
+          repository.createEdition(
+            id,
+            language,
+            (source) => ({
+              ...applyEdit(source, {}, renderMarkdown(source.body)),
+              language,
+              status: 'draft',
+              publishedAt: null,
+              embargoUntil: null,
+              embargoSource: null,
+              embargoNote: null,
+            }),
+            at,
+          ),
+        ),
+      );
+      if (created === undefined) throw notFound(noSuchArticle);
+      return toAdminArticle(created, at);
+    },
+
+    link: async (id: string, otherId: string): Promise<AdminArticle> =>
+      reread(id, await asEditionConflict(repository.link(id, otherId, clock.now()))),
+
+    unlink: async (id: string): Promise<AdminArticle> =>
+      reread(id, await repository.unlink(id, clock.now())),
+  };
+
   return {
     corrections: correctionWork,
+    editions: editionWork,
 
     async get(id: string): Promise<AdminArticle> {
       const found = await repository.findWithEmbeds(id);

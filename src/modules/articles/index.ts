@@ -55,6 +55,7 @@ export function createArticlesModule(
     search,
     clock,
     structuredData: deps.structuredData,
+    refreshDocuments: deps.documents.refresh,
   });
   /** What every public answer about authors and tags depends on: which articles are visible. */
   const visibility: PublicVisibility = {

@@ -1,7 +1,7 @@
 import { forbidden, notFound } from '../../errors.ts';
 import { signPreviewToken, verifyPreviewToken } from '../../lib/preview-tokens.ts';
 import { iso } from '../../schemas.ts';
-import type { ArticleWithEmbeds } from '../articles/articles.embed.ts';
+import { type ArticleWithEmbeds, editionsOf } from '../articles/articles.embed.ts';
 import { type DocumentRenderer, renderDocument } from '../articles/articles.documents.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { PreviewsRepository } from './previews.repository.ts';
@@ -40,8 +40,10 @@ function previewDocument(
       socialPhoto:
         row.socialPhotoId === null ? null : (embeds.photos.get(row.socialPhotoId) ?? null),
       corrections: embeds.corrections.get(row.id) ?? [],
+      editions: editionsOf(row, embeds).filter((edition) => edition.status === 'published'),
     },
     renderer,
+    now,
   );
 }
 

@@ -36,3 +36,6 @@ export class StaleWriteError extends Error {
     this.name = 'StaleWriteError';
   }
 }
+
+/** A translation group has an edition in that language already, or the article is in another. */
+export class EditionTakenError extends Error {}

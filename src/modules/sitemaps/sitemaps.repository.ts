@@ -16,6 +16,16 @@ export interface SitemapArticle {
   publishedAt: Date | null;
   updatedAt: Date;
   photoUrl: string | null;
+  groupId: string | null;
+}
+
+/** A visible edition in a translation group, for `hreflang` alternates. */
+export interface SitemapEdition {
+  groupId: string | null;
+  id: string;
+  slug: string;
+  language: string;
+  publishedAt: Date | null;
 }
 
 export function createSitemapsRepository(store: Store) {
@@ -35,7 +45,23 @@ export function createSitemapsRepository(store: Store) {
     publishedAt: articles.publishedAt,
     updatedAt: articles.updatedAt,
     photoUrl: photos.url,
+    groupId: articles.translationGroupId,
   };
+  const editions = store.statement<SitemapEdition[], { now: number; ids: string }>(
+    'sitemaps.editions',
+    (db) =>
+      db
+        .select({
+          groupId: articles.translationGroupId,
+          id: articles.id,
+          slug: articles.slug,
+          language: articles.language,
+          publishedAt: articles.publishedAt,
+        })
+        .from(articles)
+        .where(and(visible, store.dialect.inJsonArray(articles.translationGroupId, 'ids')))
+        .orderBy(asc(articles.language)),
+  );
 
   const months = store.statement<
     Array<{ month: string; articles: number; published: Date | null; updated: Date | null }>,
@@ -122,6 +148,12 @@ export function createSitemapsRepository(store: Store) {
       recent({ now: now.getTime(), since: since.getTime(), limit }),
 
     pages: (limit: number) => publishedPages({ limit }),
+
+    /** The visible, indexable editions in these translation groups, by language. */
+    editions: (now: Date, groupIds: readonly string[]) =>
+      groupIds.length === 0
+        ? Promise.resolve([])
+        : editions({ now: now.getTime(), ids: JSON.stringify(groupIds) }),
   };
 }
 

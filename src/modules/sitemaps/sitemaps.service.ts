@@ -3,7 +3,7 @@ import type { ArticleUrl } from '../articles/articles.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { keys } from '../shared/content-keys.ts';
 import type { PublicAnswer, StreamedAnswer } from '../shared/public-routes.ts';
-import type { SitemapsRepository } from './sitemaps.repository.ts';
+import type { SitemapArticle, SitemapEdition, SitemapsRepository } from './sitemaps.repository.ts';
 import {
   type SitemapUrl,
   sitemapIndex,
@@ -54,6 +54,37 @@ export function createSitemapsService(deps: {
   const { urlsPerFile, newsPerFile } = settings;
   const fileUrl = (name: string) => `${settings.siteUrl}/sitemaps/${name}`;
 
+  /**
+   * `hreflang` alternates per translation group with more than one visible edition: each
+   * edition (reciprocal, itself included) and `x-default`, the first published (the original).
+   */
+  async function alternatesOf(now: Date, rows: readonly SitemapArticle[]) {
+    const groupIds = [
+      ...new Set(rows.flatMap((row) => (row.groupId === null ? [] : [row.groupId]))),
+    ];
+    const byGroup = new Map<string, SitemapEdition[]>();
+    for (const edition of await repository.editions(now, groupIds))
+      if (edition.groupId !== null)
+        byGroup.set(edition.groupId, [...(byGroup.get(edition.groupId) ?? []), edition]);
+    const alternates = new Map<string, Array<{ hreflang: string; href: string }>>();
+    for (const [group, editions] of byGroup) {
+      if (editions.length < 2) continue;
+      const original = editions.reduce((first, edition) =>
+        (edition.publishedAt?.getTime() ?? 0) < (first.publishedAt?.getTime() ?? 0)
+          ? edition
+          : first,
+      );
+      alternates.set(group, [
+        ...editions.map((edition) => ({
+          hreflang: edition.language,
+          href: settings.articleUrl(edition),
+        })),
+        { hreflang: 'x-default', href: settings.articleUrl(original) },
+      ]);
+    }
+    return alternates;
+  }
+
   /** A month part's `<url>` elements, a string per query of `batch` rows, in publication order. */
   async function* monthChunks(now: Date, year: number, month: number, part: number) {
     const range = {
@@ -73,7 +104,8 @@ export function createSitemapsService(deps: {
       );
       if (rows.length === 0) return;
       const shown = rows.slice(Math.max(0, skip - seen));
-      if (shown.length > 0)
+      if (shown.length > 0) {
+        const alternates = await alternatesOf(now, shown);
         yield {
           urls: shown.length,
           xml: urlElements(
@@ -81,9 +113,11 @@ export function createSitemapsService(deps: {
               loc: settings.articleUrl(row),
               lastmod: later(row.publishedAt, row.updatedAt) ?? row.updatedAt,
               image: row.photoUrl,
+              alternates: row.groupId === null ? undefined : alternates.get(row.groupId),
             })),
           ),
         };
+      }
       seen += rows.length;
       const last = rows.at(-1);
       if (last === undefined || rows.length < batch) return;
@@ -143,7 +177,7 @@ export function createSitemapsService(deps: {
         if (next.done === true) {
           if (held.length === 0) return undefined;
           return {
-            body: urlset(held.join(''), { image: true }),
+            body: urlset(held.join(''), { image: true, xhtml: true }),
             keys: [keys.articleList],
             expiresAt: await settings.nextDueAt(now),
           };
@@ -152,7 +186,7 @@ export function createSitemapsService(deps: {
         urls += next.value.urls;
       }
       async function* whole() {
-        yield urlsetOpening({ image: true });
+        yield urlsetOpening({ image: true, xhtml: true });
         yield* held.splice(0);
         for await (const chunk of chunks) yield chunk.xml;
         yield urlsetClosing;

@@ -11,6 +11,7 @@ export const sitemapNamespaces = {
   sitemap: 'http://www.sitemaps.org/schemas/sitemap/0.9',
   image: 'http://www.google.com/schemas/sitemap-image/1.1',
   news: 'http://www.google.com/schemas/sitemap-news/0.9',
+  xhtml: 'http://www.w3.org/1999/xhtml',
 };
 
 const builder = new XMLBuilder({
@@ -27,6 +28,8 @@ export interface SitemapUrl {
   lastmod?: Date;
   image?: string | null;
   news?: { publication: string; language: string; published: Date; title: string };
+  /** The page in every language it has (itself included), and `x-default`. */
+  alternates?: ReadonlyArray<{ hreflang: string; href: string }>;
 }
 
 /** Google News wants an ISO 639 code, with zh-cn and zh-tw its only regional ones. */
@@ -59,7 +62,13 @@ function urlElement(url: SitemapUrl): string {
     url.news === undefined
       ? ''
       : `<news:news><news:publication><news:name>${escapeXml(url.news.publication)}</news:name><news:language>${escapeXml(newsLanguage(url.news.language))}</news:language></news:publication><news:publication_date>${url.news.published.toISOString()}</news:publication_date><news:title>${escapeXml(url.news.title)}</news:title></news:news>`;
-  return `<url><loc>${escapeXml(url.loc)}</loc>${lastmod}${image}${news}</url>`;
+  const alternates = (url.alternates ?? [])
+    .map(
+      (alternate) =>
+        `<xhtml:link rel="alternate" hreflang="${escapeXml(alternate.hreflang)}" href="${escapeXml(alternate.href)}"/>`,
+    )
+    .join('');
+  return `<url><loc>${escapeXml(url.loc)}</loc>${lastmod}${alternates}${image}${news}</url>`;
 }
 
 /** `<url>` elements for one batch. */
@@ -67,13 +76,14 @@ export function urlElements(urls: readonly SitemapUrl[]): string {
   return urls.map(urlElement).join('');
 }
 
-type Extensions = { image?: boolean; news?: boolean };
+type Extensions = { image?: boolean; news?: boolean; xhtml?: boolean };
 
 /** The declaration and `<urlset>` start tag, declaring only the extensions used. */
 export function urlsetOpening(extensions: Extensions): string {
   const image = extensions.image === true ? ` xmlns:image="${sitemapNamespaces.image}"` : '';
   const news = extensions.news === true ? ` xmlns:news="${sitemapNamespaces.news}"` : '';
-  return `${declaration}<urlset xmlns="${sitemapNamespaces.sitemap}"${image}${news}>`;
+  const xhtml = extensions.xhtml === true ? ` xmlns:xhtml="${sitemapNamespaces.xhtml}"` : '';
+  return `${declaration}<urlset xmlns="${sitemapNamespaces.sitemap}"${xhtml}${image}${news}>`;
 }
 
 export const urlsetClosing = '</urlset>';
