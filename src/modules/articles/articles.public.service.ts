@@ -70,7 +70,7 @@ export function createPublicArticlesService(deps: {
    */
   async function ready(language: string | undefined, slug: string, now: Date) {
     const found = await repository.findBySlug(language, slug, now);
-    if (found?.validUntil === null || found === undefined) return found;
+    if (found === undefined || found.validUntil === null) return found;
     if (found.validUntil.getTime() > now.getTime()) return found;
     await deps.refreshDocuments([found.id]);
     return repository.findBySlug(language, slug, now);
