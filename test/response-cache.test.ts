@@ -195,7 +195,7 @@ describe('response cache', () => {
 
 describe('the cache itself', () => {
   const entry = (keys: string[], expiresAt = Number.POSITIVE_INFINITY) => ({
-    body: '{}',
+    body: Buffer.from('{}'),
     etag: '"x"',
     contentType: 'application/json',
     surrogateKey: keys.join(' '),
@@ -235,10 +235,10 @@ describe('the cache itself', () => {
       now: () => new Date(0),
     });
     for (let i = 0; i < 10; i += 1)
-      cache.store(`/${i}`, { ...entry(['x']), body: 'a'.repeat(200) }, cache.generation);
+      cache.store(`/${i}`, { ...entry(['x']), body: Buffer.alloc(400, 'a') }, cache.generation);
     expect(cache.bytes).toBeLessThanOrEqual(1000);
     expect(cache.size).toBe(2);
-    cache.store('/huge', { ...entry(['x']), body: 'a'.repeat(600) }, cache.generation);
+    cache.store('/huge', { ...entry(['x']), body: Buffer.alloc(1200, 'a') }, cache.generation);
     expect(cache.lookup('/huge', 0)).toBeUndefined();
   });
 

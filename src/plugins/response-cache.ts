@@ -20,7 +20,11 @@ export interface ResponseCache {
 }
 
 interface Entry {
-  body: string;
+  /**
+   * The bytes as sent: encoded once when stored, so a hit writes them as they are instead of
+   * encoding the string again (a 180 KB feed at 2,000 hits a second made that much garbage).
+   */
+  body: Buffer;
   etag: string;
   contentType: string;
   surrogateKey: string | undefined;
@@ -41,7 +45,7 @@ declare module 'fastify' {
 
 export interface ResponseCacheOptions {
   maxEntries: number;
-  /** Upper bound on the bodies held, in bytes (UTF-16 code units × 2, roughly what V8 holds). */
+  /** Upper bound on the bodies held, in bytes as sent. */
   maxBytes?: number;
   maxAgeMs: number;
   now: () => Date;
@@ -61,7 +65,7 @@ export function createResponseCache(options: ResponseCacheOptions) {
     const entry = entries.get(url);
     if (entry === undefined) return;
     entries.delete(url);
-    bytes -= entry.body.length * 2;
+    bytes -= entry.body.byteLength;
     for (const key of entry.keys) {
       const urls = byKey.get(key);
       urls?.delete(url);
@@ -104,7 +108,7 @@ export function createResponseCache(options: ResponseCacheOptions) {
     store(url: string, entry: Entry, startedAtGeneration: number): void {
       if (options.maxEntries === 0 || startedAtGeneration !== generation) return;
       remove(url);
-      const size = entry.body.length * 2;
+      const size = entry.body.byteLength;
       if (size > maxBytes) return;
       while (entries.size >= options.maxEntries || bytes + size > maxBytes) {
         const oldest = entries.keys().next().value;
@@ -210,7 +214,7 @@ export function registerCachedPublicResponses(
         cache.store(
           request.url,
           {
-            body: payload,
+            body: Buffer.from(payload),
             etag,
             contentType: String(
               reply.getHeader('content-type') ?? 'application/json; charset=utf-8',
