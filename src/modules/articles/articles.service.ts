@@ -19,7 +19,6 @@ import { type Principal, roleAtLeast } from '../../lib/roles.ts';
 import type { ContentChanged } from '../shared/changes.ts';
 import type { Clock } from '../shared/clock.ts';
 import { changed as contentChanges, keys } from '../shared/content-keys.ts';
-import { EditionTakenError } from '../shared/record-errors.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
 import { type ArticleRow, type ArticleWithEmbeds, editionsOf } from './articles.embed.ts';
 import type {
@@ -124,16 +123,6 @@ export function toAdminArticle({ row, embeds }: ArticleWithEmbeds, now: Date): A
       status: effectiveStatus(edition, now),
     })),
   };
-}
-
-/** A translation group's rule broken: a 409 with its reason. */
-async function asEditionConflict<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof EditionTakenError) throw conflict(error.message);
-    throw error;
-  }
 }
 
 /** Embargoed copy is public at the lift at the earliest: its publication time is held there. */
@@ -387,22 +376,20 @@ export function createArticlesService({
     /** A draft copy of the article in `language`, to be translated, in the same group. */
     async create(id: string, language: string): Promise<AdminArticle> {
       const at = clock.now();
-      const created = await asEditionConflict(
-        inRequestTerms(
-          repository.createEdition(
-            id,
+      const created = await inRequestTerms(
+        repository.createEdition(
+          id,
+          language,
+          (source) => ({
+            ...applyEdit(source, {}, renderMarkdown(source.body)),
             language,
-            (source) => ({
-              ...applyEdit(source, {}, renderMarkdown(source.body)),
-              language,
-              status: 'draft',
-              publishedAt: null,
-              embargoUntil: null,
-              embargoSource: null,
-              embargoNote: null,
-            }),
-            at,
-          ),
+            status: 'draft',
+            publishedAt: null,
+            embargoUntil: null,
+            embargoSource: null,
+            embargoNote: null,
+          }),
+          at,
         ),
       );
       if (created === undefined) throw notFound(noSuchArticle);
@@ -410,7 +397,7 @@ export function createArticlesService({
     },
 
     link: async (id: string, otherId: string): Promise<AdminArticle> =>
-      reread(id, await asEditionConflict(repository.link(id, otherId, clock.now()))),
+      reread(id, await inRequestTerms(repository.link(id, otherId, clock.now()))),
 
     unlink: async (id: string): Promise<AdminArticle> =>
       reread(id, await repository.unlink(id, clock.now())),

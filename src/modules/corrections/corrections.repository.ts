@@ -7,6 +7,7 @@ import {
 import type { Db, Store } from '../../db/store.ts';
 import { newId } from '../../lib/ids.ts';
 import type { CorrectionRecord } from '../articles/articles.embed.ts';
+import { publicArticleQueries } from '../articles/articles.public.queries.ts';
 
 // Corrections as stored. Writes run inside the article's own write (the article's version,
 // documents and change log move with them); the site-wide list is a public read.
@@ -27,10 +28,7 @@ export interface ListedCorrectionRow {
 
 export function createCorrectionsRepository(store: Store) {
   const { articleCorrections, articles } = store.tables;
-  const visible = and(
-    eq(articles.status, 'published'),
-    sql`${articles.publishedAt} <= ${ph('now')}`,
-  );
+  const { visible } = publicArticleQueries(store);
 
   function listStatement(byLanguage: boolean) {
     return store.statement<

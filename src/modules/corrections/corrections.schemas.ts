@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { correctionKinds, maxWordingsKept } from '../../db/schema/corrections.ts';
 import {
   bounded,
-  cursorQuery,
   id,
   languageSchema,
-  limitQuery,
   maxUrlLength,
   nonEmptyPatch,
+  pageQuery,
   plainText,
   prose,
   timestamp,
@@ -82,8 +81,4 @@ export const listedCorrectionSchema = correctionSchema
   .meta({ id: 'ListedCorrection' });
 export type ListedCorrection = z.infer<typeof listedCorrectionSchema>;
 
-export const correctionsQuery = z.strictObject({
-  limit: limitQuery,
-  cursor: cursorQuery,
-  language: languageSchema.optional(),
-});
+export const correctionsQuery = pageQuery.extend({ language: languageSchema.optional() });

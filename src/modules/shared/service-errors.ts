@@ -1,11 +1,16 @@
 import { ConstraintError } from '../../db/store.ts';
 import { conflict, invalidFields, preconditionFailed } from '../../errors.ts';
-import { MissingReferencesError, SlugTakenError, StaleWriteError } from './record-errors.ts';
+import {
+  EditionTakenError,
+  MissingReferencesError,
+  SlugTakenError,
+  StaleWriteError,
+} from './record-errors.ts';
 
 /**
  * Runs a repository call and rephrases what stored data refused in the request's terms: a taken
  * slug is a 409 on `body.slug`, an unknown id a 400 naming the field (`body.tagIds.2`), a
- * lost race with another writer a 412, and a foreign key that still holds the record (ON DELETE
+ * lost race with another writer a 412, a translation group's rule a 409, and a foreign key that still holds the record (ON DELETE
  * RESTRICT) a 409 saying what to do instead.
  */
 export async function inRequestTerms<T>(
@@ -31,6 +36,7 @@ export async function inRequestTerms<T>(
         })),
       );
     }
+    if (error instanceof EditionTakenError) throw conflict(error.message);
     if (error instanceof StaleWriteError) {
       throw preconditionFailed('The record changed during the update.', error.currentVersion);
     }
