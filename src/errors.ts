@@ -102,7 +102,7 @@ export const conflict = (detail: string, errors?: FieldError[]) =>
 export const preconditionFailed = (detail: string, currentVersion: number) =>
   new HttpError(412, 'precondition-failed', detail, { currentVersion });
 export const ifMatchRequiredDetail =
-  'Send If-Match with the article’s ETag (its version) so no one else’s edit is overwritten.';
+  'Send If-Match with the ETag you loaded (the version) so no one else’s edit is overwritten.';
 export const preconditionRequired = (detail: string) =>
   new HttpError(428, 'precondition-required', detail);
 export const serviceUnavailable = (detail: string) =>

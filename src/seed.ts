@@ -9,6 +9,7 @@ import { createAppealBody } from './modules/appeals/appeals.schemas.ts';
 import { createPageBody } from './modules/pages/pages.schemas.ts';
 import { createNewsletterBody } from './modules/newsletters/newsletters.schemas.ts';
 import { createTagBody } from './modules/tags/tags.schemas.ts';
+import { createCollectionBody } from './modules/collections/collections.schemas.ts';
 
 // The demo newsroom from seeds/, loaded through the same validation and services as the API.
 // Idempotent: rows are matched on their natural keys (slug, photo URL) and never duplicated.
@@ -40,6 +41,28 @@ const demoSchema = z.strictObject({
       translationOf: z.string().optional(),
     }),
   ),
+  // Fronts and sections, naming articles and tags by slug (checked by createCollectionBody).
+  collections: z.array(
+    z.strictObject({
+      slug: z.string(),
+      name: z.string(),
+      language: z.string(),
+      size: z.number().optional(),
+      pins: z.array(
+        z.strictObject({
+          slug: z.string(),
+          language: z.string().optional(),
+          headline: z.string().optional(),
+        }),
+      ),
+      backfill: z
+        .strictObject({
+          tagSlugs: z.array(z.string()).optional(),
+          language: z.string().optional(),
+        })
+        .optional(),
+    }),
+  ),
 });
 
 /** Seeding acts as the system, not as any token. */
@@ -52,7 +75,8 @@ export interface SeedReport {
 
 export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
   const demo = demoSchema.parse(JSON.parse(readFileSync(demoFile, 'utf8')));
-  const { photos, authors, tags, articles, newsletters, pages, appeals } = app.services;
+  const { photos, authors, tags, articles, newsletters, pages, appeals, collections } =
+    app.services;
   const report: SeedReport = { created: 0, skipped: 0 };
   const count = (created: boolean) => {
     if (created) report.created += 1;
@@ -141,6 +165,40 @@ export async function seedDemo(app: FastifyInstance): Promise<SeedReport> {
     ]);
     if (original !== undefined && edition !== undefined)
       await articles.editions.link(original, edition);
+  }
+  // Fronts last: they pin articles and backfill by tags.
+  for (const { pins, backfill, ...collection } of demo.collections) {
+    const exists = (await collections.findBySlug(collection.slug)) !== undefined;
+    count(!exists);
+    if (exists) continue;
+    const items = [];
+    for (const pin of pins) {
+      const articleId = await articles.findIdBySlug(pin.language ?? 'en', pin.slug);
+      if (articleId !== undefined)
+        items.push({
+          articleId,
+          ...(pin.headline === undefined ? {} : { headline: pin.headline }),
+        });
+    }
+    const tagIds = [];
+    for (const slug of backfill?.tagSlugs ?? []) {
+      const tag = await tags.findBySlug(slug);
+      if (tag !== undefined) tagIds.push(tag.id);
+    }
+    await collections.create(
+      createCollectionBody.parse({
+        ...collection,
+        items,
+        ...(backfill === undefined
+          ? {}
+          : {
+              backfill: {
+                tagIds,
+                ...(backfill.language === undefined ? {} : { language: backfill.language }),
+              },
+            }),
+      }),
+    );
   }
   return report;
 }

@@ -113,6 +113,23 @@ describe('embargoes', () => {
     });
     const oldSlug = story.slug;
     const url = `${site}/en/zephyrine-accord`;
+    // A front that pins it ahead of time, and a section whose rule would take it.
+    const front = await create('/v1/admin/collections', {
+      name: 'Embargo front',
+      language: 'en',
+      items: [{ articleId: story.id, headline: 'Accord signed' }],
+    });
+    const section = await create('/v1/admin/collections', {
+      name: 'Embargo section',
+      language: 'en',
+      backfill: { tagIds: [tag.id] },
+    });
+    const inCollection = (response: {
+      status: number;
+      body: { data?: { items?: Array<{ article: { id: string } }> } };
+    }) =>
+      response.status === 200 &&
+      (response.body.data?.items ?? []).some((item) => item.article.id === story.id);
 
     const surfaces: Array<[string, () => Promise<boolean>]> = [
       [
@@ -159,6 +176,14 @@ describe('embargoes', () => {
       [
         'the month sitemap',
         async () => (await app.api.get('/sitemaps/articles-2026-11.xml')).text.includes(url),
+      ],
+      [
+        'a front pinning it',
+        async () => inCollection(await app.api.get(`/v1/collections/${front.slug}`)),
+      ],
+      [
+        'a section its tag fills',
+        async () => inCollection(await app.api.get(`/v1/collections/${section.slug}`)),
       ],
       [
         'the news sitemap',

@@ -12,6 +12,7 @@ import {
 } from './schema-pg/articles.ts';
 import { authors } from './schema-pg/authors.ts';
 import { changeLog } from './schema-pg/changes.ts';
+import { collectionItems, collections } from './schema-pg/collections.ts';
 import { articleCorrections } from './schema-pg/corrections.ts';
 import { instanceSecrets } from './schema-pg/instance.ts';
 import {
@@ -34,6 +35,7 @@ export * from './schema-pg/appeals.ts';
 export * from './schema-pg/articles.ts';
 export * from './schema-pg/authors.ts';
 export * from './schema-pg/changes.ts';
+export * from './schema-pg/collections.ts';
 export * from './schema-pg/corrections.ts';
 export * from './schema-pg/instance.ts';
 export * from './schema-pg/newsletters.ts';
@@ -56,6 +58,8 @@ export const pgTables = {
   articleSlugRedirects,
   articleDocuments,
   articleCorrections,
+  collections,
+  collectionItems,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

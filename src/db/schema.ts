@@ -11,6 +11,7 @@ import {
 } from './schema/articles.ts';
 import { authors } from './schema/authors.ts';
 import { changeLog } from './schema/changes.ts';
+import { collectionItems, collections } from './schema/collections.ts';
 import { articleCorrections } from './schema/corrections.ts';
 import { instanceSecrets } from './schema/instance.ts';
 import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema/newsletters.ts';
@@ -29,6 +30,7 @@ export * from './schema/appeals.ts';
 export * from './schema/articles.ts';
 export * from './schema/authors.ts';
 export * from './schema/changes.ts';
+export * from './schema/collections.ts';
 export * from './schema/corrections.ts';
 export * from './schema/instance.ts';
 export * from './schema/newsletters.ts';
@@ -50,6 +52,8 @@ export const tables = {
   articleSlugRedirects,
   articleDocuments,
   articleCorrections,
+  collections,
+  collectionItems,
   newsletters,
   newsletterSignups,
   newsletterConsentEvents,

@@ -32,6 +32,8 @@ const carried = [
   'pages',
   'pageVersions',
   'appeals',
+  'collections',
+  'collectionItems',
 ] as const satisfies ReadonlyArray<keyof Tables>;
 type CarriedTable = (typeof carried)[number];
 

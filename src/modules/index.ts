@@ -30,6 +30,7 @@ import { createPreviewsModule } from './previews/index.ts';
 import { createFeedsModule } from './feeds/index.ts';
 import { createSitemapsModule } from './sitemaps/index.ts';
 import { createCorrectionsModule } from './corrections/index.ts';
+import { createCollectionsModule } from './collections/index.ts';
 import { createWebhooksModule } from './webhooks/index.ts';
 import { type ResolveHost, resolveWithDns } from './webhooks/webhooks.sender.ts';
 
@@ -221,6 +222,10 @@ export async function createModules(
       apiUrl: config.publicApiUrl,
     },
   });
+  const collections = createCollectionsModule({
+    ...deps,
+    nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
+  });
   const authors = createAuthorsModule({
     ...deps,
     photos: photos.repository,
@@ -268,6 +273,7 @@ export async function createModules(
     modules: [
       articles.module,
       previews.module,
+      collections.module,
       feeds.module,
       sitemaps.module,
       corrections.module,
@@ -286,6 +292,7 @@ export async function createModules(
       photos: photos.service,
       tags: tags.service,
       articles: articles.service,
+      collections: collections.service,
       previews: previews.service,
       newsletters: newsletters.service,
       pages: pages.service,

@@ -206,6 +206,11 @@ export async function registerOpenApi(
             'RSS and Atom feeds of the published articles: site-wide, per tag, per author.',
         },
         {
+          name: 'Collections',
+          description:
+            'Curated fronts and sections: pinned articles in the editors’ order, then the newest a rule takes.',
+        },
+        {
           name: 'Corrections',
           description:
             'The standards record: corrections, clarifications, updates and retractions of published articles.',

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ifMatchRequiredDetail, preconditionRequired, problemResponses } from '../../errors.ts';
+import { problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, id, idParams } from '../../schemas.ts';
@@ -11,14 +11,14 @@ import {
   createArticleBody,
   createTranslationBody,
   embargoBody,
-  ifMatchHeaders,
   publishArticleBody,
   revisionParams,
   revisionSchema,
   updateArticleBody,
   type AdminArticle,
 } from './articles.schemas.ts';
-import type { ArticlesService, ExpectedVersion, VersionedWrite } from './articles.service.ts';
+import type { ArticlesService, VersionedWrite } from './articles.service.ts';
+import { ifMatchHeaders, parseIfMatch, versionTag } from '../shared/versions.ts';
 import { maxRevisionsPerArticle } from './articles.revisions.ts';
 import { listRoute } from '../shared/routes.ts';
 import {
@@ -31,19 +31,6 @@ import {
 
 const article = dataEnvelope(adminArticleSchema);
 const versioned = problemResponses(400, 401, 403, 404, 409, 412, 428);
-
-/** RFC 9110 If-Match: strong comparison, so weak tags never match; `*` matches any version. */
-export function parseIfMatch(header: string | undefined): ExpectedVersion {
-  if (header === undefined || header.trim() === '') {
-    throw preconditionRequired(ifMatchRequiredDetail);
-  }
-  if (header.trim() === '*') return 'any';
-  const versions = header
-    .split(',')
-    .map((tag) => /^\s*(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(tag))
-    .flatMap((match) => (match === null ? [] : [Number(match[1] ?? match[2])]));
-  return { versions };
-}
 
 /** What a versioned route reads from its request: the article, If-Match, and the caller. */
 function versionedWrite(
@@ -61,8 +48,6 @@ const versionedRoute = (minRole: 'writer' | 'editor', operationId: string, summa
   config: { minRole },
   schema: { operationId, summary, security: bearerSecurity, headers: ifMatchHeaders },
 });
-
-const versionTag = (version: number): string => `"${version}"`;
 
 /** The ETag of an editor's article is its version, so it can be sent straight back in If-Match. */
 function sendArticle(reply: FastifyReply, data: AdminArticle, status = 200) {

@@ -326,14 +326,6 @@ export const publishArticleBody = z
   // The body may be left out entirely (Fastify then hands over null).
   .nullish();
 
-/** Required: without it the answer is 428 (see plugins/error-handler.ts), with a stale one 412. */
-export const ifMatchHeaders = z.looseObject({
-  'if-match': z
-    .string()
-    .max(200)
-    .meta({ description: 'The article’s current ETag (its version), e.g. "3", or `*`.' }),
-});
-
 const optionalSlug = z.string().min(1).max(200).optional();
 
 export const adminListQuery = z.strictObject({

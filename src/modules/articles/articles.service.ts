@@ -1,4 +1,5 @@
-import { conflict, forbidden, invalidFields, notFound, preconditionFailed } from '../../errors.ts';
+import { conflict, forbidden, invalidFields, notFound } from '../../errors.ts';
+import { checkVersion, type ExpectedVersion } from '../shared/versions.ts';
 import { deriveExcerpt, renderMarkdown } from '../../lib/markdown.ts';
 import { applyEdit, derivedFrom, noSeo, seoAfter, unchanged } from './articles.content.ts';
 import type { ArticleSeoColumns } from '../../db/schema/articles.ts';
@@ -42,9 +43,6 @@ import { searchTerms } from './articles.search.ts';
 // The editorial rules: who may change what, the workflow between statuses, the If-Match check,
 // and what each change makes stale. Derived text lives in articles.content.ts, persistence in
 // the repository.
-
-/** The versions an If-Match header accepts, or any version for `If-Match: *`. */
-export type ExpectedVersion = { versions: number[] } | 'any';
 
 /** What every versioned write names: the article, the versions it may change, and who asks. */
 export interface VersionedWrite {
@@ -132,14 +130,8 @@ function notBeforeEmbargo(publishedAt: Date, embargoUntil: Date | null): Date {
     : publishedAt;
 }
 
-function checkVersion(current: ArticleState, expected: ExpectedVersion): void {
-  if (expected !== 'any' && !expected.versions.includes(current.version)) {
-    throw preconditionFailed(
-      `The article has changed since you loaded it: it is at version ${current.version}. Reload, reapply your change and send If-Match: "${current.version}".`,
-      current.version,
-    );
-  }
-}
+const checkArticleVersion = (current: ArticleState, expected: ExpectedVersion): void =>
+  checkVersion('article', current.version, expected);
 
 function assertWriterMayEdit(
   principal: Principal,
@@ -213,7 +205,7 @@ export function createArticlesService({
       repository.mutate(
         id,
         (current) => {
-          checkVersion(current, expected);
+          checkArticleVersion(current, expected);
           return decide(current, at);
         },
         at,
@@ -538,7 +530,7 @@ export function createArticlesService({
       const removed = await repository.remove(
         id,
         (current) => {
-          checkVersion(current, expected);
+          checkArticleVersion(current, expected);
           assertWriterMayEdit(principal, current, at, 'delete');
         },
         at,

@@ -46,7 +46,8 @@ export function createAuthorsService(
     }));
   }
   // A delete is refused (409) while the record is referenced, with what to do instead.
-  const inUse = 'The author still has a byline on articles; remove it from them first.';
+  const inUse =
+    'The author still has bylines, or a collection backfills by them; remove those first.';
   const records = recordService(deps, withPhotos, 'author', inUse);
 
   return {

@@ -40,7 +40,8 @@ export function embeddedPhoto(
 export function createPhotosService(deps: ServiceDeps<PhotosRepository>) {
   const { repository, clock } = deps;
   // A delete is refused (409) while the record is referenced, with what to do instead.
-  const inUse = 'The photo is still used (by an author or an article); detach it first.';
+  const inUse =
+    'The photo is still used (by an author, an article or a collection slot); detach it first.';
   const records = recordService(deps, (found) => found.map(toPhoto), 'photo', inUse);
   return {
     ...records.reads,

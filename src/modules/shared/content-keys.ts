@@ -10,16 +10,18 @@ export type ContentKey =
   | 'pages'
   | 'newsletters'
   | 'appeals'
+  | 'collections'
   | `article:${string}`
   | `slug:${string}`
   | `author:${string}`
   | `tag:${string}`
   | `photo:${string}`
   | `page:${string}`
-  | `appeal:${string}`;
+  | `appeal:${string}`
+  | `collection:${string}`;
 
 const keyShape =
-  /^(?:articles|authors|tags|pages|newsletters|appeals|(?:article|slug|author|tag|photo|page|appeal):.+)$/;
+  /^(?:articles|authors|tags|pages|newsletters|appeals|collections|(?:article|slug|author|tag|photo|page|appeal|collection):.+)$/;
 
 /** Whether a stored string is a content key (the change log stores them as text). */
 export const isContentKey = (value: string): value is ContentKey => keyShape.test(value);
@@ -32,6 +34,8 @@ export const keys = {
   pageList: 'pages',
   newsletterList: 'newsletters',
   appealList: 'appeals',
+  /** The editors' list of fronts and sections (no public list shows them all). */
+  collectionList: 'collections',
   article: (id: string) => `article:${id}` as const,
   /** A public article address (`/v1/articles/{slug}`), which may answer 404 or 301 today. */
   articleSlug: (slug: string) => `slug:${slug}` as const,
@@ -40,6 +44,8 @@ export const keys = {
   photo: (id: string) => `photo:${id}` as const,
   page: (id: string) => `page:${id}` as const,
   appeal: (id: string) => `appeal:${id}` as const,
+  /** A front or section: its slots, overrides and rule (what it resolves to also hangs on `articles`). */
+  collection: (id: string) => `collection:${id}` as const,
 } as const;
 
 /** The Surrogate-Key header value: each key once, in the order given. */
@@ -100,6 +106,8 @@ export const changed = {
   pageUpdated: (id: string): ContentKey[] => [keys.pageList, keys.page(id), keys.newsletterList],
   newsletterChanged: (): ContentKey[] => [keys.newsletterList],
   appealChanged: (): ContentKey[] => [keys.appealList],
+  /** A front's slots, overrides, rule or name; its old slug's answer hangs on the same key. */
+  collectionChanged: (id: string): ContentKey[] => [keys.collectionList, keys.collection(id)],
   /**
    * An article change. One that never was and is not public touches only the article itself;
    * otherwise lists, search and "Read more", both addresses, and the public author and tag lists

@@ -19,6 +19,9 @@ export const webhookEventTypes = [
   'page.published',
   'page.updated',
   'page.unpublished',
+  'collection.created',
+  'collection.updated',
+  'collection.deleted',
   'newsletter.signup_confirmed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number] | 'webhook.test';

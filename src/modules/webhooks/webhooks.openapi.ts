@@ -37,6 +37,8 @@ const described: Record<string, string> = {
   'article.deleted': 'A published article was deleted.',
   'article.corrected':
     'A correction, clarification, update or retraction was added to a public article, or edited (`data.correction`).',
+  'collection.updated':
+    'A front or section changed: its pinned slots, their overrides, its backfill rule, its name or slug. What it resolves to changes with its articles too; those announce themselves.',
   'newsletter.signup_confirmed':
     'A reader confirmed a newsletter signup. The event carries no personal data.',
   'webhook.test': 'Sent to one endpoint when an editor tests it.',

@@ -34,7 +34,7 @@ export interface PurgeSettings {
 }
 
 /** Every event that can make a public response stale. */
-export const purgedEvents = ['article.*', 'author.*', 'tag.*', 'photo.*', 'page.*'];
+export const purgedEvents = ['article.*', 'author.*', 'tag.*', 'photo.*', 'page.*', 'collection.*'];
 
 /** The purgers the environment configures (a pair of settings each). */
 export function configuredPurgers(settings: PurgeSettings): Purger[] {
