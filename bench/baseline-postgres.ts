@@ -29,6 +29,9 @@ const fields = `'id', a.id, 'slug', a.slug, 'headline', a.headline, 'dek', a.dek
   'excerpt', a.excerpt, 'publishedAt', ${ms('a.published_at')}, ${embeds}`;
 const item = `json_build_object(${fields})`;
 const visible = "a.status = 'published' AND a.published_at <= $1";
+// A front's slot: the override, else the article's own photo (bench/baseline.ts does the same).
+const slotPhoto = `CASE WHEN sp.id IS NULL THEN NULL ELSE json_build_object('id', sp.id, 'url', sp.url, 'altText', sp.alt_text,
+  'caption', sp.caption, 'credit', json_build_object('photographer', sp.photographer, 'agency', sp.agency)) END`;
 const statements = {
   list: `SELECT ${item}::text AS item FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
     WHERE ${visible} AND (a.published_at, a.id) < ($2, $3)
@@ -50,6 +53,19 @@ const statements = {
     p.url AS "photoUrl" FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
     WHERE ${visible} AND a.published_at >= $2 AND a.published_at < $3
     ORDER BY a.published_at, a.id`,
+  collection: `SELECT id, slug, name, language, size, ${ms('updated_at')} AS "updatedAt"
+    FROM collections WHERE slug = $1`,
+  pinned: `SELECT json_build_object('pinned', true, 'headline', coalesce(ci.headline, a.headline),
+      'dek', coalesce(ci.dek, a.dek), 'photo', ${slotPhoto}, 'article', ${item})::text AS item
+    FROM collection_items ci JOIN articles a ON a.id = ci.article_id
+    LEFT JOIN photos p ON p.id = a.photo_id LEFT JOIN photos sp ON sp.id = coalesce(ci.photo_id, a.photo_id)
+    WHERE ci.collection_id = $2 AND ${visible} ORDER BY ci.position LIMIT $3`,
+  filled: `SELECT json_build_object('pinned', false, 'headline', a.headline, 'dek', a.dek,
+      'photo', ${slotPhoto}, 'article', ${item})::text AS item
+    FROM articles a LEFT JOIN photos p ON p.id = a.photo_id LEFT JOIN photos sp ON sp.id = a.photo_id
+    WHERE ${visible} AND NOT EXISTS (SELECT 1 FROM collection_items ci
+      WHERE ci.collection_id = $2 AND ci.article_id = a.id)
+    ORDER BY a.published_at DESC, a.id DESC LIMIT $3`,
   single: `SELECT json_build_object('data', json_build_object(${fields}, 'bodyHtml', a.body_html))::text AS body
     FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
     WHERE a.language = 'en' AND a.slug = $2 AND ${visible}`,
@@ -94,6 +110,25 @@ app.get<{ Params: { name: string } }>('/sitemaps/:name.xml', async (request, rep
   const { rows } = await run<SitemapRow>('month', [Date.now(), bounds.from, bounds.to]);
   reply.type('application/xml; charset=utf-8');
   return urlsetDocument(rows);
+});
+app.get<{ Params: { slug: string } }>('/v1/collections/:slug', async (request, reply) => {
+  const { rows: found } = await run<{
+    id: string;
+    slug: string;
+    name: string;
+    language: string;
+    size: number;
+    updatedAt: number;
+  }>('collection', [request.params.slug]);
+  const front = found[0];
+  if (front === undefined) return reply.code(404).send({ error: 'not found' });
+  const values = [Date.now(), front.id, front.size];
+  const pinned = await run<{ item: string }>('pinned', values);
+  const filled = await run<{ item: string }>('filled', values);
+  const items = [...pinned.rows, ...filled.rows].slice(0, front.size);
+  reply.type('application/json');
+  const { id: _id, size: _size, ...head } = front;
+  return `{"data":${JSON.stringify(head).slice(0, -1)},"items":[${items.map((row) => row.item).join(',')}]}}`;
 });
 app.get('/health/ready', async () => ({ status: 'ok' }));
 

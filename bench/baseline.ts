@@ -57,6 +57,27 @@ const month = db.prepare(`
   WHERE ${visible} AND a.published_at >= @from AND a.published_at < @to
   ORDER BY a.published_at, a.id`);
 
+// A front: the collection, its visible pinned slots (override or the article's own headline, dek
+// and photo, then the list item) in order, then the newest visible articles not pinned.
+const collection = db.prepare(
+  'SELECT id, slug, name, language, size, updated_at AS updatedAt FROM collections WHERE slug = ?',
+);
+const slotPhoto = `CASE WHEN sp.id IS NULL THEN NULL ELSE json_object('id', sp.id, 'url', sp.url, 'altText', sp.alt_text,
+  'caption', sp.caption, 'credit', json_object('photographer', sp.photographer, 'agency', sp.agency)) END`;
+const pinnedSlots = db.prepare(`
+  SELECT json_object('pinned', json('true'), 'headline', coalesce(ci.headline, a.headline), 'dek', coalesce(ci.dek, a.dek),
+    'photo', ${slotPhoto}, 'article', ${item}) AS item
+  FROM collection_items ci JOIN articles a ON a.id = ci.article_id
+  LEFT JOIN photos p ON p.id = a.photo_id LEFT JOIN photos sp ON sp.id = coalesce(ci.photo_id, a.photo_id)
+  WHERE ci.collection_id = @collection AND ${visible} ORDER BY ci.position LIMIT @size`);
+const filledSlots = db.prepare(`
+  SELECT json_object('pinned', json('false'), 'headline', a.headline, 'dek', a.dek,
+    'photo', ${slotPhoto}, 'article', ${item}) AS item
+  FROM articles a LEFT JOIN photos p ON p.id = a.photo_id LEFT JOIN photos sp ON sp.id = a.photo_id
+  WHERE ${visible} AND NOT EXISTS (SELECT 1 FROM collection_items ci
+    WHERE ci.collection_id = @collection AND ci.article_id = a.id)
+  ORDER BY a.published_at DESC, a.id DESC LIMIT @size`);
+
 /** Broadsheet's cursor: base64url JSON of [publishedAt ms, id]. */
 function position(cursor: string | undefined): { at: number; id: string } {
   if (cursor === undefined) return { at: Number.MAX_SAFE_INTEGER, id: '' };
@@ -96,6 +117,20 @@ app.get<{ Params: { name: string } }>('/sitemaps/:name.xml', async (request, rep
   if (bounds === undefined) return reply.code(404).send({ error: 'not found' });
   reply.type('application/xml; charset=utf-8');
   return urlsetDocument(month.all({ now: Date.now(), ...bounds }) as SitemapRow[]);
+});
+app.get<{ Params: { slug: string } }>('/v1/collections/:slug', async (request, reply) => {
+  const front = collection.get(request.params.slug) as
+    | { id: string; slug: string; name: string; language: string; size: number; updatedAt: number }
+    | undefined;
+  if (front === undefined) return reply.code(404).send({ error: 'not found' });
+  const params = { collection: front.id, size: front.size, now: Date.now() };
+  const items = [
+    ...(pinnedSlots.all(params) as Array<{ item: string }>),
+    ...(filledSlots.all(params) as Array<{ item: string }>),
+  ].slice(0, front.size);
+  reply.type('application/json');
+  const { id: _id, size: _size, ...head } = front;
+  return `{"data":${JSON.stringify(head).slice(0, -1)},"items":[${items.map((row) => row.item).join(',')}]}}`;
 });
 app.get('/health/ready', async () => ({ status: 'ok' }));
 

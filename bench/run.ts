@@ -297,6 +297,31 @@ function combined(parts: readonly LoadResult[]): LoadResult {
   };
 }
 
+/**
+ * The front the "front page" scenario reads, made through the API as an editor would: five of the
+ * recent stories pinned out of order with their own headlines, and the newest of all after them.
+ */
+async function createFront(url: string, dataset: Dataset): Promise<void> {
+  const pinned = [12, 3, 40, 7, 25].flatMap((back) => {
+    const id = dataset.articleIds[dataset.articleIds.length - 1 - back];
+    return id === undefined ? [] : [{ articleId: id, headline: `Front-page headline ${back}` }];
+  });
+  const response = await fetch(`${url}/v1/admin/collections`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${benchToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Front page',
+      slug: 'front',
+      language: 'en',
+      size: 20,
+      items: pinned,
+      backfill: {},
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`creating the front: ${response.status} ${await response.text()}`);
+}
+
 function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
   let signup = 0;
   let patched = 0;
@@ -335,6 +360,8 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
     },
     { name: 'related', path: `/v1/articles/${dataset.slugs[0]}/related`, uncached: true },
     { name: 'RSS feed', path: '/v1/feeds/articles.rss', baseline: true, uncached: true },
+    // A homepage: five stories pinned (with front-page headlines), fifteen newest below them.
+    { name: 'front page', path: '/v1/collections/front', baseline: true, uncached: true },
     {
       // The dataset's first month: every article of a small set, 44,640 in the large one. Past
       // 5,000 URLs a month file is streamed and never cached in process: each request reads it.
@@ -467,6 +494,7 @@ async function main(): Promise<void> {
   const peers: Array<{ child: ChildProcess; url: string; coldStartMs: number }> = [];
   for (let extra = 1; extra < instances; extra += 1)
     peers.push(await start(serverCommand, serverEnv));
+  await createFront(broadsheet.url, dataset);
   const baseline = await start(
     [
       '--import',

@@ -33,6 +33,7 @@ describe('benchmark harness (smoke)', () => {
       'search, uncached',
       'related',
       'RSS feed',
+      'front page',
       'sitemap month file',
       'conditional GET (304)',
       'newsletter signup',
@@ -44,13 +45,14 @@ describe('benchmark harness (smoke)', () => {
       'list deep (page 500), uncached',
       'related, uncached',
       'RSS feed, uncached',
+      'front page, uncached',
     ]);
     for (const result of report.results) {
       expect(result.broadsheet.requests, result.scenario).toBeGreaterThan(0);
       expect(result.broadsheet.errors, result.scenario).toBe(0);
       expect(result.broadsheet.unexpected, result.scenario).toBe(0);
     }
-    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(11);
+    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(13);
     expect(readFileSync(join(temp.dir, 'results.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(temp.dir, 'RESULTS.md'), 'utf8')).toContain('| list page 1 |');
     temp.remove();
