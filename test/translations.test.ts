@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, manualClock, type TestApp } from './helpers.ts';
+import { bearer, createTestApp, manualClock, receiver, type TestApp } from './helpers.ts';
 
 // Linked language editions over HTTP: a draft copy per language in the story's group, one per
 // language, links between existing articles, and `translations` on the public article showing
 // only editions readers can see — a scheduled one as soon as it falls due, without a write.
 
 let t: TestApp | undefined;
+const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
   await t?.close();
   t = undefined;
 });
@@ -16,7 +18,10 @@ const hour = 3_600_000;
 
 async function setUp() {
   const clock = manualClock(new Date('2026-11-28T09:00:00.000Z'));
-  const app = await createTestApp({ now: clock.now, config: { siteUrl: site } });
+  const app = await createTestApp({
+    now: clock.now,
+    config: { siteUrl: site, webhooksAllowPrivateTargets: true },
+  });
   t = app;
   const editor = bearer(await app.token('editor'));
   const draft = async (body: Record<string, unknown>) =>
@@ -108,6 +113,27 @@ describe('language editions', () => {
     const de = await draft({ headline: 'Gespräche in Moskau', language: 'de' });
     const german = await publish(de.id, de.version);
     const otherDe = await draft({ headline: 'Noch ein Artikel', language: 'de' });
+    const hook = await receiver();
+    closers.push(hook.close);
+    await app.api
+      .post('/v1/admin/webhooks')
+      .set(editor)
+      .send({ url: hook.url, events: ['article.*'] })
+      .expect(201);
+    /** The `article.updated` events delivered since the last call, as [id, url]. */
+    const updates = async () => {
+      await app.app.services.webhooks.relay.deliverDue();
+      const events = hook.received
+        .splice(0)
+        .map(
+          (message) =>
+            JSON.parse(message.body) as { type: string; data: { id: string; url: string } },
+        );
+      return events
+        .filter((event) => event.type === 'article.updated')
+        .map((event) => [event.data.id, event.data.url])
+        .sort();
+    };
 
     const linked = await app.api
       .put(`/v1/admin/articles/${english.id}/translations/${german.id}`)
@@ -119,6 +145,13 @@ describe('language editions', () => {
     expect(await translations(english.slug, 'en')).toEqual([
       { language: 'de', slug: german.slug, url: `${site}/de/${german.slug}` },
     ]);
+    // Both pages changed for readers: each is announced.
+    expect(await updates()).toEqual(
+      [
+        [english.id, `${site}/en/${english.slug}`],
+        [german.id, `${site}/de/${german.slug}`],
+      ].sort(),
+    );
     const taken = await app.api
       .put(`/v1/admin/articles/${english.id}/translations/${otherDe.id}`)
       .set(editor)
@@ -151,11 +184,24 @@ describe('language editions', () => {
       { language: 'de', slug: 'gespraeche-in-moskau', url: `${site}/de/gespraeche-in-moskau` },
     ]);
 
+    await updates();
     const unlinked = await app.api
       .delete(`/v1/admin/articles/${german.id}/translation-group`)
       .set(editor)
       .expect(200);
     expect(unlinked.body.data.translationGroupId).toBeNull();
+    expect(await updates()).toEqual(
+      [
+        [english.id, `${site}/en/${english.slug}`],
+        [german.id, `${site}/de/gespraeche-in-moskau`],
+      ].sort(),
+    );
+    // Unlinking what is in no group changes nothing and announces nothing.
+    await app.api
+      .delete(`/v1/admin/articles/${german.id}/translation-group`)
+      .set(editor)
+      .expect(200);
+    expect(await updates()).toEqual([]);
     expect(await translations(english.slug, 'en')).toEqual([]);
     expect(await translations('gespraeche-in-moskau', 'de')).toEqual([]);
   });

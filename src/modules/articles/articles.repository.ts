@@ -52,6 +52,9 @@ export interface ArticleContent extends ArticleSeoColumns {
 
 export type ArticleState = ArticleRow & { authorIds: string[]; tagIds: string[] };
 
+/** What a change to a translation group announces, from its members as they now stand. */
+export type EditionsAnnouncement = (members: ArticleRow[], keys: ContentKey[]) => Announcement;
+
 export interface ArticleDecision {
   content: ArticleContent;
   /** An explicit new slug (taken: `SlugTakenError`). Absent: it stays, re-checked if the language moved. */
@@ -250,6 +253,18 @@ export function createArticlesRepository(
     return id;
   }
 
+  /** A group's links changed: every member's public `translations` did, so each is announced. */
+  async function logEditionsChange(
+    tx: Db,
+    members: string[],
+    at: Date,
+    announce: EditionsAnnouncement,
+  ): Promise<void> {
+    const changedKeys = [keys.articleList, ...members.map(keys.article)];
+    const rows = await tx.select().from(articles).where(inArray(articles.id, members));
+    await logChange(store, tx, changedKeys, at, announce(rows, changedKeys));
+  }
+
   async function loadState(tx: Db, id: string): Promise<ArticleState | undefined> {
     const [row] = await stateRow(tx, { id });
     if (row === undefined) return undefined;
@@ -409,7 +424,12 @@ export function createArticlesRepository(
      * otherwise); `EditionTakenError` when the language is there already or `otherId` is in
      * another group. Returns the group's members, whose documents were rendered again.
      */
-    async link(id: string, otherId: string, at: Date): Promise<string[] | undefined> {
+    async link(
+      id: string,
+      otherId: string,
+      at: Date,
+      announce: EditionsAnnouncement,
+    ): Promise<string[] | undefined> {
       return store.write(async (tx) => {
         const [one, other] = [await loadState(tx, id), await loadState(tx, otherId)];
         if (one === undefined || other === undefined) return undefined;
@@ -430,13 +450,17 @@ export function createArticlesRepository(
           .where(inArray(articles.id, [id, otherId]));
         const members = [id, ...(await otherEditions(tx, { id, translationGroupId: group }))];
         await renderDocuments(tx, members);
-        await logChange(store, tx, [keys.articleList, ...members.map(keys.article)], at);
+        await logEditionsChange(tx, members, at, announce);
         return members;
       });
     },
 
     /** Takes `id` out of its translation group; returns who was in it (rendered again). */
-    async unlink(id: string, at: Date): Promise<string[] | undefined> {
+    async unlink(
+      id: string,
+      at: Date,
+      announce: EditionsAnnouncement,
+    ): Promise<string[] | undefined> {
       return store.write(async (tx) => {
         const current = await loadState(tx, id);
         if (current === undefined) return undefined;
@@ -444,7 +468,7 @@ export function createArticlesRepository(
         if (current.translationGroupId === null) return members;
         await tx.update(articles).set({ translationGroupId: null }).where(eq(articles.id, id));
         await renderDocuments(tx, members);
-        await logChange(store, tx, [keys.articleList, ...members.map(keys.article)], at);
+        await logEditionsChange(tx, members, at, announce);
         return members;
       });
     },

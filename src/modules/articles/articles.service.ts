@@ -27,6 +27,7 @@ import type {
   ArticleDecision,
   ArticleState,
   ArticlesRepository,
+  EditionsAnnouncement,
 } from './articles.repository.ts';
 import type { RevisionsRepository } from './articles.revisions.ts';
 import type {
@@ -355,6 +356,18 @@ export function createArticlesService({
     },
   };
 
+  /**
+   * A link or unlink changes the public `translations` of every edition readers can see: each
+   * is announced as `article.updated` (drafts and scheduled editions announce nothing).
+   */
+  const editionsAnnouncement =
+    (at: Date): EditionsAnnouncement =>
+    (members, changedKeys) => ({
+      events: members.flatMap(
+        (member) => articleAnnouncement(member, member, at, changedKeys, articleUrl).events,
+      ),
+    });
+
   /** Reads an article back for the editor after a change to its translation group. */
   async function reread(id: string, members: string[] | undefined): Promise<AdminArticle> {
     if (members === undefined) throw notFound('No article with that id (or no such edition).');
@@ -388,11 +401,18 @@ export function createArticlesService({
       return toAdminArticle(created, at);
     },
 
-    link: async (id: string, otherId: string): Promise<AdminArticle> =>
-      reread(id, await inRequestTerms(repository.link(id, otherId, clock.now()))),
+    link: async (id: string, otherId: string): Promise<AdminArticle> => {
+      const at = clock.now();
+      return reread(
+        id,
+        await inRequestTerms(repository.link(id, otherId, at, editionsAnnouncement(at))),
+      );
+    },
 
-    unlink: async (id: string): Promise<AdminArticle> =>
-      reread(id, await repository.unlink(id, clock.now())),
+    unlink: async (id: string): Promise<AdminArticle> => {
+      const at = clock.now();
+      return reread(id, await repository.unlink(id, at, editionsAnnouncement(at)));
+    },
   };
 
   return {
