@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, manualClock, receiver, type TestApp } from './helpers.ts';
+import {
+  bearer,
+  createTestApp,
+  manualClock,
+  receiver,
+  samplePhoto,
+  type TestApp,
+} from './helpers.ts';
 
 // Embargoes over HTTP, as a matrix: every public surface, one second before the lift and one
 // second after, on the test's clock. Before, the article is nowhere; after, everywhere, first
@@ -277,5 +284,102 @@ describe('embargoes', () => {
       undefined,
       409,
     );
+  });
+
+  it('keep an embargoed photo off every public surface until it lifts, and put it back on all of them', async () => {
+    const { app, clock, editor, create, versioned } = await setUp();
+    const photoHook = await receiver();
+    closers.push(photoHook.close);
+    await app.api
+      .post('/v1/admin/webhooks')
+      .set(editor)
+      .send({ url: photoHook.url, events: ['photo.*'] })
+      .expect(201);
+    const photoUrl = 'https://cdn.example.org/photos/embargoed-summit.jpg';
+    const photo = await create('/v1/admin/photos', { ...samplePhoto, url: photoUrl });
+    const author = await create('/v1/admin/authors', { name: 'Agency Desk', photoId: photo.id });
+    const draft = await create('/v1/admin/articles', {
+      headline: 'Summit photographs arrive',
+      body: 'The summit began.',
+      authorIds: [author.id],
+      photoId: photo.id,
+    });
+    const story = await versioned(
+      'post',
+      `/v1/admin/articles/${draft.id}/publish`,
+      draft.version,
+      {},
+    );
+    const front = await create('/v1/admin/collections', {
+      name: 'Photo front',
+      language: 'en',
+      items: [{ articleId: story.id }],
+    });
+    const shows = async (path: string) => (await app.api.get(path)).text.includes(photoUrl);
+    const surfaces: Array<[string, () => Promise<boolean>]> = [
+      ['the article', () => shows(`/v1/articles/${story.slug}`)],
+      ['its JSON-LD', () => shows(`/v1/articles/${story.slug}/jsonld`)],
+      ['the list', () => shows('/v1/articles')],
+      ['the site feed', () => shows('/v1/feeds/articles.rss')],
+      ['the month sitemap', () => shows('/sitemaps/articles-2026-11.xml')],
+      ['the author page', () => shows(`/v1/authors/${author.slug}`)],
+      ['the authors list', () => shows('/v1/authors')],
+      ['a front', () => shows(`/v1/collections/${front.slug}`)],
+    ];
+    const visibility = async () =>
+      Object.fromEntries(
+        await Promise.all(surfaces.map(async ([name, check]) => [name, await check()])),
+      );
+    const everywhere = (value: boolean) =>
+      Object.fromEntries(surfaces.map(([name]) => [name, value]));
+    // Shown, and cached, before the embargo is set.
+    expect(await visibility()).toEqual(everywhere(true));
+
+    await app.api
+      .patch(`/v1/admin/photos/${photo.id}`)
+      .set(editor)
+      .send({ embargoUntil: '2026-11-28T08:00:00.000Z' })
+      .expect(400);
+    const held = await app.api
+      .patch(`/v1/admin/photos/${photo.id}`)
+      .set(editor)
+      .send({ embargoUntil: lift.toISOString() })
+      .expect(200);
+    expect(held.body.data.embargoUntil).toBe(lift.toISOString());
+    expect(await visibility()).toEqual(everywhere(false));
+    // The article itself stays public, without its photo; a preview shows it.
+    const shown = await app.api.get(`/v1/articles/${story.slug}`).expect(200);
+    expect(shown.body.data.photo).toBeNull();
+    const link = await app.api
+      .post(`/v1/admin/articles/${story.id}/preview`)
+      .set(editor)
+      .send({})
+      .expect(201);
+    const preview = await app.api
+      .get(`/v1/preview/articles/${story.id}?token=${link.body.data.token}`)
+      .expect(200);
+    expect(preview.text).toContain(photoUrl);
+
+    clock.advance(lift.getTime() - start.getTime() - second);
+    expect(await app.app.services.photos.liftDue()).toBe(0);
+    expect(await visibility()).toEqual(everywhere(false));
+
+    clock.advance(2 * second);
+    expect(await app.app.services.photos.liftDue()).toBe(1);
+    expect(await app.app.services.photos.liftDue()).toBe(0);
+    expect(await visibility()).toEqual(everywhere(true));
+    const lifted = await app.api.get(`/v1/admin/photos/${photo.id}`).set(editor).expect(200);
+    expect(lifted.body.data.embargoUntil).toBeNull();
+    // Announced when set and when lifted, each once, with the keys CDNs purge.
+    await app.app.services.webhooks.relay.deliverDue();
+    const events = photoHook.received.map(
+      (message) =>
+        JSON.parse(message.body) as { type: string; data: { id: string; surrogateKeys: string[] } },
+    );
+    expect(events.map((event) => [event.type, event.data.id])).toEqual([
+      ['photo.updated', photo.id],
+      ['photo.updated', photo.id],
+    ]);
+    expect(events[1]?.data.surrogateKeys).toEqual([`photo:${photo.id}`, 'articles', 'authors']);
   });
 });

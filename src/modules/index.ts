@@ -156,7 +156,11 @@ export async function createModules(
   const documents = createArticleDocuments(store, now, changed, renderer);
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
-  const photos = createPhotosModule({ ...deps, embeddedChanged });
+  const photos = createPhotosModule({
+    ...deps,
+    embeddedChanged,
+    onError: (error) => app.log.warn({ err: error }, 'lifting photo embargoes failed'),
+  });
   const articles = createArticlesModule({
     ...deps,
     photos: photos.repository,

@@ -1,5 +1,5 @@
 import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
-import { recordTimes } from './columns.ts';
+import { recordTimes, timestamp } from './columns.ts';
 
 // Photos: credited images (the file lives elsewhere; Broadsheet stores its URL).
 
@@ -15,7 +15,13 @@ export const photos = pgTable(
     license: text('license'),
     width: integer('width'),
     height: integer('height'),
+    // Not to be shown to readers before this time (agency pictures under embargo); cleared when
+    // the embargo lifts (photos.lifts.ts), which renders what shows the photo again.
+    embargoUntil: timestamp('embargo_until'),
     ...recordTimes(),
   },
-  (table) => [index('photos_created_at_idx').on(table.createdAt, table.id)],
+  (table) => [
+    index('photos_created_at_idx').on(table.createdAt, table.id),
+    index('photos_embargo_until_idx').on(table.embargoUntil),
+  ],
 );

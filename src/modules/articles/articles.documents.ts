@@ -3,7 +3,8 @@ import type { Db, Store } from '../../db/store.ts';
 import { etagFor } from '../../lib/etag.ts';
 import { serializerFor } from '../../lib/json-serializer.ts';
 import { dataEnvelope, iso } from '../../schemas.ts';
-import { toPhoto } from '../photos/photos.service.ts';
+import { toPhoto, underEmbargo } from '../photos/photos.service.ts';
+import type { PhotoRecord } from '../photos/photos.repository.ts';
 import { toCorrection } from '../corrections/corrections.service.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentChanged } from '../shared/changes.ts';
@@ -99,10 +100,24 @@ function resolvedSeo(
  * `now` (which editions are public yet).
  */
 export function renderDocument(
-  source: DocumentSource,
+  shownSource: DocumentSource,
   renderer: DocumentRenderer,
   now: Date,
+  /** A draft preview shows the article as it will be: photos under embargo included. */
+  options: { preview?: boolean } = {},
 ): ArticleDocument {
+  // A photo under embargo is left out until it lifts (photos.service.ts liftDue renders this
+  // again then); the document still depends on it, so its key stays.
+  const held = (photo: PhotoRecord | null) =>
+    photo !== null && options.preview !== true && underEmbargo(photo, now);
+  const heldPhotoIds = [shownSource.row.photo, shownSource.socialPhoto].flatMap((photo) =>
+    photo !== null && held(photo) ? [photo.id] : [],
+  );
+  const source: DocumentSource = {
+    ...shownSource,
+    row: { ...shownSource.row, photo: held(shownSource.row.photo) ? null : shownSource.row.photo },
+    socialPhoto: held(shownSource.socialPhoto) ? null : shownSource.socialPhoto,
+  };
   const summary = toSummary(source, renderer.articleUrl);
   const due = (edition: EditionRow) =>
     edition.publishedAt !== null && edition.publishedAt.getTime() <= now.getTime();
@@ -132,6 +147,7 @@ export function renderDocument(
       keys.articleSlug(summary.slug),
       ...articleKeys([article]),
       ...(source.socialPhoto === null ? [] : [keys.photo(source.socialPhoto.id)]),
+      ...heldPhotoIds.map((id) => keys.photo(id)),
       // An edition's slug, visibility or removal changes this article's list of them.
       ...source.editions.map((edition) => keys.article(edition.id)),
     ]),

@@ -28,8 +28,11 @@ export function createAuthorsService(
   deps: ServiceDeps<AuthorsRepository> & { photos: PhotosRepository },
 ) {
   const { repository, photos, clock } = deps;
-  /** Embeds portraits with one extra query for the whole batch. */
-  async function withPhotos(found: AuthorRecord[]): Promise<AdminAuthor[]> {
+  /**
+   * Embeds portraits with one extra query for the whole batch; for readers (`shownAt`), not
+   * one still under embargo.
+   */
+  async function withPhotos(found: AuthorRecord[], shownAt?: Date): Promise<AdminAuthor[]> {
     const photoById = await photos.findByIds(
       found.flatMap((record) => (record.photoId === null ? [] : [record.photoId])),
     );
@@ -38,7 +41,7 @@ export function createAuthorsService(
       slug: record.slug,
       name: record.name,
       bio: record.bio,
-      photo: embeddedPhoto(record.photoId, photoById),
+      photo: embeddedPhoto(record.photoId, photoById, shownAt),
       links: record.links,
       email: record.email,
       createdAt: iso(record.createdAt),
@@ -56,9 +59,11 @@ export function createAuthorsService(
 
     /** Authors with a byline on an article a reader can see at `now`. */
     listVisible: async (page: PageRequest<'slug'>, now: Date) =>
-      withPhotos(await repository.listVisible(page, now)),
-    findVisibleBySlug: async (slug: string, now: Date) =>
-      records.one(await repository.findVisibleBySlug(slug, now)),
+      withPhotos(await repository.listVisible(page, now), now),
+    async findVisibleBySlug(slug: string, now: Date): Promise<AdminAuthor | undefined> {
+      const found = await repository.findVisibleBySlug(slug, now);
+      return found === undefined ? undefined : (await withPhotos([found], now))[0];
+    },
 
     create(input: CreateAuthorInput): Promise<AdminAuthor> {
       const fields = {

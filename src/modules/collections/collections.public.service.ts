@@ -1,6 +1,6 @@
 import { serializerFor } from '../../lib/json-serializer.ts';
 import { iso } from '../../schemas.ts';
-import { toPhoto } from '../photos/photos.service.ts';
+import { toPhoto, underEmbargo } from '../photos/photos.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { type ContentKey, keys } from '../shared/content-keys.ts';
 import type { PublicAnswer } from '../shared/public-routes.ts';
@@ -76,16 +76,17 @@ export function createPublicCollectionsService(deps: {
           return document === undefined ? [] : [{ pinned: false, document, override: undefined }];
         }),
       ].slice(0, collection.size);
-      const photoIdOf = (item: (typeof shown)[number]) =>
-        item.override?.photoId ?? item.document.photoId;
-      const photoIds = shown.flatMap((item) => {
-        const photoId = photoIdOf(item);
-        return photoId === null ? [] : [photoId];
-      });
+      // The front's photo, else the article's own; one under embargo is passed over.
+      const photoChoices = (item: (typeof shown)[number]) =>
+        [item.override?.photoId ?? null, item.document.photoId].flatMap((id) =>
+          id === null ? [] : [id],
+        );
+      const photoIds = shown.flatMap(photoChoices);
       const photos = new Map((await repository.photos(photoIds)).map((row) => [row.id, row]));
       const items = shown.map((item) => {
-        const photoId = photoIdOf(item);
-        const photo = photoId === null ? undefined : photos.get(photoId);
+        const photo = photoChoices(item)
+          .map((id) => photos.get(id))
+          .find((record) => record !== undefined && !underEmbargo(record, now));
         const head = serializeSlotHead({
           pinned: item.pinned,
           headline: item.override?.headline ?? item.document.headline,

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { crudRoutes } from '../shared/routes.ts';
 import type { PhotosService } from './photos.service.ts';
-import { photoSchema, createPhotoBody, updatePhotoBody } from './photos.schemas.ts';
+import { adminPhotoSchema, createPhotoBody, updatePhotoBody } from './photos.schemas.ts';
 
 export function photoAdminRoutes(photos: PhotosService): FastifyPluginAsyncZod {
   return async (app) =>
     crudRoutes(app, photos, {
-      schema: photoSchema,
+      schema: adminPhotoSchema,
       order: 'createdAt',
       bodies: {
         create: createPhotoBody.meta({ id: 'CreatePhotoRequest' }),
@@ -20,7 +20,7 @@ export function photoAdminRoutes(photos: PhotosService): FastifyPluginAsyncZod {
       update: [
         'updatePhoto',
         'editor',
-        'Change a photo; `null` clears an optional field, `credit` is replaced whole',
+        'Change a photo; `null` clears an optional field, `credit` is replaced whole, `embargoUntil` holds it off public surfaces',
       ],
       delete: [
         'deletePhoto',

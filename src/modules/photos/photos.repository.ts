@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Db, Store } from '../../db/store.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentKey } from '../shared/content-keys.ts';
@@ -36,6 +36,40 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
 
     /** Nothing public shows a new photo: there is no change to log. */
     create: (fields: PhotoFields, at: Date) => store.write((tx) => records.insert(tx, fields, at)),
+
+    /** Photos whose embargo has run out by `now`, soonest first (a batch at a time). */
+    async embargoesDue(now: Date, limit = 100): Promise<string[]> {
+      const rows = await store.db
+        .select({ id: photos.id })
+        .from(photos)
+        .where(and(isNotNull(photos.embargoUntil), lte(photos.embargoUntil, now)))
+        .orderBy(asc(photos.embargoUntil))
+        .limit(limit);
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Clears a due embargo and renders what shows the photo, in one write; false when another
+     * process lifted it first (or it was moved or cleared meanwhile).
+     */
+    lift: (id: string, now: Date, keys: readonly ContentKey[]) =>
+      store.write(async (tx) => {
+        const cleared = await tx
+          .update(photos)
+          .set({ embargoUntil: null })
+          .where(and(eq(photos.id, id), lte(photos.embargoUntil, now)))
+          .returning({ id: photos.id });
+        if (cleared.length === 0) return false;
+        await embeddedChanged(tx, { kind: 'photo', id });
+        await logChange(
+          store,
+          tx,
+          keys,
+          now,
+          recordAnnouncement('photo.updated', { id }, now, keys),
+        );
+        return true;
+      }),
 
     /** Every field of a photo shows where articles embed it: they are all rendered again. */
     update: (id: string, changes: Partial<PhotoFields>, at: Date, keys: readonly ContentKey[]) =>

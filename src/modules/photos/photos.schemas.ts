@@ -8,6 +8,7 @@ import {
   plainText,
   text,
   recordTimes,
+  timestamp,
 } from '../../schemas.ts';
 
 const dimension = z.number().int().min(1).max(100_000);
@@ -51,6 +52,17 @@ export const photoSchema = z
   .meta({ id: 'Photo' });
 export type Photo = z.infer<typeof photoSchema>;
 
+/** What editors see of a photo: also an embargo not yet lifted. */
+export const adminPhotoSchema = photoSchema
+  .extend({
+    embargoUntil: timestamp.nullable().meta({
+      description:
+        'Readers see the photo nowhere before this time (in articles, author pages, feeds, sitemaps, fronts); previews show it. Cleared when it lifts.',
+    }),
+  })
+  .meta({ id: 'AdminPhoto' });
+export type AdminPhoto = z.infer<typeof adminPhotoSchema>;
+
 export const createPhotoBody = z.strictObject({
   url: httpUrl.meta({
     description: 'Where the image is served from. Never fetched by Broadsheet.',
@@ -75,6 +87,10 @@ export const updatePhotoBody = nonEmptyPatch(
     license: text(limits.license).nullable().optional(),
     width: dimension.nullable().optional(),
     height: dimension.nullable().optional(),
+    embargoUntil: timestamp.nullable().optional().meta({
+      description:
+        'Hold the photo off public surfaces until then (in the future); null lifts it now.',
+    }),
   }),
 );
 export type UpdatePhotoInput = z.infer<typeof updatePhotoBody>;

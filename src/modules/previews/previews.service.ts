@@ -44,6 +44,7 @@ function previewDocument(
     },
     renderer,
     now,
+    { preview: true },
   );
 }
 

@@ -101,6 +101,15 @@ export const changed = {
    */
   photoUpdated: (id: string, addressChanged: boolean): ContentKey[] =>
     addressChanged ? [keys.photo(id), keys.articleList] : [keys.photo(id)],
+  /**
+   * A photo's embargo set, cleared or lifted: what shows it (or will) is rendered again. An
+   * author page that hides a held portrait carries no key of it, so author answers go too.
+   */
+  photoEmbargoChanged: (id: string): ContentKey[] => [
+    keys.photo(id),
+    keys.articleList,
+    keys.authorList,
+  ],
   /** Newsletters link to their privacy-policy page. */
   pageCreated: (): ContentKey[] => [keys.pageList, keys.newsletterList],
   pageUpdated: (id: string): ContentKey[] => [keys.pageList, keys.page(id), keys.newsletterList],

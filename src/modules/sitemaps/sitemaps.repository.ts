@@ -79,6 +79,11 @@ export function createSitemapsRepository(store: Store) {
       .groupBy(month)
       .orderBy(month),
   );
+  // The lead photo's address, unless it is under embargo at `now` (it joins when it lifts).
+  const shownPhoto = and(
+    eq(photos.id, articles.photoId),
+    sql`coalesce(${photos.embargoUntil}, 0) <= ${ph('now')}`,
+  );
   const monthBatch = store.statement<
     SitemapArticle[],
     { now: number; from: number; to: number; afterAt: number; afterId: string; limit: number }
@@ -86,7 +91,7 @@ export function createSitemapsRepository(store: Store) {
     db
       .select(fields)
       .from(articles)
-      .leftJoin(photos, eq(photos.id, articles.photoId))
+      .leftJoin(photos, shownPhoto)
       .where(
         and(
           visible,
@@ -106,7 +111,7 @@ export function createSitemapsRepository(store: Store) {
       db
         .select(fields)
         .from(articles)
-        .leftJoin(photos, eq(photos.id, articles.photoId))
+        .leftJoin(photos, shownPhoto)
         .where(and(visible, gte(articles.publishedAt, ph('since'))))
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(ph('limit')),
