@@ -9,8 +9,9 @@ import { publicCollectionHeadSchema, publicSlotHeadSchema } from './collections.
 
 // What readers get at /v1/collections/{slug}: the pinned articles readers can see, in the
 // editors' order, then the rule's newest, up to the size. Resolved in at most five queries
-// whatever the size (the collection with its slots, the rule's ids, the list items of both,
-// the photos shown, when the next scheduled article falls due); each item is the same ready list
+// whatever the size (the collection with its slots, the rule's ids, the list items of both with
+// the articles' own photos, the override photos if any, when the next scheduled article falls
+// due); each item is the same ready list
 // item /v1/articles serves, so a front shows exactly what lists show.
 
 const serializeSlotHead = serializerFor(publicSlotHeadSchema);
@@ -76,17 +77,28 @@ export function createPublicCollectionsService(deps: {
           return document === undefined ? [] : [{ pinned: false, document, override: undefined }];
         }),
       ].slice(0, collection.size);
-      // The front's photo, else the article's own; one under embargo is passed over.
-      const photoChoices = (item: (typeof shown)[number]) =>
-        [item.override?.photoId ?? null, item.document.photoId].flatMap((id) =>
-          id === null ? [] : [id],
-        );
-      const photoIds = shown.flatMap(photoChoices);
-      const photos = new Map((await repository.photos(photoIds)).map((row) => [row.id, row]));
+      // The front's photo, else the article's own; one under embargo is passed over. Photos
+      // overriding an article's own are the only ones read on their own.
+      const overrideOf = (item: (typeof shown)[number]) => item.override?.photoId ?? null;
+      const overrides = new Map(
+        (
+          await repository.photos(
+            shown.flatMap((item) => {
+              const id = overrideOf(item);
+              return id === null ? [] : [id];
+            }),
+          )
+        ).map((row) => [row.id, row]),
+      );
+      const photoIds: string[] = [];
       const items = shown.map((item) => {
-        const photo = photoChoices(item)
-          .map((id) => photos.get(id))
-          .find((record) => record !== undefined && !underEmbargo(record, now));
+        const override = overrideOf(item);
+        const choices = [
+          override === null ? undefined : overrides.get(override),
+          item.document.photo ?? undefined,
+        ].filter((record) => record !== undefined);
+        photoIds.push(...choices.map((record) => record.id));
+        const photo = choices.find((record) => !underEmbargo(record, now));
         const head = serializeSlotHead({
           pinned: item.pinned,
           headline: item.override?.headline ?? item.document.headline,

@@ -428,26 +428,28 @@ export function createPublicCollectionsRepository(store: Store) {
     });
   }
 
+  // With each article's own photo, so a front without photo overrides needs no photo query.
   const documentsByIds = store.statement<
     Array<{
       id: string;
-      photoId: string | null;
       headline: string;
       dek: string | null;
       summary: string;
+      photo: Store['tables']['photos']['$inferSelect'] | null;
     }>,
     { ids: string; now: number }
   >('collections.public.documents', (db) =>
     db
       .select({
         id: articles.id,
-        photoId: articles.photoId,
         headline: articles.headline,
         dek: articles.dek,
         summary: articleDocuments.summary,
+        photo: photos,
       })
       .from(articles)
       .innerJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+      .leftJoin(photos, eq(photos.id, articles.photoId))
       .where(and(among(articles.id, 'ids'), visible)),
   );
 
@@ -482,7 +484,7 @@ export function createPublicCollectionsRepository(store: Store) {
       return rows.map((row) => row.id);
     },
 
-    /** The ready list items of those of these articles readers can see, in no order. */
+    /** The ready list items (and own photos) of those of these articles readers can see, in no order. */
     documents: (ids: readonly string[], now: Date) =>
       ids.length === 0
         ? Promise.resolve([])
