@@ -20,7 +20,7 @@ import {
 import { registerCachedPublicResponses } from './plugins/response-cache.ts';
 import { describeAccess, registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
-import { registerStrictQueryNumbers } from './plugins/query-numbers.ts';
+import { registerRequestValidation } from './plugins/request-validation.ts';
 import { compiledSerializer } from './plugins/serializer.ts';
 import type { ResolveHost } from './modules/webhooks/webhooks.sender.ts';
 
@@ -100,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ),
   });
 
-  registerStrictQueryNumbers(app);
+  registerRequestValidation(app);
   app.setSerializerCompiler(compiledSerializer);
   // Only JSON bodies are accepted (a route may add a parser it needs); text/plain would
   // otherwise reach handlers as a string.

@@ -83,7 +83,7 @@ export const text = (max: number) => z.string().trim().min(1).max(max);
 export const prose = (max: number) => z.string().max(max);
 
 // An integer in the document and to the handler; digits-only query text becomes a number before
-// validation (plugins/query-numbers.ts), so `0x10`, `1e1`, ` 5 ` and `` are refused, not coerced.
+// validation (plugins/request-validation.ts), so `0x10`, `1e1`, ` 5 ` and `` are refused, not coerced.
 export const limitQuery = z
   .int({ error: 'must be a whole number' })
   .min(1)

@@ -243,6 +243,7 @@ describe('collections', () => {
       'body.items.0.headline',
     ]);
     expect(await fields({ extra: true })).toEqual(['body.extra']);
+    expect(await fields({ name: 'Fro\u0000nt' })).toEqual(['body.name']);
     const made = await create('/v1/admin/collections', { name: 'Front', language: 'en' });
     await fields({ slug: made.slug }, 409);
     // Writers read fronts; editors make and change them.

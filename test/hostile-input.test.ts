@@ -205,6 +205,24 @@ const cases: Case[] = [
     status: 405,
   },
   { name: 'DELETE on a public list', method: 'delete', path: '/v1/articles', status: 405 },
+  // PostgreSQL cannot store or compare U+0000: refused before any query, on every route.
+  { name: 'NUL in a slug', method: 'get', path: '/v1/feeds/tags/a%00b.atom', status: 400 },
+  { name: 'NUL in a front’s slug', method: 'get', path: '/v1/collections/%00', status: 400 },
+  { name: 'NUL in a query', method: 'get', path: '/v1/articles?tag=a%00', status: 400 },
+  {
+    name: 'NUL in a body',
+    method: 'post',
+    path: '/v1/admin/tags',
+    body: '{"name":"Rus\\u0000sia"}',
+    status: 400,
+  },
+  {
+    name: 'NUL in a field name',
+    method: 'post',
+    path: '/v1/admin/tags',
+    body: '{"name":"Russia","\\u0000":1}',
+    status: 400,
+  },
 ];
 
 describe('hostile input', () => {

@@ -15,7 +15,8 @@ export const openApiInfo = {
   description:
     'Headless CMS for news publishers. Public content routes under `/v1` need no credentials and ' +
     'serve published content only; editor routes under `/v1/admin` need `Authorization: Bearer <token>`. ' +
-    'Errors are RFC 9457 problem details (`application/problem+json`).',
+    'Errors are RFC 9457 problem details (`application/problem+json`). No string in a path, query ' +
+    'or body may contain U+0000 (NUL): such a request is a 400 naming each field.',
 };
 
 const int32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };

@@ -194,6 +194,12 @@ export function createCollectionsRepository(store: Store) {
   }
 
   const current = (tx: Db, id: string) => records.findById(id, tx);
+  /**
+   * The version another writer committed while this write waited for the row (PostgreSQL, read
+   * committed: a new statement sees it), which is what the editor must reload.
+   */
+  const versionNow = async (tx: Db, id: string, read: number): Promise<number> =>
+    (await current(tx, id))?.version ?? read;
 
   return {
     count: () => records.count(),
@@ -271,7 +277,7 @@ export function createCollectionsRepository(store: Store) {
           })
           .where(and(eq(collections.id, id), eq(collections.version, row.version)))
           .returning();
-        if (updated === undefined) throw new StaleWriteError(row.version);
+        if (updated === undefined) throw new StaleWriteError(await versionNow(tx, id, row.version));
         if (change.slots !== undefined) await writeSlots(tx, id, change.slots);
         await announceWrite(tx, 'collection.updated', updated, at, keys);
         const [after] = await withSlots(tx, [updated]);
@@ -297,7 +303,7 @@ export function createCollectionsRepository(store: Store) {
           .delete(collections)
           .where(and(eq(collections.id, id), eq(collections.version, row.version)))
           .returning({ id: collections.id });
-        if (deleted.length === 0) throw new StaleWriteError(row.version);
+        if (deleted.length === 0) throw new StaleWriteError(await versionNow(tx, id, row.version));
         await logChange(
           store,
           tx,
