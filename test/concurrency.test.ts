@@ -110,6 +110,11 @@ describe('racing writers on two instances', () => {
     expect(statuses(saved)).toEqual([200, ...Array<number>(9).fill(412)]);
     const winner = saved.find((response) => response?.statusCode === 200)?.json().data;
     expect(winner.version).toBe(2);
+    // Every loser is told the version to reload: the winner's, not the one it had read.
+    const losers = saved.filter((response) => response?.statusCode === 412);
+    expect(losers.map((response) => response?.json().currentVersion)).toEqual(
+      Array<number>(9).fill(2),
+    );
     const reread = await t?.app.inject({
       url: `/v1/admin/articles/${id}`,
       headers: { authorization: `Bearer ${await t.token('editor')}` },

@@ -519,7 +519,12 @@ export function createArticlesRepository(
           id,
           expectedVersion: current.version,
         });
-        if (updated === undefined) throw new StaleWriteError(current.version);
+        if (updated === undefined) {
+          // Another writer committed first (PostgreSQL, read committed: this new statement sees
+          // it): the editor must reload that version, not the one read.
+          const [winner] = await stateRow(tx, { id });
+          throw new StaleWriteError(winner?.version ?? current.version);
+        }
         await alongside?.(tx, current);
 
         await writeRelations(tx, id, content, current);
