@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../../errors.ts';
@@ -15,10 +15,9 @@ import {
   revisionParams,
   revisionSchema,
   updateArticleBody,
-  type AdminArticle,
 } from './articles.schemas.ts';
 import type { ArticlesService, VersionedWrite } from './articles.service.ts';
-import { ifMatchHeaders, parseIfMatch, versionTag } from '../shared/versions.ts';
+import { ifMatchHeaders, parseIfMatch, sendVersioned, versionTag } from '../shared/versions.ts';
 import { maxRevisionsPerArticle } from './articles.revisions.ts';
 import { listRoute } from '../shared/routes.ts';
 import {
@@ -49,11 +48,6 @@ const versionedRoute = (minRole: 'writer' | 'editor', operationId: string, summa
   schema: { operationId, summary, security: bearerSecurity, headers: ifMatchHeaders },
 });
 
-/** The ETag of an editor's article is its version, so it can be sent straight back in If-Match. */
-function sendArticle(reply: FastifyReply, data: AdminArticle, status = 200) {
-  return reply.code(status).header('etag', versionTag(data.version)).send({ data });
-}
-
 export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyncZod {
   return async (app) => {
     listRoute(app, {
@@ -81,7 +75,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           response: { 200: article, ...problemResponses(400, 401, 403, 404) },
         },
       },
-      async (request, reply) => sendArticle(reply, await articles.get(request.params.id)),
+      async (request, reply) => sendVersioned(reply, await articles.get(request.params.id)),
     );
 
     app.post(
@@ -99,7 +93,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       async (request, reply) => {
         const created = await articles.create(request.body);
         reply.header('location', `/v1/admin/articles/${created.id}`);
-        return sendArticle(reply, created, 201);
+        return sendVersioned(reply, created, 201);
       },
     );
 
@@ -120,7 +114,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) =>
-        sendArticle(reply, await articles.update(versionedWrite(request), request.body)),
+        sendVersioned(reply, await articles.update(versionedWrite(request), request.body)),
     );
 
     const remove = versionedRoute(
@@ -163,7 +157,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       async (request, reply) => {
         const at = request.body?.publishedAt;
         const publishedAt = at === undefined ? undefined : new Date(at);
-        return sendArticle(reply, await articles.publish(versionedWrite(request), publishedAt));
+        return sendVersioned(reply, await articles.publish(versionedWrite(request), publishedAt));
       },
     );
 
@@ -184,7 +178,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
       async (request, reply) => {
         const created = await articles.editions.create(request.params.id, request.body.language);
         reply.header('location', `/v1/admin/articles/${created.id}`);
-        return sendArticle(reply, created, 201);
+        return sendVersioned(reply, created, 201);
       },
     );
     app.put(
@@ -200,7 +194,10 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) =>
-        sendArticle(reply, await articles.editions.link(request.params.id, request.params.otherId)),
+        sendVersioned(
+          reply,
+          await articles.editions.link(request.params.id, request.params.otherId),
+        ),
     );
     app.delete(
       '/:id/translation-group',
@@ -215,7 +212,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) =>
-        sendArticle(reply, await articles.editions.unlink(request.params.id)),
+        sendVersioned(reply, await articles.editions.unlink(request.params.id)),
     );
 
     const embargo = versionedRoute(
@@ -235,7 +232,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) =>
-        sendArticle(reply, await articles.embargo(versionedWrite(request), request.body)),
+        sendVersioned(reply, await articles.embargo(versionedWrite(request), request.body)),
     );
     const lift = versionedRoute(
       'editor',
@@ -249,7 +246,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         schema: { ...lift.schema, params: idParams, response: { 200: article, ...versioned } },
       },
       async (request, reply) =>
-        sendArticle(reply, await articles.liftEmbargo(versionedWrite(request))),
+        sendVersioned(reply, await articles.liftEmbargo(versionedWrite(request))),
     );
 
     // Workflow moves that only change status: the same request and answer.
@@ -280,7 +277,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
           ...route,
           schema: { ...route.schema, params: idParams, response: { 200: article, ...versioned } },
         },
-        async (request, reply) => sendArticle(reply, await move(versionedWrite(request))),
+        async (request, reply) => sendVersioned(reply, await move(versionedWrite(request))),
       );
     }
 
@@ -418,7 +415,7 @@ export function articleAdminRoutes(articles: ArticlesService): FastifyPluginAsyn
         },
       },
       async (request, reply) =>
-        sendArticle(
+        sendVersioned(
           reply,
           await articles.restore(versionedWrite(request), request.params.revisionId),
         ),

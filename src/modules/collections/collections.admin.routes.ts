@@ -1,13 +1,11 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../../errors.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
 import { dataEnvelope, idParams } from '../../schemas.ts';
 import { listRoute } from '../shared/routes.ts';
-import { ifMatchHeaders, parseIfMatch, versionTag } from '../shared/versions.ts';
+import { ifMatchHeaders, parseIfMatch, sendVersioned } from '../shared/versions.ts';
 import {
-  type AdminCollection,
   adminCollectionSchema,
   createCollectionBody,
   updateCollectionBody,
@@ -18,10 +16,6 @@ import type { CollectionsService } from './collections.service.ts';
 // two editors reordering one front at once never lose a move: the second gets 412.
 
 const collection = dataEnvelope(adminCollectionSchema);
-
-/** The ETag of a collection is its version, so it can be sent straight back in If-Match. */
-const sendCollection = (reply: FastifyReply, data: AdminCollection, status = 200) =>
-  reply.code(status).header('etag', versionTag(data.version)).send({ data });
 
 export function collectionAdminRoutes(collections: CollectionsService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -46,7 +40,7 @@ export function collectionAdminRoutes(collections: CollectionsService): FastifyP
           response: { 200: collection, ...problemResponses(400, 401, 403, 404) },
         },
       },
-      async (request, reply) => sendCollection(reply, await collections.get(request.params.id)),
+      async (request, reply) => sendVersioned(reply, await collections.get(request.params.id)),
     );
 
     app.post(
@@ -64,7 +58,7 @@ export function collectionAdminRoutes(collections: CollectionsService): FastifyP
       async (request, reply) => {
         const created = await collections.create(request.body);
         reply.header('location', `/v1/admin/collections/${created.id}`);
-        return sendCollection(reply, created, 201);
+        return sendVersioned(reply, created, 201);
       },
     );
 
@@ -87,7 +81,7 @@ export function collectionAdminRoutes(collections: CollectionsService): FastifyP
         },
       },
       async (request, reply) =>
-        sendCollection(
+        sendVersioned(
           reply,
           await collections.update(
             request.params.id,

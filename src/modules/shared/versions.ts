@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ifMatchRequiredDetail, preconditionFailed, preconditionRequired } from '../../errors.ts';
 
@@ -31,6 +32,13 @@ export function parseIfMatch(header: string | undefined): ExpectedVersion {
 
 /** The strong ETag of a version, as If-Match sends it back. */
 export const versionTag = (version: number): string => `"${version}"`;
+
+/** An editor's record with its version as the ETag, so it can be sent straight back in If-Match. */
+export const sendVersioned = <T extends { version: number }>(
+  reply: FastifyReply,
+  data: T,
+  status = 200,
+) => reply.code(status).header('etag', versionTag(data.version)).send({ data });
 
 /** 412 unless the stored version is one the caller expects. */
 export function checkVersion(noun: string, current: number, expected: ExpectedVersion): void {
