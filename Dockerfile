@@ -14,10 +14,12 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-# A small young generation keeps the heap (and RSS) from ballooning under load; throughput is
-# unchanged (measured with the benchmark).
+# A small young generation and a capped old one keep the heap (and RSS) from ballooning under
+# load: V8 otherwise lets short-lived garbage pile up to ~250 MB before a full collection. The
+# live heap stays under 100 MB (re-rendering 100,000 documents at start peaked at 182 MB RSS);
+# throughput is unchanged within the benchmark's spread (README, "Feeds and sitemaps").
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=8 \
+    NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192" \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATABASE_PATH=/data/broadsheet.db \

@@ -475,7 +475,7 @@ async function main(): Promise<void> {
   // As `npm run start:prod` and the Docker image run it.
   const serverCommand = smoke
     ? ['--import', 'tsx', 'src/server.ts']
-    : ['--max-semi-space-size=8', 'dist/server.js'];
+    : ['--max-semi-space-size=8', '--max-old-space-size=192', 'dist/server.js'];
   const serverEnv = {
     ...database,
     SEED_DEMO: 'false',

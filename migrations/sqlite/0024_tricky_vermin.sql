@@ -1,0 +1,1 @@
+CREATE INDEX `articles_sitemap_idx` ON `articles` (`status`,`noindex`,`published_at`,`id`,`updated_at`,`canonical_url`);
