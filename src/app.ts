@@ -176,6 +176,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await mountModules(scope, modules, 'public');
   });
 
+  // Uploaded photos' renditions: content-addressed files, immutable, outside the response cache.
+  await app.register(async (scope) => {
+    describeAccess(scope, 'Public: needs no credentials. Files that never change under their URL.');
+    await mountModules(scope, modules, 'files');
+  });
+
   // Draft previews: a token in the URL or a header opens one article; private, never indexed,
   // never stored by this cache, a CDN or a browser, and the token never leaves in a Referer.
   await app.register(async (scope) => {

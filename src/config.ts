@@ -266,6 +266,42 @@ const settings = {
     'CLOUDFLARE_API_URL',
     baseUrl.default('https://api.cloudflare.com/client/v4'),
   ),
+  // Photo uploads: where files are kept, how big they may be, which renditions readers get.
+  mediaStorage: setting('MEDIA_STORAGE', z.enum(['disk', 's3']).default('disk')),
+  mediaDir: setting('MEDIA_DIR', z.string().min(1).default('./data/media')),
+  // Where readers fetch variants: this API's /media by default; a CDN or the bucket's own
+  // address when set (the API's /media then redirects there).
+  mediaUrl: setting('MEDIA_URL', baseUrl.optional()),
+  uploadMaxMb: setting('UPLOAD_MAX_MB', wholeNumber(1, 500).default(25)),
+  uploadMaxMegapixels: setting('UPLOAD_MAX_MEGAPIXELS', wholeNumber(1, 1000).default(100)),
+  mediaWidths: setting(
+    'MEDIA_WIDTHS',
+    z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be widths in pixels separated by commas')
+      .transform((value) => [...new Set(value.split(',').map(Number))].sort((a, b) => a - b))
+      .pipe(z.array(z.number().int().min(16).max(8192)).min(1).max(12))
+      .default([320, 640, 1024, 1600, 2400]),
+  ),
+  s3Bucket: setting(
+    'S3_BUCKET',
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name')
+      .optional(),
+  ),
+  s3Region: setting('S3_REGION', z.string().min(1).max(64).default('us-east-1')),
+  s3Endpoint: setting('S3_ENDPOINT', baseUrl.optional()),
+  s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', booleanFlag.default(false)),
+  s3AccessKeyId: setting('S3_ACCESS_KEY_ID', z.string().min(1).max(256).optional()),
+  s3SecretAccessKey: setting('S3_SECRET_ACCESS_KEY', z.string().min(1).max(256).optional()),
+  s3Prefix: setting(
+    'S3_PREFIX',
+    z
+      .string()
+      .regex(/^([a-z0-9][a-z0-9-]*\/)*$/, 'must be empty or path segments ending in /')
+      .default(''),
+  ),
 } as const;
 
 type Settings = typeof settings;
@@ -283,12 +319,14 @@ const secretVariables = new Set([
   'DATABASE_URL',
   'FASTLY_API_TOKEN',
   'CLOUDFLARE_API_TOKEN',
+  'S3_SECRET_ACCESS_KEY',
 ]);
 
 /** Settings that work only together: one without the other is a mistake, not a default. */
 const pairs = [
   ['FASTLY_SERVICE_ID', 'FASTLY_API_TOKEN'],
   ['CLOUDFLARE_ZONE_ID', 'CLOUDFLARE_API_TOKEN'],
+  ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],
 ] as const;
 
 export type TrustProxy = boolean | number | string[];
@@ -354,6 +392,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           `${values[first] === undefined ? first : second}: must be set together with ${values[first] === undefined ? second : first}`,
         ],
   );
+  if (
+    values[settings.mediaStorage.variable] === 's3' &&
+    values[settings.s3Bucket.variable] === undefined
+  )
+    unpaired.push('S3_BUCKET: must be set when MEDIA_STORAGE=s3');
   if (unpaired.length > 0) throw new ConfigError(unpaired);
   if (values[settings.production.variable] === true) {
     // The defaults serve a laptop; in production they would mail readers links to localhost.

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<Config> = {}, databasePath?: strin
     // endpoint a fuzzer subscribed must not be called.
     webhookRelay: false,
     databasePath: databasePath ?? join(tempDir().dir, 'broadsheet.db'),
+    mediaDir: join(tempDir('broadsheet-media-').dir, 'media'),
     ...overrides,
   };
 }

@@ -32,6 +32,7 @@ describe('photo credits', () => {
       photographer: 'Valery Sharifulin',
       agency: 'TASS',
       line: 'Valery Sharifulin / TASS',
+      source: 'editor',
     });
     expect(created.headers.location).toBe(`/v1/admin/photos/${created.body.data.id}`);
     const edited = await t.api
@@ -43,6 +44,7 @@ describe('photo credits', () => {
       photographer: null,
       agency: 'Reuters',
       line: 'Reuters',
+      source: 'editor',
     });
     expect(edited.body.data.caption).toBeNull();
     expect(edited.body.data.altText).toBe(samplePhoto.altText);

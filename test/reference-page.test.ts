@@ -26,6 +26,7 @@ describe('the reference page, from public GETs only', () => {
       photographer: 'Valery Sharifulin',
       agency: 'TASS',
       line: 'Valery Sharifulin / TASS',
+      source: 'editor',
     });
     expect(data.photo.altText.length).toBeGreaterThan(10);
     // The Russian edition is linked, and search and social cards get their own wording.

@@ -13,6 +13,7 @@ import {
 } from './articles/articles.documents.ts';
 import type { ArticleUrl } from './articles/articles.service.ts';
 import { createAuthorsModule } from './authors/index.ts';
+import { diskStorage, s3Storage } from '../lib/media-storage.ts';
 import { createPhotosModule } from './photos/index.ts';
 import { createTagsModule } from './tags/index.ts';
 import { createNewslettersModule } from './newsletters/index.ts';
@@ -43,15 +44,15 @@ export type AppServices = Awaited<ReturnType<typeof createModules>>['services'];
 export async function mountModules(
   scope: FastifyInstance,
   modules: readonly AppModule[],
-  audience: 'public' | 'admin' | 'preview',
+  audience: 'public' | 'admin' | 'preview' | 'files',
 ): Promise<void> {
   for (const module of modules) {
-    const routes =
-      audience === 'public'
-        ? module.publicRoutes
-        : audience === 'admin'
-          ? module.adminRoutes
-          : (module.previewRoutes ?? []);
+    const routes = {
+      public: module.publicRoutes,
+      admin: module.adminRoutes,
+      preview: module.previewRoutes ?? [],
+      files: module.fileRoutes ?? [],
+    }[audience];
     if (routes.length === 0) continue;
     await scope.register(async (moduleScope) => {
       moduleScope.addHook('onRoute', (route) => {
@@ -156,10 +157,30 @@ export async function createModules(
   const documents = createArticleDocuments(store, now, changed, renderer);
   await renderDueDocuments(documents, app);
   const { embeddedChanged } = documents;
+  const mediaStorage =
+    config.mediaStorage === 's3' && config.s3Bucket !== undefined
+      ? s3Storage({
+          bucket: config.s3Bucket,
+          region: config.s3Region,
+          endpoint: config.s3Endpoint,
+          forcePathStyle: config.s3ForcePathStyle,
+          accessKeyId: config.s3AccessKeyId,
+          secretAccessKey: config.s3SecretAccessKey,
+          prefix: config.s3Prefix,
+        })
+      : diskStorage(config.mediaDir);
   const photos = createPhotosModule({
     ...deps,
     embeddedChanged,
-    onError: (error) => app.log.warn({ err: error }, 'lifting photo embargoes failed'),
+    onError: (error) => app.log.warn({ err: error }, 'photo background work failed'),
+    media: {
+      storage: mediaStorage,
+      publicUrl: config.mediaUrl ?? `${config.publicApiUrl}/media`,
+      redirectTo: config.mediaUrl,
+      maxPixels: config.uploadMaxMegapixels * 1_000_000,
+      maxBytes: config.uploadMaxMb * 1_048_576,
+      widths: config.mediaWidths,
+    },
   });
   const articles = createArticlesModule({
     ...deps,

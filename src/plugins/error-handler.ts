@@ -131,6 +131,12 @@ export function toProblem(
       return make(415, 'unsupported-media-type', 'Send the body as application/json.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return make(413, 'payload-too-large', 'The request body is larger than the server accepts.');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return make(413, 'payload-too-large', 'The file is larger than the server accepts.');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return make(413, 'payload-too-large', 'The form has more parts than the route takes.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return make(400, 'invalid-json', 'The body is empty but the Content-Type says JSON.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -34,7 +34,7 @@ import { type ArticleUrl, articleIdentity } from './articles.service.ts';
  * The renderer's version. Change it whenever what a document contains changes (a field, its
  * format, the keys): start-up then renders every document of another format again.
  */
-const rendererVersion = 4;
+const rendererVersion = 5;
 
 /** How documents are rendered here: their format, and the frontend address each one carries. */
 export interface DocumentRenderer {

@@ -1,44 +1,96 @@
+import sharp from 'sharp';
 import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
 import type { AppModule, ModuleDeps } from '../shared/module.ts';
 import { photoAdminRoutes } from './photos.admin.routes.ts';
+import { photoFileRoutes } from './photos.media.routes.ts';
 import { createPhotosRepository } from './photos.repository.ts';
 import { createPhotosService } from './photos.service.ts';
+import { photoUploadRoutes } from './photos.upload.routes.ts';
+import { createPhotoUploads, type MediaSettings } from './photos.uploads.ts';
 
-/** How often each process looks for photo embargoes that have run out. */
-const liftCheckMs = 1000;
+/** How often each process looks for photo embargoes that have run out, and for renditions to make. */
+const checkMs = 1000;
 
 export function createPhotosModule(
-  deps: ModuleDeps & { embeddedChanged: EmbeddedChanged; onError: (error: unknown) => void },
+  deps: ModuleDeps & {
+    embeddedChanged: EmbeddedChanged;
+    onError: (error: unknown) => void;
+    media: MediaSettings & { maxBytes: number; redirectTo?: string };
+  },
 ) {
   const repository = createPhotosRepository(deps.store, deps.embeddedChanged);
   const service = createPhotosService({ ...deps, repository });
+  const uploads = createPhotoUploads({ ...deps, repository });
+  // libvips' own cache keeps decoded images for reuse, which uploads never need; one thread per
+  // operation leaves the other core to public reads during an upload burst.
+  sharp.cache(false);
+  sharp.concurrency(1);
+
+  /** Runs `work` unless its previous run is still going; `settled` is the run in flight. */
+  function serially(work: () => Promise<unknown>) {
+    let running: Promise<unknown> | undefined;
+    return {
+      start() {
+        running ??= work()
+          .catch(deps.onError)
+          .finally(() => {
+            running = undefined;
+          });
+      },
+      settled: () => running ?? Promise.resolve(),
+    };
+  }
+  const lifts = serially(() => service.liftDue());
+  // One photo's renditions per run, then the next straight away until none is due.
+  const variants = serially(async () => {
+    while (await uploads.makeDueVariants());
+  });
   let timer: NodeJS.Timeout | undefined;
-  let lifting: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
   const module: AppModule = {
     openApiTag: 'Photos',
     publicRoutes: [],
-    adminRoutes: [{ prefix: '/v1/admin/photos', plugin: photoAdminRoutes(service) }],
+    adminRoutes: [
+      { prefix: '/v1/admin/photos', plugin: photoAdminRoutes(service) },
+      {
+        prefix: '/v1/admin/photos',
+        plugin: photoUploadRoutes(uploads, {
+          maxBytes: deps.media.maxBytes,
+          // The renditions start at once here, not at the next check.
+          uploaded: () => {
+            if (!closed) variants.start();
+          },
+        }),
+      },
+    ],
+    fileRoutes: [
+      {
+        prefix: '/media',
+        plugin: photoFileRoutes({
+          storage: deps.media.storage,
+          servable: service.servable,
+          redirectTo: deps.media.redirectTo,
+        }),
+      },
+    ],
     // An embargo lifts within a second of its time, on whichever instance looks first; until
-    // then readers simply do not see the photo yet.
+    // then readers simply do not see the photo yet. Renditions are made the same way: the first
+    // process to claim a photo makes them, and another takes over if it dies.
     ready: () => {
-      let busy = false;
       timer = setInterval(() => {
-        if (busy) return;
-        busy = true;
-        lifting = service
-          .liftDue()
-          .catch(deps.onError)
-          .finally(() => {
-            busy = false;
-          });
-      }, liftCheckMs);
+        lifts.start();
+        variants.start();
+      }, checkMs);
       timer.unref();
     },
     close: async () => {
+      closed = true;
       clearInterval(timer);
-      await lifting;
+      await Promise.all([lifts.settled(), variants.settled()]);
+      deps.media.storage.close();
     },
   };
   // Authors and articles embed photo records through the repository.
-  return { service, repository, module };
+  return { service, uploads, repository, module };
 }

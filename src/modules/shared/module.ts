@@ -21,6 +21,8 @@ export interface AppModule {
   adminRoutes: MountedRoutes[];
   /** Token-holders' routes (draft previews): no credentials, private, never cached. */
   previewRoutes?: MountedRoutes[];
+  /** Files readers fetch (photo renditions): no credentials; each answer sets its own caching. */
+  fileRoutes?: MountedRoutes[];
   /** Starts background work once the app is ready (never on the way to readiness). */
   ready?: () => void;
   /** Releases what the module holds (threads, timers) when the app closes. */

@@ -1,0 +1,178 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+
+// Where uploaded photos and their variants are kept: a directory on local disk (one instance,
+// or several sharing a volume) or an S3-compatible bucket (several instances anywhere). Keys
+// are content-addressed, so an object is written once and never changes under its key.
+
+export interface StoredRange {
+  start: number;
+  end: number;
+}
+
+export interface StoredObject {
+  /** The object's whole size in bytes (also when only a range is read). */
+  size: number;
+  body: Readable;
+}
+
+export interface MediaStorage {
+  readonly kind: 'disk' | 's3';
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The whole object, or the inclusive byte range given; undefined when there is no such key. */
+  read(key: string, range?: StoredRange): Promise<StoredObject | undefined>;
+  /** The object's size, or undefined when there is no such key. */
+  size(key: string): Promise<number | undefined>;
+  delete(key: string): Promise<void>;
+  close(): void;
+}
+
+/** Keys are made by Broadsheet (`photos/<sha256>/…`), never by a client; anything else is refused. */
+const keyShape = /^[a-z0-9]+(?:\/[a-z0-9][a-z0-9._-]*)+$/;
+
+function checkedKey(key: string): string {
+  if (!keyShape.test(key) || key.includes('..')) throw new Error(`Not a media key: ${key}`);
+  return key;
+}
+
+export function diskStorage(directory: string): MediaStorage {
+  const root = resolve(directory);
+  const pathOf = (key: string) => {
+    const path = resolve(root, checkedKey(key));
+    if (!path.startsWith(root + sep)) throw new Error(`Not a media key: ${key}`);
+    return path;
+  };
+  const missing = (error: unknown) =>
+    error instanceof Error && 'code' in error && error.code === 'ENOENT';
+  return {
+    kind: 'disk',
+    async put(key, body) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      // Written whole to a temporary name, flushed, then renamed: a reader never sees half a file.
+      const partial = join(dirname(path), `.${randomUUID()}.partial`);
+      const file = await open(partial, 'w');
+      try {
+        await file.writeFile(body);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(partial, path);
+    },
+    async read(key, range) {
+      const path = pathOf(key);
+      try {
+        const { size } = await stat(path);
+        const body = createReadStream(path, range ?? {});
+        return { size, body };
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size;
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+    close() {},
+  };
+}
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** A prefix inside the bucket, so one bucket can serve several sites. */
+  prefix: string;
+}
+
+export function s3Storage(settings: S3Settings): MediaStorage {
+  const client = new S3Client({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    credentials:
+      settings.accessKeyId !== undefined && settings.secretAccessKey !== undefined
+        ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+        : undefined,
+    maxAttempts: 3,
+  });
+  const Bucket = settings.bucket;
+  const keyOf = (key: string) => `${settings.prefix}${checkedKey(key)}`;
+  const missing = (error: unknown) =>
+    error instanceof NoSuchKey ||
+    error instanceof NotFound ||
+    (error instanceof Error && error.name === 'NotFound');
+  return {
+    kind: 's3',
+    async put(key, body, contentType) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: keyOf(key),
+          Body: body,
+          ContentType: contentType,
+          ContentLength: body.length,
+          CacheControl: 'public, max-age=31536000, immutable',
+        }),
+      );
+    },
+    async read(key, range) {
+      try {
+        const answer = await client.send(
+          new GetObjectCommand({
+            Bucket,
+            Key: keyOf(key),
+            Range: range === undefined ? undefined : `bytes=${range.start}-${range.end}`,
+          }),
+        );
+        const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1];
+        const size = total === undefined ? answer.ContentLength : Number(total);
+        if (!(answer.Body instanceof Readable) || size === undefined)
+          throw new Error('The bucket answered without a body or a size.');
+        return { size, body: answer.Body };
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async size(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket, Key: keyOf(key) }));
+        return head.ContentLength;
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: keyOf(key) }));
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { invalidFields, problemResponses } from '../../errors.ts';
+import { bearerSecurity } from '../../plugins/openapi.ts';
+import { dataEnvelope } from '../../schemas.ts';
+import { adminPhotoSchema, uploadFields } from './photos.schemas.ts';
+import type { PhotoUploads } from './photos.uploads.ts';
+
+// Uploads are multipart/form-data: one `file` part and a few small text parts. The token is
+// checked before the body is read (the scope's onRequest hook), and the file is read into
+// memory only up to the limit: one byte more is a 413.
+
+export function photoUploadRoutes(
+  uploads: PhotoUploads,
+  options: { maxBytes: number; uploaded: () => void },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: {
+        fileSize: options.maxBytes,
+        files: 1,
+        fields: 4,
+        fieldNameSize: 100,
+        fieldSize: 2000,
+        parts: 5,
+        headerPairs: 50,
+      },
+    });
+
+    app.post(
+      '/uploads',
+      {
+        config: { minRole: 'writer' },
+        schema: {
+          operationId: 'uploadPhoto',
+          summary: 'Upload a photo file: credit, caption and licence are read from its IPTC/XMP',
+          description: `One JPEG, PNG, WebP, AVIF or TIFF of up to ${Math.round(options.maxBytes / 1_048_576)} MB as the \`file\` part; the type is read from the bytes (SVG, GIF, HEIC and anything else: 415). What the optional parts leave out is filled from the file's own metadata (By-line and Credit make the credit, Caption-Abstract the caption, Copyright Notice the licence) and can be changed later with \`PATCH /v1/admin/photos/{id}\`. The same bytes uploaded again answer 200 with the photo already made from them. The answer carries the largest rendition as \`url\`; the others follow within seconds (\`file.variants\`).`,
+          security: bearerSecurity,
+          consumes: ['multipart/form-data'],
+          body: uploadFields.meta({ id: 'PhotoUploadRequest' }),
+          response: {
+            200: dataEnvelope(adminPhotoSchema),
+            201: dataEnvelope(adminPhotoSchema),
+            ...problemResponses(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { file, ...fields } = request.body;
+        if (!Buffer.isBuffer(file) || file.length === 0)
+          throw invalidFields([{ path: 'body.file', message: 'Send the image as the file part.' }]);
+        const { photo, created } = await uploads.upload(file, fields);
+        if (created) options.uploaded();
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/v1/admin/photos/${photo.id}`)
+          .send({ data: photo });
+      },
+    );
+  };
+}

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import type { PhotoVariant } from '../../db/schema/photo-files.ts';
+import { HttpError } from '../../errors.ts';
+import type { MediaStorage } from '../../lib/media-storage.ts';
+import { changed as contentChanges } from '../shared/content-keys.ts';
+import type { ServiceDeps } from '../shared/record-service.ts';
+import { inRequestTerms } from '../shared/service-errors.ts';
+import {
+  contentTypes,
+  cropNames,
+  cropRegion,
+  fallbackFormat,
+  type FocalPoint,
+  ImageRefused,
+  inspectImage,
+  isImageFormat,
+  originalKey,
+  renderVariant,
+  type VariantRequest,
+  variantFormats,
+  variantKey,
+  variantWidths,
+} from './photos.images.ts';
+import { creditFromFile, readFileMetadata } from './photos.metadata.ts';
+import type { PhotoRecord, PhotosRepository } from './photos.repository.ts';
+import type { AdminPhoto, UploadFields } from './photos.schemas.ts';
+import { toAdminPhoto } from './photos.service.ts';
+
+// An upload keeps the original (with its metadata, for editors) and answers with one rendition
+// made at once: the largest width in the original's format, which becomes the photo's `url`.
+// Every other rendition (each width in AVIF, WebP and that format, and the crops) is made by a
+// background job recorded on the photo itself, so it survives a restart and runs once across
+// instances (a lease; a second process takes over when one dies mid-way).
+
+export interface MediaSettings {
+  storage: MediaStorage;
+  /** Where readers fetch renditions: `<url>/<key>`. */
+  publicUrl: string;
+  maxPixels: number;
+  widths: readonly number[];
+}
+
+const centre: FocalPoint = { x: 0.5, y: 0.5 };
+const leaseMs = 10 * 60_000;
+const maxAttempts = 3;
+
+export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media: MediaSettings }) {
+  const { repository, clock, media } = deps;
+  const { storage } = media;
+  const urlOf = (key: string) => `${media.publicUrl}/${key}`;
+
+  async function stored(
+    original: Buffer,
+    size: { width: number; height: number },
+    sha256: string,
+    request: VariantRequest,
+  ): Promise<PhotoVariant> {
+    const key = variantKey(sha256, request);
+    const made = await renderVariant(original, size, request, media.maxPixels);
+    await storage.put(key, made.bytes, contentTypes[request.format]);
+    return {
+      key,
+      url: urlOf(key),
+      width: made.width,
+      height: made.height,
+      format: request.format,
+      bytes: made.bytes.length,
+      ...(request.crop === undefined ? {} : { crop: request.crop.name }),
+    };
+  }
+
+  /** Every rendition an upload gets: each width × format, then each crop's widths in WebP. */
+  function plan(record: PhotoRecord): VariantRequest[] {
+    const { width, height, format } = record;
+    if (width === null || height === null || !isImageFormat(format)) return [];
+    const focal =
+      record.focalX === null || record.focalY === null
+        ? centre
+        : { x: record.focalX, y: record.focalY };
+    const whole = variantWidths(media.widths, width).flatMap((w) =>
+      variantFormats(format).map((f) => ({ width: w, format: f })),
+    );
+    const crops = cropNames.flatMap((name) => {
+      const cropWidth = cropRegion({ width, height }, name, focal).width;
+      return variantWidths(media.widths, cropWidth).map((w) => ({
+        width: w,
+        format: 'webp' as const,
+        crop: { name, focal },
+      }));
+    });
+    return [...whole, ...crops];
+  }
+
+  async function readOriginal(record: PhotoRecord): Promise<Buffer> {
+    if (record.fileKey === null) throw new Error('the photo has no uploaded file');
+    const object = await storage.read(record.fileKey);
+    if (object === undefined) throw new Error(`the original ${record.fileKey} is missing`);
+    return buffer(object.body);
+  }
+
+  return {
+    /**
+     * Keeps an uploaded file as a photo: refused with 415/413/400 when it is not a usable image;
+     * the same bytes again answer with the photo already made from them (`created` false).
+     * Nothing is recorded unless the files are stored first.
+     */
+    async upload(
+      bytes: Buffer,
+      fields: Omit<UploadFields, 'file'>,
+    ): Promise<{ photo: AdminPhoto; created: boolean }> {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const known = await repository.findBySha256(sha256);
+      if (known !== undefined) return { photo: toAdminPhoto(known), created: false };
+      let image;
+      try {
+        image = await inspectImage(bytes, media.maxPixels);
+      } catch (error) {
+        if (error instanceof ImageRefused)
+          throw new HttpError(
+            error.status,
+            error.status === 415
+              ? 'unsupported-media-type'
+              : error.status === 413
+                ? 'payload-too-large'
+                : 'validation-failed',
+            error.message,
+            error.status === 400 ? { errors: [{ path: 'body.file', message: error.message }] } : {},
+          );
+        throw error;
+      }
+      const metadata = await readFileMetadata(bytes);
+      const fromFile = creditFromFile(metadata);
+      const typed = fields.credit;
+      const credit =
+        typed !== undefined
+          ? {
+              photographer: typed.photographer ?? null,
+              agency: typed.agency ?? null,
+              source: 'editor',
+            }
+          : fromFile.photographer !== null || fromFile.agency !== null
+            ? { ...fromFile, source: 'iptc' }
+            : { photographer: null, agency: null, source: null };
+      const original = originalKey(sha256, image.format);
+      const display = {
+        width: Math.min(image.width, Math.max(...media.widths)),
+        format: fallbackFormat(image.format),
+      };
+      // Files first: a failed store leaves no record behind (only unreferenced files, which
+      // the same upload tried again reuses: the keys are the content's).
+      const shown = await Promise.all([
+        storage.put(original, bytes, contentTypes[image.format]),
+        stored(bytes, image, sha256, display),
+      ]).then(
+        ([, variant]) => variant,
+        (error: unknown) => {
+          // The cause is logged with the 503; the client hears only that nothing was kept.
+          throw Object.assign(
+            new HttpError(
+              503,
+              'service-unavailable',
+              'The media storage could not keep the file; nothing was recorded. Retry shortly.',
+              { headers: { 'retry-after': '5' } },
+            ),
+            { cause: error },
+          );
+        },
+      );
+      let created = true;
+      const record = await inRequestTerms(
+        repository.create(
+          {
+            url: shown.url,
+            altText: fields.altText ?? metadata.altText ?? '',
+            caption: fields.caption ?? metadata.caption,
+            photographer: credit.photographer,
+            agency: credit.agency,
+            creditSource: credit.source,
+            license: fields.license ?? metadata.copyrightNotice,
+            width: image.width,
+            height: image.height,
+            fileKey: original,
+            sha256,
+            bytes: bytes.length,
+            format: image.format,
+            placeholder: image.placeholder,
+            variants: [shown],
+            variantsState: 'pending',
+            variantsRequest: 1,
+            metadata: {
+              byline: metadata.byline,
+              credit: metadata.credit,
+              source: metadata.source,
+              copyrightNotice: metadata.copyrightNotice,
+              caption: metadata.caption,
+              headline: metadata.headline,
+              dateCreated: metadata.dateCreated,
+              camera: metadata.camera,
+              location: metadata.location,
+            },
+          },
+          clock.now(),
+        ),
+      ).catch(async (error: unknown) => {
+        // The same file uploaded twice at once: the other request recorded it first.
+        const winner = await repository.findBySha256(sha256);
+        if (winner === undefined) throw error;
+        created = false;
+        return winner;
+      });
+      return { photo: toAdminPhoto(record), created };
+    },
+
+    /**
+     * Makes the renditions of one photo that is due (if any) and records them; true when one
+     * was taken. A failure is retried by the next run, three attempts in all.
+     */
+    async makeDueVariants(): Promise<boolean> {
+      const claimed = await repository.claimVariants(clock.now(), leaseMs);
+      if (claimed === undefined) return false;
+      const { id, variantsRequest, sha256, width, height } = claimed;
+      try {
+        if (sha256 === null || width === null || height === null)
+          throw new Error('the photo has no uploaded file');
+        const original = await readOriginal(claimed);
+        const made: PhotoVariant[] = [];
+        // One at a time: sharp already spreads one image over its threads, and a burst of
+        // uploads must not take every core from public reads.
+        for (const request of plan(claimed))
+          made.push(await stored(original, { width, height }, sha256, request));
+        const keys = contentChanges.photoUpdated(id, false);
+        if (await repository.finishVariants(id, variantsRequest, made, clock.now(), keys))
+          deps.changed(keys);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await repository.failVariants(
+          id,
+          variantsRequest,
+          message.slice(0, 500),
+          claimed.variantsAttempts >= maxAttempts,
+        );
+        throw error;
+      }
+      return true;
+    },
+  };
+}
+
+export type PhotoUploads = ReturnType<typeof createPhotoUploads>;
