@@ -15,6 +15,7 @@ import type { ArticleUrl } from './articles/articles.service.ts';
 import { createAuthorsModule } from './authors/index.ts';
 import { diskStorage, s3Storage } from '../lib/media-storage.ts';
 import { createPhotosModule } from './photos/index.ts';
+import { createReportsModule } from './reports/index.ts';
 import { createTagsModule } from './tags/index.ts';
 import { createNewslettersModule } from './newsletters/index.ts';
 import { createAppealsModule } from './appeals/index.ts';
@@ -236,6 +237,7 @@ export async function createModules(
       nextDueAt: (now) => articles.publicRepository.nextDueAt(now),
     },
   });
+  const reports = createReportsModule({ ...deps, articleUrl: frontendArticleUrl });
   const corrections = createCorrectionsModule({
     ...deps,
     articleUrl: frontendArticleUrl,
@@ -304,6 +306,7 @@ export async function createModules(
       corrections.module,
       authors.module,
       photos.module,
+      reports.module,
       tags.module,
       newsletters.module,
       pages.module,

@@ -221,7 +221,15 @@ export async function registerOpenApi(
           description: 'Sitemaps (with Google News and images) and robots.txt, for crawlers.',
         },
         { name: 'Authors', description: 'Bylines (people, not logins).' },
-        { name: 'Photos', description: 'Images with alt text, caption and photo-agency credit.' },
+        {
+          name: 'Photos',
+          description:
+            'Images with alt text, caption and photo-agency credit: external addresses or uploaded files with their renditions.',
+        },
+        {
+          name: 'Reports',
+          description: 'What the newsroom owes: the photo-usage statement per agency.',
+        },
         { name: 'Tags', description: 'Topics; an article’s first tag is its primary tag.' },
         {
           name: 'Newsletters',
