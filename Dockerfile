@@ -18,8 +18,11 @@ FROM node:24-bookworm-slim
 # load: V8 otherwise lets short-lived garbage pile up to ~250 MB before a full collection. The
 # live heap stays under 100 MB (re-rendering 100,000 documents at start peaked at 182 MB RSS);
 # throughput is unchanged within the benchmark's spread (README, "Feeds and sitemaps").
+# One malloc arena: image processing on libvips' threads otherwise leaves glibc holding freed
+# memory per thread (three 2 MB uploads and their renditions: 620 MB RSS, 341 MB with one).
 ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192" \
+    MALLOC_ARENA_MAX=1 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATABASE_PATH=/data/broadsheet.db \

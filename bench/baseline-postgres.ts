@@ -7,6 +7,7 @@ import {
   type SitemapRow,
   urlsetDocument,
 } from './baseline-xml.ts';
+import { baselineMediaRoute } from './media.ts';
 
 // The practical ceiling of this stack on PostgreSQL, as bench/baseline.ts is on SQLite: Fastify +
 // node-postgres, one named prepared statement per request with the whole JSON assembled inside
@@ -130,6 +131,7 @@ app.get<{ Params: { slug: string } }>('/v1/collections/:slug', async (request, r
   const { id: _id, size: _size, ...head } = front;
   return `{"data":${JSON.stringify(head).slice(0, -1)},"items":[${items.map((row) => row.item).join(',')}]}}`;
 });
+baselineMediaRoute(app);
 app.get('/health/ready', async () => ({ status: 'ok' }));
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3100) });

@@ -7,6 +7,7 @@ import {
   type SitemapRow,
   urlsetDocument,
 } from './baseline-xml.ts';
+import { baselineMediaRoute } from './media.ts';
 
 // The practical ceiling of this stack on this machine: Fastify + better-sqlite3, one prepared
 // statement per request with the whole JSON assembled inside SQLite and sent as it comes, no
@@ -132,6 +133,7 @@ app.get<{ Params: { slug: string } }>('/v1/collections/:slug', async (request, r
   const { id: _id, size: _size, ...head } = front;
   return `{"data":${JSON.stringify(head).slice(0, -1)},"items":[${items.map((row) => row.item).join(',')}]}}`;
 });
+baselineMediaRoute(app);
 app.get('/health/ready', async () => ({ status: 'ok' }));
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3100) });

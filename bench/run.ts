@@ -22,6 +22,14 @@ import {
 } from './dataset.ts';
 import { renderChart } from './chart.ts';
 import { type LoadJob, type LoadResult, runLoad } from './load.ts';
+import {
+  benchJpeg,
+  boundary,
+  drainRenditions,
+  multipartBody,
+  prepareRendition,
+  uniqueJpeg,
+} from './media.ts';
 import { percentile, runOpenModel } from './open-model.ts';
 import { postgresCopy } from './postgres-copy.ts';
 
@@ -324,8 +332,28 @@ async function createFront(url: string, dataset: Dataset): Promise<void> {
     throw new Error(`creating the front: ${response.status} ${await response.text()}`);
 }
 
-function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
+function scenarios(
+  dataset: Dataset,
+  listEtag: string,
+  media: { rendition: string; jpeg: Buffer },
+): Scenario[] {
   let signup = 0;
+  let uploaded = 0;
+  const upload: Omit<Scenario, 'name'> = {
+    path: '/v1/admin/photos/uploads',
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${benchToken}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
+    expect: [201],
+    connections: 2,
+    // Every request a different 2 MB file (a counter in a JPEG comment), so none is a duplicate.
+    setup: () => (request) => ({
+      ...request,
+      body: multipartBody(uniqueJpeg(media.jpeg, (uploaded += 1))),
+    }),
+  };
   let patched = 0;
   // 500 terms × 90 page sizes: practically every URL is new, so the cache cannot answer.
   const searchPaths = Array.from({ length: dataset.searchTerms.length * 90 }, (_, index) => {
@@ -379,6 +407,8 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
       headers: { 'if-none-match': listEtag },
       expect: [304],
     },
+    // A rendition as readers' browsers fetch it, beside the same file sent from disk.
+    { name: 'photo file (1024 px WebP)', path: media.rendition, baseline: true },
     {
       name: 'newsletter signup',
       path: `/v1/newsletters/${dataset.newsletterSlug}/signups`,
@@ -432,6 +462,40 @@ function scenarios(dataset: Dataset, listEtag: string): Scenario[] {
           unexpected: result.failures.length,
           requests: latencies.length,
         };
+      },
+    },
+    // Last: the renditions of these uploads are made in the background after them.
+    { name: 'photo upload (2 MB JPEG)', ...upload },
+    {
+      // What a reader waits for the cached list while the desk uploads (the renditions are being
+      // made in the background too): the list's own figures, uploads beside it.
+      name: 'list during uploads',
+      path: '/v1/articles',
+      run: async (url, seconds) => {
+        const [list] = await Promise.all([
+          loadProcess({
+            url,
+            paths: ['/v1/articles'],
+            method: 'GET',
+            headers: {},
+            connections,
+            seconds,
+            expect: [200],
+          }),
+          runLoad(
+            {
+              url,
+              paths: [upload.path],
+              method: 'POST',
+              headers: upload.headers ?? {},
+              connections: 2,
+              seconds,
+              expect: [201],
+            },
+            upload.setup?.(),
+          ),
+        ]);
+        return list;
       },
     },
   ];
@@ -492,6 +556,10 @@ async function main(): Promise<void> {
     // Every request comes from 127.0.0.1: the limiter still runs (its cost is measured), with a
     // budget that autocannon's rate cannot spend.
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // Uploads go to the run's own folder, which the baseline reads the same files from.
+    MEDIA_DIR: join(work, 'media'),
+    // As the Docker image and `npm run start:prod` run it (see the Dockerfile).
+    MALLOC_ARENA_MAX: '1',
   };
   const broadsheet = await start(serverCommand, serverEnv);
   // Started once the first has migrated and rendered: each then starts as a restart does.
@@ -499,13 +567,15 @@ async function main(): Promise<void> {
   for (let extra = 1; extra < instances; extra += 1)
     peers.push(await start(serverCommand, serverEnv));
   await createFront(broadsheet.url, dataset);
+  const jpeg = await benchJpeg();
+  const rendition = await prepareRendition(broadsheet.url, benchToken, jpeg);
   const baseline = await start(
     [
       '--import',
       'tsx',
       postgres === undefined ? 'bench/baseline.ts' : 'bench/baseline-postgres.ts',
     ],
-    database,
+    { ...database, MEDIA_DIR: serverEnv.MEDIA_DIR },
   );
 
   const results: Report['results'] = [];
@@ -556,12 +626,13 @@ async function main(): Promise<void> {
   let uncachedServer: { child: ChildProcess; url: string; coldStartMs: number } | undefined;
   try {
     const listEtag = (await fetch(`${broadsheet.url}/v1/articles`)).headers.get('etag') ?? '';
-    const all = scenarios(dataset, listEtag);
+    const all = scenarios(dataset, listEtag, { rendition, jpeg });
     await runAll(
       broadsheet,
       all.filter((scenario) => chosen(scenario.name)),
       peers,
     );
+
     // The same reads with the response cache off: what every first request after a publish,
     // every archive page and every cold instance costs.
     const uncached = all
@@ -575,6 +646,8 @@ async function main(): Promise<void> {
       uncachedServer = await start(serverCommand, {
         ...serverEnv,
         RESPONSE_CACHE_MAX_ENTRIES: '0',
+        // The uploads' backlog of renditions stays behind with the cached server.
+        MEDIA_RENDITIONS: 'false',
       });
       await runAll(uncachedServer, uncached);
     }

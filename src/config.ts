@@ -272,6 +272,8 @@ const settings = {
   // Where readers fetch variants: this API's /media by default; a CDN or the bucket's own
   // address when set (the API's /media then redirects there).
   mediaUrl: setting('MEDIA_URL', baseUrl.optional()),
+  // false: this instance makes no renditions and leaves the uploads' background job to others.
+  mediaRenditions: setting('MEDIA_RENDITIONS', booleanFlag.default(true)),
   uploadMaxMb: setting('UPLOAD_MAX_MB', wholeNumber(1, 500).default(25)),
   uploadMaxMegapixels: setting('UPLOAD_MAX_MEGAPIXELS', wholeNumber(1, 1000).default(100)),
   mediaWidths: setting(

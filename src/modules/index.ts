@@ -181,6 +181,7 @@ export async function createModules(
       maxPixels: config.uploadMaxMegapixels * 1_000_000,
       maxBytes: config.uploadMaxMb * 1_048_576,
       widths: config.mediaWidths,
+      renditions: config.mediaRenditions,
     },
   });
   const articles = createArticlesModule({

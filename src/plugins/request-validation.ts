@@ -35,6 +35,32 @@ function numericKeys(schema: unknown): Set<string> {
 // the path, the query and the body of every route before its own schema, with an explicit stack
 // (a body nested 100,000 arrays deep must not overflow the call stack).
 const maxNulReports = 20;
+
+/**
+ * Whether any string or field name in a parsed request part holds NUL: a plain walk, as every
+ * request takes it (the zod refinement below only runs to name the fields once one is found).
+ * Binary parts (an uploaded file's Buffer) are bytes, not text, and are not walked: listing a
+ * 2 MB Buffer's entries once ran the heap out of memory.
+ */
+function holdsNul(data: unknown): boolean {
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        if (key.includes('\u0000')) return true;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
 const withoutNul = z.unknown().superRefine((data, context) => {
   const stack: Array<{ value: unknown; path: Array<string | number> }> = [
     { value: data, path: [] },
@@ -55,7 +81,7 @@ const withoutNul = z.unknown().superRefine((data, context) => {
       }
     } else if (Array.isArray(value)) {
       value.forEach((item: unknown, index) => stack.push({ value: item, path: [...path, index] }));
-    } else if (typeof value === 'object' && value !== null) {
+    } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
       for (const [key, item] of Object.entries(value)) {
         if (key.includes('\u0000')) {
           reported += 1;
@@ -79,6 +105,7 @@ export function registerRequestValidation(app: FastifyInstance): void {
     const refuseNul = validatorCompiler({ ...route, schema: withoutNul });
     const validate = nulChecked.has(route.httpPart ?? '')
       ? (data: unknown) => {
+          if (!holdsNul(data)) return validateFields(data);
           const refused = refuseNul(data);
           const failed =
             typeof refused === 'object' && 'error' in refused && refused.error !== undefined;

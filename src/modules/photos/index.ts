@@ -15,7 +15,12 @@ export function createPhotosModule(
   deps: ModuleDeps & {
     embeddedChanged: EmbeddedChanged;
     onError: (error: unknown) => void;
-    media: MediaSettings & { maxBytes: number; redirectTo?: string };
+    media: MediaSettings & {
+      maxBytes: number;
+      redirectTo?: string;
+      /** Whether this process makes renditions (false: other instances do). */
+      renditions: boolean;
+    };
   },
 ) {
   const repository = createPhotosRepository(deps.store, deps.embeddedChanged);
@@ -59,7 +64,7 @@ export function createPhotosModule(
           maxBytes: deps.media.maxBytes,
           // The renditions start at once here, not at the next check.
           uploaded: () => {
-            if (!closed) variants.start();
+            if (!closed && deps.media.renditions) variants.start();
           },
         }),
       },
@@ -80,7 +85,7 @@ export function createPhotosModule(
     ready: () => {
       timer = setInterval(() => {
         lifts.start();
-        variants.start();
+        if (deps.media.renditions) variants.start();
       }, checkMs);
       timer.unref();
     },
