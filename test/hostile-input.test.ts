@@ -52,6 +52,12 @@ interface Case {
 }
 
 const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+const boundary = 'hostile-boundary';
+const textPart = (name: string, value: string) =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const filePart = (type: string, content: string) =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n`;
+const form = (...parts: string[]) => `${parts.join('')}--${boundary}--\r\n`;
 const cases: Case[] = [
   { name: 'invalid JSON', method: 'post', path: '/v1/admin/tags', body: '{"name":', status: 400 },
   { name: 'empty JSON body', method: 'post', path: '/v1/admin/tags', body: '', status: 400 },
@@ -223,6 +229,37 @@ const cases: Case[] = [
     body: '{"name":"Russia","\\u0000":1}',
     status: 400,
   },
+  // Photo uploads (multipart): more in media.test.ts, which sends real image files.
+  ...(
+    [
+      ['an SVG in the file part', form(filePart('image/svg+xml', '<svg onload="alert(1)"/>')), 415],
+      [
+        'NUL in a text part',
+        form(textPart('altText', 'a\u0000b'), filePart('image/jpeg', 'x')),
+        400,
+      ],
+      ['two file parts', form(filePart('image/jpeg', 'a'), filePart('image/jpeg', 'b')), 413],
+      ['a __proto__ part', form(textPart('__proto__', '{}'), filePart('image/jpeg', 'x')), 400],
+      [
+        'a part the route does not take',
+        form(textPart('sha256', 'x'), filePart('image/jpeg', 'x')),
+        400,
+      ],
+      [
+        'an HTML page named .jpg',
+        form(filePart('image/jpeg', '<!doctype html><script>1</script>')),
+        415,
+      ],
+      ['no parts at all', `--${boundary}--\r\n`, 400],
+    ] as const
+  ).map(([name, body, status]): Case => ({
+    name: `upload: ${name}`,
+    method: 'post',
+    path: '/v1/admin/photos/uploads',
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body,
+    status,
+  })),
 ];
 
 describe('hostile input', () => {

@@ -239,6 +239,15 @@ describe('photo uploads', () => {
     expect(response.body.data.url).toMatch(/\/w400\.png$/);
   });
 
+  it('re-encodes a polyglot: what was hidden after the picture never reaches a reader', async () => {
+    const payload = '<html><script>alert(document.cookie)</script></html>PK\u0003\u0004';
+    const polyglot = Buffer.concat([await picture(900, 600), Buffer.from(payload)]);
+    const uploaded = await upload(polyglot, 'polyglot.jpg').expect(201);
+    const served = await fetchFile(uploaded.body.data.url).expect(200);
+    expect(served.headers['content-type']).toBe('image/jpeg');
+    expect((served.body as Buffer).includes(Buffer.from('<script>'))).toBe(false);
+  });
+
   it('hides a photo’s files while it is under embargo', async () => {
     const held = await upload(await picture(500, 400), 'held.jpg').expect(201);
     const url = pathOf(held.body.data.url);
