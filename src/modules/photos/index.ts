@@ -47,8 +47,9 @@ export function createPhotosModule(
   }
   const lifts = serially(() => service.liftDue());
   // One photo's renditions per run, then the next straight away until none is due.
+  const stopping = new AbortController();
   const variants = serially(async () => {
-    while (await uploads.makeDueVariants());
+    while (!stopping.signal.aborted && (await uploads.makeDueVariants(stopping.signal)));
   });
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -92,6 +93,7 @@ export function createPhotosModule(
     close: async () => {
       closed = true;
       clearInterval(timer);
+      stopping.abort();
       await Promise.all([lifts.settled(), variants.settled()]);
       deps.media.storage.close();
     },

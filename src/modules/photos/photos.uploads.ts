@@ -3,6 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import type { PhotoVariant } from '../../db/schema/photo-files.ts';
 import { HttpError } from '../../errors.ts';
 import type { MediaStorage } from '../../lib/media-storage.ts';
+import { renderInChild } from '../../workers/renditions.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
 import type { ServiceDeps } from '../shared/record-service.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
@@ -56,8 +57,15 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
     sha256: string,
     request: VariantRequest,
   ): Promise<PhotoVariant> {
+    return kept(sha256, request, await renderVariant(original, size, request, media.maxPixels));
+  }
+
+  async function kept(
+    sha256: string,
+    request: VariantRequest,
+    made: { bytes: Buffer; width: number; height: number },
+  ): Promise<PhotoVariant> {
     const key = variantKey(sha256, request);
-    const made = await renderVariant(original, size, request, media.maxPixels);
     await storage.put(key, made.bytes, contentTypes[request.format]);
     return {
       key,
@@ -216,7 +224,7 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
      * Makes the renditions of one photo that is due (if any) and records them; true when one
      * was taken. A failure is retried by the next run, three attempts in all.
      */
-    async makeDueVariants(): Promise<boolean> {
+    async makeDueVariants(signal?: AbortSignal): Promise<boolean> {
       const claimed = await repository.claimVariants(clock.now(), leaseMs);
       if (claimed === undefined) return false;
       const { id, variantsRequest, sha256, width, height } = claimed;
@@ -224,16 +232,30 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
         if (sha256 === null || width === null || height === null)
           throw new Error('the photo has no uploaded file');
         const original = await readOriginal(claimed);
+        const requests = plan(claimed);
         const made: PhotoVariant[] = [];
-        // One at a time: sharp already spreads one image over its threads, and a burst of
-        // uploads must not take every core from public reads.
-        for (const request of plan(claimed))
-          made.push(await stored(original, { width, height }, sha256, request));
+        // In a child process of its own, one rendition at a time on one libvips thread: the
+        // memory image work takes goes back when it exits, and a burst of uploads leaves the
+        // other core to public reads.
+        await renderInChild(
+          { original, size: { width, height }, requests, maxPixels: media.maxPixels },
+          async (index, rendition) => {
+            const request = requests[index];
+            if (request === undefined) throw new Error(`no rendition ${index} was asked for`);
+            made.push(await kept(sha256, request, rendition));
+          },
+          signal,
+        );
         const keys = contentChanges.photoUpdated(id, false);
         if (await repository.finishVariants(id, variantsRequest, made, clock.now(), keys))
           deps.changed(keys);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // Stopped by a shutdown: the lease is released for the next process to start again.
+        if (signal?.aborted === true) {
+          await repository.failVariants(id, variantsRequest, message, false);
+          return false;
+        }
         await repository.failVariants(
           id,
           variantsRequest,
