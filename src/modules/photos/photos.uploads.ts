@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { PhotoVariant } from '../../db/schema/photo-files.ts';
-import { HttpError } from '../../errors.ts';
+import { HttpError, invalidFields } from '../../errors.ts';
 import type { MediaStorage } from '../../lib/media-storage.ts';
 import { renderInChild } from '../../workers/renditions.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
@@ -43,6 +43,14 @@ export interface MediaSettings {
 }
 
 const centre: FocalPoint = { x: 0.5, y: 0.5 };
+
+/** A file refused as an image, in the API's terms: 415, 413, or a 400 naming the file part. */
+const refusal = (error: ImageRefused) =>
+  error.status === 415
+    ? new HttpError(415, 'unsupported-media-type', error.message)
+    : error.status === 413
+      ? new HttpError(413, 'payload-too-large', error.message)
+      : invalidFields([{ path: 'body.file', message: error.message }]);
 const leaseMs = 10 * 60_000;
 const maxAttempts = 3;
 
@@ -50,15 +58,6 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
   const { repository, clock, media } = deps;
   const { storage } = media;
   const urlOf = (key: string) => `${media.publicUrl}/${key}`;
-
-  async function stored(
-    original: Buffer,
-    size: { width: number; height: number },
-    sha256: string,
-    request: VariantRequest,
-  ): Promise<PhotoVariant> {
-    return kept(sha256, request, await renderVariant(original, size, request, media.maxPixels));
-  }
 
   async function kept(
     sha256: string,
@@ -120,23 +119,9 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const known = await repository.findBySha256(sha256);
       if (known !== undefined) return { photo: toAdminPhoto(known), created: false };
-      let image;
-      try {
-        image = await inspectImage(bytes, media.maxPixels);
-      } catch (error) {
-        if (error instanceof ImageRefused)
-          throw new HttpError(
-            error.status,
-            error.status === 415
-              ? 'unsupported-media-type'
-              : error.status === 413
-                ? 'payload-too-large'
-                : 'validation-failed',
-            error.message,
-            error.status === 400 ? { errors: [{ path: 'body.file', message: error.message }] } : {},
-          );
-        throw error;
-      }
+      const image = await inspectImage(bytes, media.maxPixels).catch((error: unknown) => {
+        throw error instanceof ImageRefused ? refusal(error) : error;
+      });
       const metadata = await readFileMetadata(bytes);
       const fromFile = creditFromFile(metadata);
       const typed = fields.credit;
@@ -155,11 +140,12 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
         width: Math.min(image.width, Math.max(...media.widths)),
         format: fallbackFormat(image.format),
       };
+      const rendition = await renderVariant(bytes, image, display, media.maxPixels);
       // Files first: a failed store leaves no record behind (only unreferenced files, which
       // the same upload tried again reuses: the keys are the content's).
       const shown = await Promise.all([
         storage.put(original, bytes, contentTypes[image.format]),
-        stored(bytes, image, sha256, display),
+        kept(sha256, display, rendition),
       ]).then(
         ([, variant]) => variant,
         (error: unknown) => {
