@@ -9,12 +9,12 @@ import type { FastifyInstance } from 'fastify';
 
 export const boundary = 'broadsheet-bench-boundary';
 
-/** About 2 MB: 2,400 × 1,600 of fine noise over a gradient, at JPEG quality 90. */
-export async function benchJpeg(): Promise<Buffer> {
+/** About 2 MB: 2,400 × 1,600 of fine noise over a gradient, at JPEG quality 90 (smaller for a smoke run). */
+export async function benchJpeg(size = { width: 2400, height: 1600 }): Promise<Buffer> {
   return sharp({
     create: {
-      width: 2400,
-      height: 1600,
+      width: size.width,
+      height: size.height,
       channels: 3,
       background: '#4070a0',
       noise: { type: 'gaussian', mean: 120, sigma: 28 },
@@ -66,7 +66,7 @@ export async function drainRenditions(url: string, token: string): Promise<numbe
   return Date.now() - started;
 }
 
-/** Uploads one picture and waits for its renditions: the path of its 1,024-pixel WebP. */
+/** Uploads one picture and waits for its renditions: the path of its WebP up to 1,024 pixels. */
 export async function prepareRendition(url: string, token: string, base: Buffer): Promise<string> {
   const response = await fetch(`${url}/v1/admin/photos/uploads`, {
     method: 'POST',
@@ -78,9 +78,17 @@ export async function prepareRendition(url: string, token: string, base: Buffer)
   });
   if (response.status !== 201)
     throw new Error(`uploading: ${response.status} ${await response.text()}`);
-  const { data } = (await response.json()) as { data: { file: { sha256: string } } };
+  const { data } = (await response.json()) as { data: { id: string } };
   await drainRenditions(url, token);
-  return `/media/photos/${data.file.sha256}/w1024.webp`;
+  const photo = await fetch(`${url}/v1/admin/photos/${data.id}`, { headers: adminHeaders(token) });
+  const { data: made } = (await photo.json()) as {
+    data: { variants: Array<{ url: string; width: number; format: string }> };
+  };
+  const webp = made.variants
+    .filter((variant) => variant.format === 'webp' && variant.width <= 1024)
+    .at(-1);
+  if (webp === undefined) throw new Error('the uploaded picture has no WebP rendition');
+  return new URL(webp.url).pathname;
 }
 
 /** The baseline's file route: the bytes from MEDIA_DIR with the year-long header, nothing else. */

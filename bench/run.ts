@@ -22,14 +22,7 @@ import {
 } from './dataset.ts';
 import { renderChart } from './chart.ts';
 import { type LoadJob, type LoadResult, runLoad } from './load.ts';
-import {
-  benchJpeg,
-  boundary,
-  drainRenditions,
-  multipartBody,
-  prepareRendition,
-  uniqueJpeg,
-} from './media.ts';
+import { benchJpeg, boundary, multipartBody, prepareRendition, uniqueJpeg } from './media.ts';
 import { percentile, runOpenModel } from './open-model.ts';
 import { postgresCopy } from './postgres-copy.ts';
 
@@ -567,7 +560,8 @@ async function main(): Promise<void> {
   for (let extra = 1; extra < instances; extra += 1)
     peers.push(await start(serverCommand, serverEnv));
   await createFront(broadsheet.url, dataset);
-  const jpeg = await benchJpeg();
+  // A smoke run's second per scenario must fit whole uploads.
+  const jpeg = await benchJpeg(smoke ? { width: 640, height: 427 } : undefined);
   const rendition = await prepareRendition(broadsheet.url, benchToken, jpeg);
   const baseline = await start(
     [

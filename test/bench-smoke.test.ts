@@ -36,9 +36,12 @@ describe('benchmark harness (smoke)', () => {
       'front page',
       'sitemap month file',
       'conditional GET (304)',
+      'photo file (1024 px WebP)',
       'newsletter signup',
       'editor PATCH (If-Match)',
       'open model (500 req/s, 10% writes)',
+      'photo upload (2 MB JPEG)',
+      'list during uploads',
       'list page 1, uncached',
       'single article, uncached',
       'list by tag, uncached',
@@ -52,7 +55,7 @@ describe('benchmark harness (smoke)', () => {
       expect(result.broadsheet.errors, result.scenario).toBe(0);
       expect(result.broadsheet.unexpected, result.scenario).toBe(0);
     }
-    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(13);
+    expect(report.results.filter((result) => result.baseline !== null)).toHaveLength(14);
     expect(readFileSync(join(temp.dir, 'results.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(temp.dir, 'RESULTS.md'), 'utf8')).toContain('| list page 1 |');
     temp.remove();
