@@ -26,6 +26,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATABASE_PATH=/data/broadsheet.db \
+    MEDIA_DIR=/data/media \
     SEED_DEMO=false
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
