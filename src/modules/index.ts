@@ -13,7 +13,7 @@ import {
 } from './articles/articles.documents.ts';
 import type { ArticleUrl } from './articles/articles.service.ts';
 import { createAuthorsModule } from './authors/index.ts';
-import { diskStorage, s3Storage } from '../lib/media-storage.ts';
+import { diskStorage } from '../lib/media-storage.ts';
 import { createPhotosModule } from './photos/index.ts';
 import { createReportsModule } from './reports/index.ts';
 import { createTagsModule } from './tags/index.ts';
@@ -160,7 +160,7 @@ export async function createModules(
   const { embeddedChanged } = documents;
   const mediaStorage =
     config.mediaStorage === 's3' && config.s3Bucket !== undefined
-      ? s3Storage({
+      ? (await import('../lib/s3-storage.ts')).s3Storage({
           bucket: config.s3Bucket,
           region: config.s3Region,
           endpoint: config.s3Endpoint,
