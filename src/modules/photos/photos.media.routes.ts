@@ -40,13 +40,15 @@ const image = (description: string) => ({
   ),
 });
 
-export function photoFileRoutes(options: {
+interface FileRouteOptions {
   storage: MediaStorage;
   /** Whether the upload with this hash may be shown to readers now. */
   servable: (sha256: string) => Promise<boolean>;
   /** Set when renditions are served from elsewhere (a CDN, the bucket): requests go there. */
   redirectTo?: string;
-}): FastifyPluginAsyncZod {
+}
+
+export function photoFileRoutes(options: FileRouteOptions): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/photos/:sha256/:name',
@@ -78,11 +80,7 @@ export function photoFileRoutes(options: {
 async function sendFile(
   request: FastifyRequest,
   reply: FastifyReply,
-  options: {
-    storage: MediaStorage;
-    servable: (sha256: string) => Promise<boolean>;
-    redirectTo?: string;
-  },
+  options: FileRouteOptions,
   sha256: string,
   name: string,
 ): Promise<FastifyReply> {
@@ -96,8 +94,8 @@ async function sendFile(
     return notFound('No such file.');
   };
   if (format === undefined || !(await options.servable(sha256))) throw missing();
-  const size = await storage.size(key);
-  if (size === undefined) throw missing();
+  // The name is the content's, so the ETag is known before storage is asked anything: a 304
+  // costs no I/O, a whole file one read (its size comes with it), a range a size and a read.
   const etag = `"${sha256.slice(0, 16)}-${name}"`;
   reply
     .header('etag', etag)
@@ -107,8 +105,11 @@ async function sendFile(
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
   const asked = request.headers.range;
   const ifRange = request.headers['if-range'];
+  const ranged = asked !== undefined && (ifRange === undefined || ifRange === etag);
+  const size = ranged ? await storage.size(key) : undefined;
+  if (ranged && size === undefined) throw missing();
   const ranges =
-    asked === undefined || (ifRange !== undefined && ifRange !== etag)
+    size === undefined || asked === undefined
       ? undefined
       : parseRange(size, asked, { combine: true });
   if (ranges === -1)
@@ -123,10 +124,10 @@ async function sendFile(
   const object = await storage.read(key, range);
   if (object === undefined) throw missing();
   reply.type(contentTypes[format]);
-  if (range === undefined) return reply.header('content-length', size).send(object.body);
+  if (range === undefined) return reply.header('content-length', object.size).send(object.body);
   return reply
     .code(206)
-    .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+    .header('content-range', `bytes ${range.start}-${range.end}/${object.size}`)
     .header('content-length', range.end - range.start + 1)
     .send(object.body);
 }
