@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { bearer, type TestApp } from './helpers.ts';
 
 // Image files for the upload tests, made at setup: pictures drawn with sharp, and agency
 // metadata written into them by ExifTool (exiftool-vendored), as a picture desk's files carry it.
@@ -76,3 +77,15 @@ export function pixelBomb(width: number, height: number): Buffer {
 }
 
 export const endExifTool = () => exiftool.end();
+
+type Api = TestApp['api'];
+
+/** A photo as editors see it once its renditions are made (or failed). */
+export async function settledPhoto(api: Api, token: string, id: string) {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const photo = await api.get(`/v1/admin/photos/${id}`).set(bearer(token)).expect(200);
+    if (photo.body.data.file.variants !== 'pending') return photo.body.data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the renditions were never made');
+}

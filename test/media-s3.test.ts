@@ -1,9 +1,21 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { bearer, createTestApp, type TestApp, tempDir, testConfig } from './helpers.ts';
-import { endExifTool, picture, withTags } from './media-fixtures.ts';
+import {
+  bearer,
+  createTestApp,
+  manualClock,
+  type TestApp,
+  tempDir,
+  testConfig,
+} from './helpers.ts';
+import { endExifTool, picture, settledPhoto, withTags } from './media-fixtures.ts';
 
 // The bucket path, as several instances use it: an S3 server on 127.0.0.1 (s3rver), two API
 // processes over one database and one bucket, and what happens when the bucket is down.
@@ -15,6 +27,8 @@ let endpoint = '';
 let t: TestApp;
 let writer: string;
 let client: S3Client;
+// Moved on to see a deleted photo's files leave the bucket an hour later.
+const clock = manualClock();
 
 async function startS3(directory: string, port = 0) {
   const s3 = new S3rver({
@@ -35,6 +49,7 @@ beforeAll(async () => {
   server = started.s3;
   endpoint = `http://127.0.0.1:${started.port}`;
   t = await createTestApp({
+    now: clock.now,
     config: {
       mediaStorage: 's3',
       s3Bucket: bucket,
@@ -57,14 +72,7 @@ afterAll(async () => {
   await endExifTool();
 });
 
-async function settled(api: TestApp['api'], id: string) {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    const photo = await api.get(`/v1/admin/photos/${id}`).set(bearer(writer)).expect(200);
-    if (photo.body.data.file.variants !== 'pending') return photo.body.data;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the renditions were never made');
-}
+const settled = (api: TestApp['api'], id: string) => settledPhoto(api, writer, id);
 
 describe('photos in an S3 bucket', () => {
   let sha = '';
@@ -179,5 +187,33 @@ describe('photos in an S3 bucket', () => {
       .attach('file', await picture(640, 480), 'down.jpg')
       .expect(201);
     expect(await count()).toBe(before + 1);
+  });
+
+  it('removes every object of a deleted photo from the bucket an hour later, and nothing else', async () => {
+    const uploaded = await t.api
+      .post('/v1/admin/photos/uploads')
+      .set(bearer(writer))
+      .attach('file', await picture(820, 540), 'gone.jpg')
+      .expect(201);
+    const gone = uploaded.body.data.file.sha256 as string;
+    await settled(t.api, uploaded.body.data.id);
+    const listed = async () =>
+      (
+        await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: `site/photos/${gone}/` }),
+        )
+      ).KeyCount ?? 0;
+    expect(await listed()).toBeGreaterThan(10);
+    const editor = await t.token('editor');
+    await t.api.delete(`/v1/admin/photos/${uploaded.body.data.id}`).set(bearer(editor)).expect(204);
+    expect(await listed()).toBeGreaterThan(10);
+    clock.advance(61 * 60_000);
+    for (let attempt = 0; attempt < 100 && (await listed()) > 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await listed()).toBe(0);
+    // The first photo's files are another prefix: untouched.
+    await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: `site/photos/${sha}/original.jpg` }),
+    );
   });
 });

@@ -2,7 +2,14 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from './helpers.ts';
-import { agencyJpeg, endExifTool, picture, pixelBomb, withTags } from './media-fixtures.ts';
+import {
+  agencyJpeg,
+  endExifTool,
+  picture,
+  pixelBomb,
+  settledPhoto,
+  withTags,
+} from './media-fixtures.ts';
 
 // Uploads end to end over HTTP, on local disk storage (media-s3.test.ts runs the bucket path):
 // the type from the bytes, credits from IPTC, renditions made in the background and served
@@ -38,14 +45,7 @@ const upload = (file: Buffer, name = 'picture.jpg', fields: Record<string, strin
 };
 
 /** Reads a photo as editors see it until its renditions are made (or failed). */
-async function settled(id: string) {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    const photo = await t.api.get(`/v1/admin/photos/${id}`).set(bearer(writer)).expect(200);
-    if (photo.body.data.file.variants !== 'pending') return photo.body.data;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the renditions were never made');
-}
+const settled = (id: string) => settledPhoto(t.api, writer, id);
 
 /** A served file's path under the API (the URLs are absolute, to PUBLIC_API_URL). */
 const pathOf = (url: string) => new URL(url).pathname;
@@ -152,8 +152,8 @@ describe('photo uploads', () => {
       expect(served.headers['content-type']).toBe(`image/${variant.format}`);
     }
     const square = photo.crops.find((crop: { ratio: string }) => crop.ratio === '1:1');
-    // A 3000 × 2000 picture cut square is 2000 wide: never upscaled past it.
-    expect(square.variants.map((v: Variant) => v.width)).toEqual([320, 640, 1024, 1600]);
+    // A 3000 × 2000 picture cut square is 2000 wide: never upscaled past it, and whole at 2000.
+    expect(square.variants.map((v: Variant) => v.width)).toEqual([320, 640, 1024, 1600, 2000]);
     expect(square.variants.every((v: Variant) => v.width === v.height)).toBe(true);
   });
 
@@ -223,9 +223,9 @@ describe('photo uploads', () => {
       source: 'editor',
     });
     expect(typed.body.data.altText).toBe('A blue sky over a green field');
-    // Smaller than the smallest width: one rendition per format, at its own width.
+    // Between two widths: the ones that fit, and its own width as the widest.
     const photo = await settled(typed.body.data.id);
-    expect([...new Set(photo.variants.map((v: Variant) => v.width))]).toEqual([320, 640]);
+    expect([...new Set(photo.variants.map((v: Variant) => v.width))]).toEqual([320, 640, 800]);
   });
 
   it('takes the type from the bytes, whatever the name and the part’s header say', async () => {

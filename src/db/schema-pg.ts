@@ -21,7 +21,7 @@ import {
   newsletterSignups,
 } from './schema-pg/newsletters.ts';
 import { pages, pageVersions } from './schema-pg/pages.ts';
-import { photos } from './schema-pg/photos.ts';
+import { mediaDeletions, photos } from './schema-pg/photos.ts';
 import { tags } from './schema-pg/tags.ts';
 import { apiTokens } from './schema-pg/tokens.ts';
 import {
@@ -49,6 +49,7 @@ export * from './schema-pg/webhooks.ts';
 export const pgTables = {
   apiTokens,
   photos,
+  mediaDeletions,
   authors,
   tags,
   articles,

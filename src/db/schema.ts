@@ -16,7 +16,7 @@ import { articleCorrections } from './schema/corrections.ts';
 import { instanceSecrets } from './schema/instance.ts';
 import { newsletterConsentEvents, newsletters, newsletterSignups } from './schema/newsletters.ts';
 import { pages, pageVersions } from './schema/pages.ts';
-import { photos } from './schema/photos.ts';
+import { mediaDeletions, photos } from './schema/photos.ts';
 import { tags } from './schema/tags.ts';
 import { apiTokens } from './schema/tokens.ts';
 import {
@@ -43,6 +43,7 @@ export * from './schema/webhooks.ts';
 export const tables = {
   apiTokens,
   photos,
+  mediaDeletions,
   authors,
   tags,
   articles,

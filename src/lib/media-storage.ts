@@ -28,6 +28,8 @@ export interface MediaStorage {
   /** The object's size, or undefined when there is no such key. */
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix` (a folder such as `photos/<sha256>/`). */
+  deleteAll(prefix: string): Promise<void>;
   close(): void;
 }
 
@@ -37,6 +39,12 @@ const keyShape = /^[a-z0-9]+(?:\/[a-z0-9][a-z0-9._-]*)+$/;
 export function checkedKey(key: string): string {
   if (!keyShape.test(key) || key.includes('..')) throw new Error(`Not a media key: ${key}`);
   return key;
+}
+
+/** A folder of keys: a media key followed by a slash. */
+export function checkedPrefix(prefix: string): string {
+  if (!prefix.endsWith('/')) throw new Error(`Not a media prefix: ${prefix}`);
+  return `${checkedKey(prefix.slice(0, -1))}/`;
 }
 
 export function diskStorage(directory: string): MediaStorage {
@@ -85,6 +93,9 @@ export function diskStorage(directory: string): MediaStorage {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async deleteAll(prefix) {
+      await rm(pathOf(checkedPrefix(prefix).slice(0, -1)), { recursive: true, force: true });
     },
     close() {},
   };

@@ -1,14 +1,16 @@
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { checkedKey, type MediaStorage } from './media-storage.ts';
+import { checkedKey, checkedPrefix, type MediaStorage } from './media-storage.ts';
 
 // Media storage in an S3-compatible bucket. Its own file so the SDK (150 ms to import) loads
 // only in processes configured for it (MEDIA_STORAGE=s3), not in every CLI run and test server.
@@ -85,6 +87,26 @@ export function s3Storage(settings: S3Settings): MediaStorage {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: keyOf(key) }));
+    },
+    async deleteAll(prefix) {
+      const Prefix = `${settings.prefix}${checkedPrefix(prefix)}`;
+      // A listing answers up to 1,000 keys, as many as one DeleteObjects takes; deleting the page
+      // just listed means the next listing starts from what is left.
+      for (;;) {
+        const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix }));
+        const keys = (listed.Contents ?? []).flatMap(({ Key }) =>
+          Key === undefined ? [] : [{ Key }],
+        );
+        if (keys.length === 0) return;
+        const answer = await client.send(
+          new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        const failed = answer.Errors?.[0];
+        if (failed !== undefined)
+          throw new Error(
+            `The bucket kept ${failed.Key ?? 'a key'}: ${failed.Message ?? failed.Code ?? 'no reason given'}`,
+          );
+      }
     },
     close() {
       client.destroy();

@@ -59,3 +59,19 @@ export const photos = pgTable(
     index('photos_variants_state_idx').on(table.variantsState),
   ],
 );
+
+/**
+ * Files in media storage to remove once `due_at` has passed: a deleted or replaced upload's whole
+ * prefix (`photos/<sha256>/`, the key ending in a slash) or single renditions a newer set
+ * replaced (old crops after the focal point moved). The delay lets a rendition job still running
+ * on another instance, and pages and CDNs holding the old URLs, finish with them first; a key a
+ * live photo uses again by then is kept.
+ */
+export const mediaDeletions = pgTable(
+  'media_deletions',
+  {
+    key: text('key').primaryKey(),
+    dueAt: timestamp('due_at').notNull(),
+  },
+  (table) => [index('media_deletions_due_at_idx').on(table.dueAt)],
+);

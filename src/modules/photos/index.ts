@@ -8,7 +8,10 @@ import { createPhotosService } from './photos.service.ts';
 import { photoUploadRoutes } from './photos.upload.routes.ts';
 import { createPhotoUploads, type MediaSettings } from './photos.uploads.ts';
 
-/** How often each process looks for photo embargoes that have run out, and for renditions to make. */
+/**
+ * How often each process looks for photo embargoes that have run out, for renditions to make and
+ * for media files due to be removed.
+ */
 const checkMs = 1000;
 
 export function createPhotosModule(
@@ -51,6 +54,8 @@ export function createPhotosModule(
   const variants = serially(async () => {
     while (!stopping.signal.aborted && (await uploads.makeDueVariants(stopping.signal)));
   });
+  // Any instance may remove files: removing one twice is harmless.
+  const removals = serially(() => uploads.removeDueFiles());
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -86,6 +91,7 @@ export function createPhotosModule(
     ready: () => {
       timer = setInterval(() => {
         lifts.start();
+        removals.start();
         if (deps.media.renditions) variants.start();
       }, checkMs);
       timer.unref();
@@ -94,7 +100,7 @@ export function createPhotosModule(
       closed = true;
       clearInterval(timer);
       stopping.abort();
-      await Promise.all([lifts.settled(), variants.settled()]);
+      await Promise.all([lifts.settled(), variants.settled(), removals.settled()]);
       deps.media.storage.close();
     },
   };

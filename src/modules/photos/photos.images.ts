@@ -147,7 +147,12 @@ export const variantFormats = (format: ImageFormat): ImageFormat[] => [
 /** The widths up to the image's own (never upscaled); the image's width when all are larger. */
 export function variantWidths(widths: readonly number[], imageWidth: number): number[] {
   const fitting = widths.filter((width) => width <= imageWidth);
-  return fitting.length > 0 ? fitting : [imageWidth];
+  // A picture narrower than the widest width is also made at its own width: the widest
+  // rendition a reader can get is then the whole picture, and an upload's display rendition
+  // (its own width, up to the widest) is always one of the set.
+  return imageWidth < Math.max(...widths) && !fitting.includes(imageWidth)
+    ? [...fitting, imageWidth]
+    : fitting;
 }
 
 export interface VariantRequest {
@@ -176,6 +181,13 @@ export function cropRegion(
   };
 }
 
+/** The folder holding everything made from one upload: its original and every rendition. */
+export const filesPrefix = (sha256: string) => `photos/${sha256}/`;
+
+/** The upload a storage key belongs to (the hash in `photos/<sha256>/…`), if it is one. */
+export const uploadOfKey = (key: string): string | undefined =>
+  /^photos\/([0-9a-f]{64})\//.exec(key)?.[1];
+
 const permille = (value: number) => String(Math.round(value * 1000)).padStart(4, '0');
 
 /** The storage key of a rendition: the original's hash and what was asked of it. */
@@ -184,12 +196,12 @@ export function variantKey(sha256: string, request: VariantRequest): string {
     request.crop === undefined
       ? ''
       : `c${request.crop.name.replace(':', 'x')}-${permille(request.crop.focal.x)}-${permille(request.crop.focal.y)}-`;
-  return `photos/${sha256}/${crop}w${request.width}.${extensions[request.format]}`;
+  return `${filesPrefix(sha256)}${crop}w${request.width}.${extensions[request.format]}`;
 }
 
 /** The storage key of the original file (never served to readers: it keeps its metadata). */
 export const originalKey = (sha256: string, format: ImageFormat) =>
-  `photos/${sha256}/original.${extensions[format]}`;
+  `${filesPrefix(sha256)}original.${extensions[format]}`;
 
 /** What `/media/` may serve: rendition names only, never `original.*`. */
 export const servedVariantName =

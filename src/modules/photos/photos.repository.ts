@@ -4,6 +4,7 @@ import type { Db, Store } from '../../db/store.ts';
 import { logChange } from '../shared/change-log.ts';
 import type { ContentKey } from '../shared/content-keys.ts';
 import type { EmbeddedChanged } from '../shared/embedded-changes.ts';
+import { filesPrefix, uploadOfKey } from './photos.images.ts';
 import { recordAnnouncement } from '../shared/outbox.ts';
 import { tableRecords, type WritableFields } from '../shared/table-records.ts';
 
@@ -12,8 +13,21 @@ export type PhotoRecord = Store['tables']['photos']['$inferSelect'];
 /** A photo's stored fields; the credit is kept as its two parts. */
 export type PhotoFields = WritableFields<Store['tables']['photos']>;
 
+/**
+ * How long files no photo uses any more stay in media storage: longer than a rendition job's
+ * lease (one still running elsewhere finishes with them), and long enough for pages and CDNs
+ * that still point at the old URLs to be rendered again and purged.
+ */
+export const filesKeptMs = 60 * 60_000;
+
+/** A media file due for removal, and whether a live photo uses it again by now (then it stays). */
+export interface DueDeletion {
+  key: string;
+  inUse: boolean;
+}
+
 export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedChanged) {
-  const { photos } = store.tables;
+  const { photos, mediaDeletions } = store.tables;
   // Asks the background job for new renditions; a job still running for an older request finds
   // the number moved on and discards its work.
   const variantsRequested = {
@@ -25,10 +39,32 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
   } as const;
   const records = tableRecords(store, photos, 'pho', { deleted: 'photo.deleted' });
 
+  /** Media keys (or whole prefixes) to remove `filesKeptMs` after `at`, in the caller's write. */
+  async function discard(tx: Db, keys: readonly string[], at: Date): Promise<void> {
+    if (keys.length === 0) return;
+    const dueAt = new Date(at.getTime() + filesKeptMs);
+    await tx
+      .insert(mediaDeletions)
+      .values([...new Set(keys)].map((key) => ({ key, dueAt })))
+      .onConflictDoUpdate({ target: mediaDeletions.key, set: { dueAt } });
+  }
+
+  /** Announces that the photo changed and renders what shows it, in the caller's write. */
+  async function photoChanged(tx: Db, id: string, at: Date, keys: readonly ContentKey[]) {
+    await embeddedChanged(tx, { kind: 'photo', id });
+    await logChange(store, tx, keys, at, recordAnnouncement('photo.updated', { id }, at, keys));
+  }
+
   return {
     findById: records.findById,
     count: records.count,
-    delete: records.delete,
+    /** An uploaded photo's files go `filesKeptMs` later. */
+    delete: (id: string, at: Date, keys: readonly ContentKey[]) =>
+      records.delete(id, at, keys, (tx, deleted) =>
+        deleted.sha256 === null
+          ? Promise.resolve()
+          : discard(tx, [filesPrefix(deleted.sha256)], at),
+      ),
     findByUrl: (url: string) => records.first(eq(photos.url, url)),
 
     /** One query for any number of ids; used to embed photos in lists without N+1. */
@@ -70,14 +106,7 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
           .where(and(eq(photos.id, id), lte(photos.embargoUntil, now)))
           .returning({ id: photos.id });
         if (cleared.length === 0) return false;
-        await embeddedChanged(tx, { kind: 'photo', id });
-        await logChange(
-          store,
-          tx,
-          keys,
-          now,
-          recordAnnouncement('photo.updated', { id }, now, keys),
-        );
+        await photoChanged(tx, id, now, keys);
         return true;
       }),
 
@@ -100,8 +129,30 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
           at,
         );
         if (changed === undefined) return undefined;
-        await embeddedChanged(tx, { kind: 'photo', id });
-        await logChange(store, tx, keys, at, recordAnnouncement('photo.updated', { id }, at, keys));
+        await photoChanged(tx, id, at, keys);
+        return changed;
+      }),
+
+    /**
+     * Gives a photo another uploaded file: `fieldsFor` says what changes, from the photo as it is
+     * in this transaction; new renditions are asked for, and the old file's are discarded.
+     * Undefined when there is no such photo.
+     */
+    replaceFile: (
+      id: string,
+      fieldsFor: (current: PhotoRecord) => Partial<PhotoFields>,
+      at: Date,
+      keys: readonly ContentKey[],
+    ) =>
+      store.write(async (tx) => {
+        const current = await records.findById(id, tx);
+        if (current === undefined) return undefined;
+        const fields = fieldsFor(current);
+        const changed = await records.change(tx, id, { ...fields, ...variantsRequested }, at);
+        if (changed === undefined) return undefined;
+        if (current.sha256 !== null && current.sha256 !== changed.sha256)
+          await discard(tx, [filesPrefix(current.sha256)], at);
+        await photoChanged(tx, id, at, keys);
         return changed;
       }),
 
@@ -148,6 +199,11 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
       keys: readonly ContentKey[],
     ) =>
       store.write(async (tx) => {
+        const [before] = await tx
+          .select({ variants: photos.variants })
+          .from(photos)
+          .where(and(eq(photos.id, id), eq(photos.variantsRequest, request)));
+        if (before === undefined) return false;
         const done = await tx
           .update(photos)
           .set({
@@ -161,10 +217,57 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
           .where(and(eq(photos.id, id), eq(photos.variantsRequest, request)))
           .returning({ id: photos.id });
         if (done.length === 0) return false;
-        await embeddedChanged(tx, { kind: 'photo', id });
-        await logChange(store, tx, keys, at, recordAnnouncement('photo.updated', { id }, at, keys));
+        // Renditions the new set does not have (crops around the old focal point) go later.
+        const made = new Set(variants.map((variant) => variant.key));
+        const replaced = (before.variants ?? []).filter((variant) => !made.has(variant.key));
+        await discard(
+          tx,
+          replaced.map((variant) => variant.key),
+          at,
+        );
+        await photoChanged(tx, id, at, keys);
         return true;
       }),
+
+    /** Files a job made for renditions nobody wants any more (asked again, or the photo went). */
+    discardFiles: (keys: readonly string[], at: Date) => store.write((tx) => discard(tx, keys, at)),
+
+    /**
+     * Media files due for removal at `now`, a batch at a time: a prefix is in use while a photo
+     * has that upload's hash, a single key while a photo's file or renditions name it.
+     */
+    async deletionsDue(now: Date, limit = 100): Promise<DueDeletion[]> {
+      const due = await store.db
+        .select({ key: mediaDeletions.key })
+        .from(mediaDeletions)
+        .where(lte(mediaDeletions.dueAt, now))
+        .orderBy(asc(mediaDeletions.dueAt))
+        .limit(limit);
+      const hashes = [...new Set(due.flatMap(({ key }) => uploadOfKey(key) ?? []))];
+      const live =
+        hashes.length === 0
+          ? []
+          : await store.db
+              .select({ sha256: photos.sha256, fileKey: photos.fileKey, variants: photos.variants })
+              .from(photos)
+              .where(inArray(photos.sha256, hashes));
+      const used = new Set(
+        live.flatMap((photo) => [
+          ...(photo.sha256 === null ? [] : [filesPrefix(photo.sha256)]),
+          ...(photo.fileKey === null ? [] : [photo.fileKey]),
+          ...(photo.variants ?? []).map((variant) => variant.key),
+        ]),
+      );
+      return due.map(({ key }) => ({ key, inUse: used.has(key) }));
+    },
+
+    /** Media deletions done (or found to be in use again). */
+    async forgetDeletions(keys: readonly string[]): Promise<void> {
+      if (keys.length === 0) return;
+      await store.write((tx) =>
+        tx.delete(mediaDeletions).where(inArray(mediaDeletions.key, [...keys])),
+      );
+    },
 
     /** A job failed: the lease is released for a retry, or the state is `failed` for good. */
     async failVariants(id: string, request: number, error: string, final: boolean): Promise<void> {

@@ -201,14 +201,16 @@ export function creditLine(photographer: string | null, agency: string | null): 
  * The text parts of an upload (multipart/form-data): each optional, each filling what the file's
  * own metadata would otherwise fill. `credit` is JSON, as in the JSON routes.
  */
+const filePart = z.unknown().meta({
+  type: 'string',
+  format: 'binary',
+  // UPLOAD_MAX_MB's own bound; the configured limit is enforced as the part is read.
+  maxLength: 500 * 1_048_576,
+  description: 'One JPEG, PNG, WebP, AVIF or TIFF file (the type is read from its bytes).',
+});
+
 export const uploadFields = z.strictObject({
-  file: z.unknown().meta({
-    type: 'string',
-    format: 'binary',
-    // UPLOAD_MAX_MB's own bound; the configured limit is enforced as the part is read.
-    maxLength: 500 * 1_048_576,
-    description: 'One JPEG, PNG, WebP, AVIF or TIFF file (the type is read from its bytes).',
-  }),
+  file: filePart,
   altText: text(limits.altText).optional(),
   caption: text(limits.caption).optional(),
   credit: z
@@ -228,3 +230,6 @@ export const uploadFields = z.strictObject({
   license: text(limits.license).optional(),
 });
 export type UploadFields = z.infer<typeof uploadFields>;
+
+/** A new file for an existing photo: the file part alone (the record's fields are PATCHed). */
+export const replaceFileFields = z.strictObject({ file: filePart });

@@ -1,14 +1,20 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { invalidFields, problemResponses } from '../../errors.ts';
+import { invalidFields, notFound, problemResponses } from '../../errors.ts';
 import { bearerSecurity } from '../../plugins/openapi.ts';
-import { dataEnvelope } from '../../schemas.ts';
-import { adminPhotoSchema, uploadFields } from './photos.schemas.ts';
+import { dataEnvelope, idParams } from '../../schemas.ts';
+import { adminPhotoSchema, replaceFileFields, uploadFields } from './photos.schemas.ts';
 import type { PhotoUploads } from './photos.uploads.ts';
 
 // Uploads are multipart/form-data: one `file` part and a few small text parts. The token is
 // checked before the body is read (the scope's onRequest hook), and the file is read into
 // memory only up to the limit: one byte more is a 413.
+
+const imageBytes = (file: unknown): Buffer => {
+  if (!Buffer.isBuffer(file) || file.length === 0)
+    throw invalidFields([{ path: 'body.file', message: 'Send the image as the file part.' }]);
+  return file;
+};
 
 export function photoUploadRoutes(
   uploads: PhotoUploads,
@@ -42,20 +48,44 @@ export function photoUploadRoutes(
           response: {
             200: dataEnvelope(adminPhotoSchema),
             201: dataEnvelope(adminPhotoSchema),
-            ...problemResponses(400, 401, 403, 413, 415),
+            ...problemResponses(400, 401, 403, 413, 415, 503),
           },
         },
       },
       async (request, reply) => {
         const { file, ...fields } = request.body;
-        if (!Buffer.isBuffer(file) || file.length === 0)
-          throw invalidFields([{ path: 'body.file', message: 'Send the image as the file part.' }]);
-        const { photo, created } = await uploads.upload(file, fields);
+        const { photo, created } = await uploads.upload(imageBytes(file), fields);
         if (created) options.uploaded();
         return reply
           .code(created ? 201 : 200)
           .header('location', `/v1/admin/photos/${photo.id}`)
           .send({ data: photo });
+      },
+    );
+
+    app.put(
+      '/:id/file',
+      {
+        config: { minRole: 'editor' },
+        schema: {
+          operationId: 'replacePhotoFile',
+          summary: 'Give a photo a new file: its renditions are made again from it',
+          description: `One JPEG, PNG, WebP or the like of up to ${Math.round(options.maxBytes / 1_048_576)} MB as the \`file\` part, for a photo uploaded before or one that had only a URL. Everything showing the photo is rendered again with the new file's largest rendition as \`url\`; the other renditions follow within seconds, and the old file's are removed an hour later. Alt text, caption, licence and a credit an editor typed stay; a credit read from the old file (or none) is read from the new one's IPTC when it has one, and empty fields are filled from it. The photo's own bytes again change nothing (200); another photo's bytes are a 409 naming it.`,
+          security: bearerSecurity,
+          consumes: ['multipart/form-data'],
+          params: idParams,
+          body: replaceFileFields.meta({ id: 'PhotoFileRequest' }),
+          response: {
+            200: dataEnvelope(adminPhotoSchema),
+            ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+          },
+        },
+      },
+      async (request, reply) => {
+        const photo = await uploads.replace(request.params.id, imageBytes(request.body.file));
+        if (photo === undefined) throw notFound('No photo with that id.');
+        options.uploaded();
+        return reply.send({ data: photo });
       },
     );
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { PhotoVariant } from '../../db/schema/photo-files.ts';
-import { HttpError, invalidFields } from '../../errors.ts';
+import { conflict, HttpError, invalidFields } from '../../errors.ts';
 import type { MediaStorage } from '../../lib/media-storage.ts';
 import { renderInChild } from '../../workers/renditions.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
@@ -24,7 +24,7 @@ import {
   variantWidths,
 } from './photos.images.ts';
 import { creditFromFile, readFileMetadata } from './photos.metadata.ts';
-import type { PhotoRecord, PhotosRepository } from './photos.repository.ts';
+import type { PhotoFields, PhotoRecord, PhotosRepository } from './photos.repository.ts';
 import type { AdminPhoto, UploadFields } from './photos.schemas.ts';
 import { toAdminPhoto } from './photos.service.ts';
 
@@ -106,6 +106,73 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
     return buffer(object.body);
   }
 
+  /**
+   * What an upload's bytes make before anything is recorded: refused with 415/413/400 when they
+   * are not a usable image; otherwise the original and the display rendition are stored (503 when
+   * storage fails, so nothing is recorded) and the photo's file fields are ready to write.
+   */
+  async function stored(bytes: Buffer, sha256: string) {
+    const image = await inspectImage(bytes, media.maxPixels).catch((error: unknown) => {
+      throw error instanceof ImageRefused ? refusal(error) : error;
+    });
+    const metadata = await readFileMetadata(bytes);
+    const original = originalKey(sha256, image.format);
+    const display = {
+      width: Math.min(image.width, Math.max(...media.widths)),
+      format: fallbackFormat(image.format),
+    };
+    const rendition = await renderVariant(bytes, image, display, media.maxPixels);
+    // Files first: a failed store leaves no record behind (only unreferenced files, which
+    // the same upload tried again reuses: the keys are the content's).
+    const shown = await Promise.all([
+      storage.put(original, bytes, contentTypes[image.format]),
+      kept(sha256, display, rendition),
+    ]).then(
+      ([, variant]) => variant,
+      (error: unknown) => {
+        // The cause is logged with the 503; the client hears only that nothing was kept.
+        throw Object.assign(
+          new HttpError(
+            503,
+            'service-unavailable',
+            'The media storage could not keep the file; nothing was recorded. Retry shortly.',
+            { headers: { 'retry-after': '5' } },
+          ),
+          { cause: error },
+        );
+      },
+    );
+    const file = {
+      url: shown.url,
+      width: image.width,
+      height: image.height,
+      fileKey: original,
+      sha256,
+      bytes: bytes.length,
+      format: image.format,
+      placeholder: image.placeholder,
+      variants: [shown],
+      metadata: {
+        byline: metadata.byline,
+        credit: metadata.credit,
+        source: metadata.source,
+        copyrightNotice: metadata.copyrightNotice,
+        caption: metadata.caption,
+        headline: metadata.headline,
+        dateCreated: metadata.dateCreated,
+        camera: metadata.camera,
+        location: metadata.location,
+      },
+    } satisfies Partial<PhotoFields>;
+    return { file, metadata, fromFile: creditFromFile(metadata) };
+  }
+
+  const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+  const sameBytes = (sha256: string, id: string) =>
+    conflict(`These bytes are already photo ${id}; use it, or delete it first.`, [
+      { path: 'body.file', message: `The same file as photo ${id} (sha256 ${sha256}).` },
+    ]);
+
   return {
     /**
      * Keeps an uploaded file as a photo: refused with 415/413/400 when it is not a usable image;
@@ -116,14 +183,10 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       bytes: Buffer,
       fields: Omit<UploadFields, 'file'>,
     ): Promise<{ photo: AdminPhoto; created: boolean }> {
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const sha256 = hashOf(bytes);
       const known = await repository.findBySha256(sha256);
       if (known !== undefined) return { photo: toAdminPhoto(known), created: false };
-      const image = await inspectImage(bytes, media.maxPixels).catch((error: unknown) => {
-        throw error instanceof ImageRefused ? refusal(error) : error;
-      });
-      const metadata = await readFileMetadata(bytes);
-      const fromFile = creditFromFile(metadata);
+      const { file, metadata, fromFile } = await stored(bytes, sha256);
       const typed = fields.credit;
       const credit =
         typed !== undefined
@@ -135,64 +198,19 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
           : fromFile.photographer !== null || fromFile.agency !== null
             ? { ...fromFile, source: 'iptc' }
             : { photographer: null, agency: null, source: null };
-      const original = originalKey(sha256, image.format);
-      const display = {
-        width: Math.min(image.width, Math.max(...media.widths)),
-        format: fallbackFormat(image.format),
-      };
-      const rendition = await renderVariant(bytes, image, display, media.maxPixels);
-      // Files first: a failed store leaves no record behind (only unreferenced files, which
-      // the same upload tried again reuses: the keys are the content's).
-      const shown = await Promise.all([
-        storage.put(original, bytes, contentTypes[image.format]),
-        kept(sha256, display, rendition),
-      ]).then(
-        ([, variant]) => variant,
-        (error: unknown) => {
-          // The cause is logged with the 503; the client hears only that nothing was kept.
-          throw Object.assign(
-            new HttpError(
-              503,
-              'service-unavailable',
-              'The media storage could not keep the file; nothing was recorded. Retry shortly.',
-              { headers: { 'retry-after': '5' } },
-            ),
-            { cause: error },
-          );
-        },
-      );
       let created = true;
       const record = await inRequestTerms(
         repository.create(
           {
-            url: shown.url,
+            ...file,
             altText: fields.altText ?? metadata.altText ?? '',
             caption: fields.caption ?? metadata.caption,
             photographer: credit.photographer,
             agency: credit.agency,
             creditSource: credit.source,
             license: fields.license ?? metadata.copyrightNotice,
-            width: image.width,
-            height: image.height,
-            fileKey: original,
-            sha256,
-            bytes: bytes.length,
-            format: image.format,
-            placeholder: image.placeholder,
-            variants: [shown],
             variantsState: 'pending',
             variantsRequest: 1,
-            metadata: {
-              byline: metadata.byline,
-              credit: metadata.credit,
-              source: metadata.source,
-              copyrightNotice: metadata.copyrightNotice,
-              caption: metadata.caption,
-              headline: metadata.headline,
-              dateCreated: metadata.dateCreated,
-              camera: metadata.camera,
-              location: metadata.location,
-            },
           },
           clock.now(),
         ),
@@ -204,6 +222,76 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
         return winner;
       });
       return { photo: toAdminPhoto(record), created };
+    },
+
+    /**
+     * Gives an existing photo a new file (a better scan, a retouched print, an upload for a photo
+     * that had only a URL): its renditions are made again, what shows it is rendered again, and the
+     * old file's go an hour later. What an editor typed stays; a credit that came from the old file
+     * (or was never set) is read from the new one when it has one, and an empty caption, licence
+     * or alt text is filled from it. The same bytes as the
+     * photo's own file change nothing; another photo's bytes are a 409. Undefined: no such photo.
+     */
+    async replace(id: string, bytes: Buffer): Promise<AdminPhoto | undefined> {
+      const sha256 = hashOf(bytes);
+      const [current, known] = await Promise.all([
+        repository.findById(id),
+        repository.findBySha256(sha256),
+      ]);
+      if (current === undefined) return undefined;
+      if (known?.id === id) return toAdminPhoto(known);
+      if (known !== undefined) throw sameBytes(sha256, known.id);
+      const { file, metadata, fromFile } = await stored(bytes, sha256);
+      const keys = contentChanges.photoUpdated(id, true);
+      const record = await inRequestTerms(
+        repository.replaceFile(
+          id,
+          (photo) => {
+            // A new file without a credit keeps the old one: an uncredited agency picture is
+            // worse than a credit carried over from an earlier file of it.
+            const fromFileNow =
+              photo.creditSource !== 'editor' &&
+              (fromFile.photographer !== null || fromFile.agency !== null);
+            return {
+              ...file,
+              ...(fromFileNow ? { ...fromFile, creditSource: 'iptc' } : {}),
+              altText: photo.altText === '' ? (metadata.altText ?? '') : photo.altText,
+              caption: photo.caption ?? metadata.caption,
+              license: photo.license ?? metadata.copyrightNotice,
+            };
+          },
+          clock.now(),
+          keys,
+        ),
+      ).catch(async (error: unknown) => {
+        // Another request recorded these bytes as a photo meanwhile (the hash is unique).
+        const winner = await repository.findBySha256(sha256);
+        if (winner === undefined || winner.id === id) throw error;
+        throw sameBytes(sha256, winner.id);
+      });
+      if (record !== undefined) deps.changed(keys);
+      return record === undefined ? undefined : toAdminPhoto(record);
+    },
+
+    /**
+     * Removes the media files due to go (a batch), keeping any a live photo uses again by now;
+     * a file storage could not remove is tried again by the next run. Returns how many went.
+     */
+    async removeDueFiles(): Promise<number> {
+      const due = await repository.deletionsDue(clock.now());
+      const removals = due.map(({ key, inUse }) =>
+        inUse
+          ? Promise.resolve()
+          : key.endsWith('/')
+            ? storage.deleteAll(key)
+            : storage.delete(key),
+      );
+      const outcomes = await Promise.allSettled(removals);
+      const done = due.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+      await repository.forgetDeletions(done.map(({ key }) => key));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return done.filter(({ inUse }) => !inUse).length;
     },
 
     /**
@@ -235,6 +323,13 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
         const keys = contentChanges.photoUpdated(id, false);
         if (await repository.finishVariants(id, variantsRequest, made, clock.now(), keys))
           deps.changed(keys);
+        // Asked for again or deleted meanwhile: what this job made goes later, unless the
+        // photo's newer renditions turn out to be the same files.
+        else
+          await repository.discardFiles(
+            made.map((variant) => variant.key),
+            clock.now(),
+          );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // Stopped by a shutdown: the lease is released for the next process to start again.

@@ -99,12 +99,19 @@ export function tableRecords<T extends RecordTable>(
     /**
      * Deletes a record nothing references; false when there was none. The foreign keys (ON DELETE
      * RESTRICT) decide what "in use" means, atomically: their refusal is a `ConstraintError` of
-     * kind `foreign_key` for the service to explain. `keys` are logged in the same transaction.
+     * kind `foreign_key` for the service to explain. `keys` are logged in the same transaction, and
+     * `alsoDo` runs in it with the row that was deleted.
      */
-    async delete(id: string, at: Date, keys: readonly ContentKey[]): Promise<boolean> {
+    async delete(
+      id: string,
+      at: Date,
+      keys: readonly ContentKey[],
+      alsoDo?: (tx: Db, deleted: Row) => Promise<void>,
+    ): Promise<boolean> {
       return store.write(async (tx) => {
         const [deleted] = (await tx.delete(table).where(eq(table.id, id)).returning()) as Row[];
         if (deleted === undefined) return false;
+        await alsoDo?.(tx, deleted);
         await logChange(
           store,
           tx,
