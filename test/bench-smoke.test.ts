@@ -5,14 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
 
 // Not a benchmark: nothing here asserts a timing. It runs the harness end to end on a tiny
-// dataset so that it cannot rot (`npm run bench -- --smoke`).
+// dataset so that it cannot rot (`npm run bench -- --smoke`), on the backend under test: under
+// `npm run test:pg` the bench starts its own PostgreSQL server and runs its PostgreSQL baseline.
+
+const backend = process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 
 describe('benchmark harness (smoke)', () => {
   it('runs every scenario against Broadsheet and the baseline and writes its reports', () => {
     const temp = tempDir();
     const run = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out', temp.dir],
+      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--backend', backend, '--out', temp.dir],
       { encoding: 'utf8' },
     );
     expect(run.status, run.stderr).toBe(0);
