@@ -101,6 +101,7 @@ export function createPhotosModule(
       clearInterval(timer);
       stopping.abort();
       await Promise.all([lifts.settled(), variants.settled(), removals.settled()]);
+      uploads.close();
       deps.media.storage.close();
     },
   };

@@ -53,13 +53,11 @@ export class ImageRefused extends Error {
   }
 }
 
-export interface InspectedImage {
+export interface ImageHeader {
   format: ImageFormat;
   /** As shown, after the EXIF orientation is applied. */
   width: number;
   height: number;
-  /** ThumbHash, base64. */
-  placeholder: string;
 }
 
 // The signatures of the accepted formats: a file that starts like one but cannot be decoded is
@@ -98,10 +96,10 @@ const input = (bytes: Buffer, maxPixels: number) =>
   sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).autoOrient();
 
 /**
- * Decides the type from the bytes, refuses pixel bombs before decoding, and decodes the whole
- * picture once (for the placeholder), so a truncated or corrupt file is refused here.
+ * Decides the type from the bytes and refuses pixel bombs, from the header alone: nothing is
+ * decoded here (`placeholderOf` decodes the whole picture, in the renditions process).
  */
-export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<InspectedImage> {
+export async function inspectHeader(bytes: Buffer, maxPixels: number): Promise<ImageHeader> {
   const recognised = signatures.some((matches) => matches(bytes));
   let metadata: Metadata;
   try {
@@ -120,16 +118,21 @@ export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<In
       413,
       `The image has ${width} × ${height} pixels: more than the ${Math.round(maxPixels / 1e6)} megapixels allowed.`,
     );
+  return { format, width, height };
+}
+
+/**
+ * The ThumbHash placeholder (base64), from a decode of the whole picture: a truncated or corrupt
+ * file is refused here (400).
+ */
+export async function placeholderOf(bytes: Buffer, maxPixels: number): Promise<string> {
   try {
     const { data, info } = await input(bytes, maxPixels)
       .resize(100, 100, { fit: 'inside' })
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const placeholder = Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString(
-      'base64',
-    );
-    return { format, width, height, placeholder };
+    return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64');
   } catch {
     throw new ImageRefused(400, 'The file is damaged or truncated: it could not be decoded.');
   }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { buffer } from 'node:stream/consumers';
 import type { PhotoVariant } from '../../db/schema/photo-files.ts';
 import { conflict, HttpError, invalidFields } from '../../errors.ts';
 import type { MediaStorage } from '../../lib/media-storage.ts';
-import { renderInChild } from '../../workers/renditions.ts';
+import { createRenditionsPool } from '../../workers/renditions.ts';
 import { changed as contentChanges } from '../shared/content-keys.ts';
 import type { ServiceDeps } from '../shared/record-service.ts';
 import { inRequestTerms } from '../shared/service-errors.ts';
@@ -14,10 +15,9 @@ import {
   fallbackFormat,
   type FocalPoint,
   ImageRefused,
-  inspectImage,
+  inspectHeader,
   isImageFormat,
   originalKey,
-  renderVariant,
   type VariantRequest,
   variantFormats,
   variantKey,
@@ -58,6 +58,12 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
   const { repository, clock, media } = deps;
   const { storage } = media;
   const urlOf = (key: string) => `${media.publicUrl}/${key}`;
+  // At most one upload decode per core at once, however many uploads are in flight: a burst
+  // queues instead of holding a decoded picture per request. The background renditions are one
+  // job at a time beside these, in a pool of their own so that an upload never waits for a
+  // photo's 30 renditions.
+  const uploadChildren = createRenditionsPool({ size: availableParallelism() });
+  const renditionChildren = createRenditionsPool({ size: 1, niceness: 10 });
 
   async function kept(
     sha256: string,
@@ -112,16 +118,35 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
    * storage fails, so nothing is recorded) and the photo's file fields are ready to write.
    */
   async function stored(bytes: Buffer, sha256: string) {
-    const image = await inspectImage(bytes, media.maxPixels).catch((error: unknown) => {
+    const refused = (error: unknown) => {
       throw error instanceof ImageRefused ? refusal(error) : error;
-    });
+    };
+    const image = await inspectHeader(bytes, media.maxPixels).catch(refused);
     const metadata = await readFileMetadata(bytes);
     const original = originalKey(sha256, image.format);
     const display = {
       width: Math.min(image.width, Math.max(...media.widths)),
       format: fallbackFormat(image.format),
     };
-    const rendition = await renderVariant(bytes, image, display, media.maxPixels);
+    // Decoding (the placeholder, which refuses a damaged file) and the display rendition run
+    // in a renditions process, like the other renditions: the server keeps none of that memory.
+    let rendition: { bytes: Buffer; width: number; height: number } | undefined;
+    const { placeholder } = await uploadChildren
+      .render(
+        {
+          original: bytes,
+          size: image,
+          requests: [display],
+          maxPixels: media.maxPixels,
+          placeholder: true,
+        },
+        async (_index, made) => {
+          rendition = made;
+        },
+      )
+      .catch(refused);
+    if (rendition === undefined || placeholder === undefined)
+      throw new Error('the renditions process answered without the display rendition');
     // Files first: a failed store leaves no record behind (only unreferenced files, which
     // the same upload tried again reuses: the keys are the content's).
     const shown = await Promise.all([
@@ -150,7 +175,7 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       sha256,
       bytes: bytes.length,
       format: image.format,
-      placeholder: image.placeholder,
+      placeholder,
       variants: [shown],
       metadata: {
         byline: metadata.byline,
@@ -277,6 +302,12 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
      * Removes the media files due to go (a batch), keeping any a live photo uses again by now;
      * a file storage could not remove is tried again by the next run. Returns how many went.
      */
+    /** Stops the idle renditions processes (the server is closing). */
+    close(): void {
+      uploadChildren.close();
+      renditionChildren.close();
+    },
+
     async removeDueFiles(): Promise<number> {
       const due = await repository.deletionsDue(clock.now());
       const removals = due.map(({ key, inUse }) =>
@@ -308,10 +339,10 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
         const original = await readOriginal(claimed);
         const requests = plan(claimed);
         const made: PhotoVariant[] = [];
-        // In a child process of its own, one rendition at a time on one libvips thread: the
-        // memory image work takes goes back when it exits, and a burst of uploads leaves the
-        // other core to public reads.
-        await renderInChild(
+        // In a renditions process, one rendition at a time on one libvips thread: the memory
+        // image work takes goes back when that process is retired, and a burst of uploads leaves
+        // the other core to public reads.
+        await renditionChildren.render(
           { original, size: { width, height }, requests, maxPixels: media.maxPixels },
           async (index, rendition) => {
             const request = requests[index];
