@@ -254,8 +254,8 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
      * that had only a URL): its renditions are made again, what shows it is rendered again, and the
      * old file's go an hour later. What an editor typed stays; a credit that came from the old file
      * (or was never set) is read from the new one when it has one, and an empty caption, licence
-     * or alt text is filled from it. The same bytes as the
-     * photo's own file change nothing; another photo's bytes are a 409. Undefined: no such photo.
+     * or alt text is filled from it. The same bytes as the photo's own file change nothing;
+     * another photo's bytes are a 409. Undefined: no such photo.
      */
     async replace(id: string, bytes: Buffer): Promise<AdminPhoto | undefined> {
       const sha256 = hashOf(bytes);
@@ -298,16 +298,16 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       return record === undefined ? undefined : toAdminPhoto(record);
     },
 
-    /**
-     * Removes the media files due to go (a batch), keeping any a live photo uses again by now;
-     * a file storage could not remove is tried again by the next run. Returns how many went.
-     */
     /** Stops the idle renditions processes (the server is closing). */
     close(): void {
       uploadChildren.close();
       renditionChildren.close();
     },
 
+    /**
+     * Removes the media files due to go (a batch), keeping any a live photo uses again by now;
+     * a file storage could not remove is tried again by the next run. Returns how many went.
+     */
     async removeDueFiles(): Promise<number> {
       const due = await repository.deletionsDue(clock.now());
       const removals = due.map(({ key, inUse }) =>
