@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, manualClock, type TestApp } from './helpers.ts';
 import { agencyJpeg, endExifTool, picture, settledPhoto } from './media-fixtures.ts';
@@ -186,6 +187,42 @@ describe('files no photo uses', () => {
     expect(existsSync(uploadFolder(backSha))).toBe(true);
     const ready = await settled(again.body.data.id);
     await t.api.get(pathOf(ready.variants[0].url)).expect(200);
+  });
+
+  it('wait, when the same file comes back, for a removal under way to finish, then keep the new files', async () => {
+    const bytes = await picture(730, 500);
+    const first = await upload(bytes).expect(201);
+    const sha = first.body.data.file.sha256 as string;
+    await settled(first.body.data.id);
+    await t.api.delete(`/v1/admin/photos/${first.body.data.id}`).set(bearer(editor)).expect(204);
+    // Another instance claims the folder's removal and is slow to delete it.
+    const { mediaDeletions } = t.app.store.tables;
+    await t.app.store.write((tx) =>
+      tx
+        .update(mediaDeletions)
+        .set({ claimedUntil: new Date(clock.now().getTime() + 60_000) })
+        .where(eq(mediaDeletions.key, `photos/${sha}/`)),
+    );
+    let answered = false;
+    const again = upload(bytes).then((response) => {
+      answered = true;
+      return response;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(answered).toBe(false);
+    // That instance is done: the folder is gone and so is the record of its removal.
+    rmSync(uploadFolder(sha), { recursive: true, force: true });
+    await t.app.store.write((tx) =>
+      tx.delete(mediaDeletions).where(eq(mediaDeletions.key, `photos/${sha}/`)),
+    );
+    const response = await again;
+    expect(response.status).toBe(201);
+    expect(response.body.data.file.sha256).toBe(sha);
+    const ready = await settled(response.body.data.id);
+    clock.advance(anHourAndAMinute);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const variant of ready.variants as Variant[])
+      await t.api.get(pathOf(variant.url)).expect(200);
   });
 
   it('include the crops around an old focal point, an hour after new ones are made', async () => {

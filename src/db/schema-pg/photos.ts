@@ -72,6 +72,8 @@ export const mediaDeletions = pgTable(
   {
     key: text('key').primaryKey(),
     dueAt: timestamp('due_at').notNull(),
+    // Set while a process removes the files: writers of the same keys wait until it is done.
+    claimedUntil: timestamp('claimed_until'),
   },
   (table) => [index('media_deletions_due_at_idx').on(table.dueAt)],
 );

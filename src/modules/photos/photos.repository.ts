@@ -20,11 +20,11 @@ export type PhotoFields = WritableFields<Store['tables']['photos']>;
  */
 export const filesKeptMs = 60 * 60_000;
 
-/** A media file due for removal, and whether a live photo uses it again by now (then it stays). */
-export interface DueDeletion {
-  key: string;
-  inUse: boolean;
-}
+/**
+ * How long a process removing files holds its claim on them: far longer than a removal takes,
+ * and short enough that a process dying mid-way delays the next attempt by a minute only.
+ */
+const removalClaimMs = 60_000;
 
 export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedChanged) {
   const { photos, mediaDeletions } = store.tables;
@@ -233,41 +233,100 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
     discardFiles: (keys: readonly string[], at: Date) => store.write((tx) => discard(tx, keys, at)),
 
     /**
-     * Media files due for removal at `now`, a batch at a time: a prefix is in use while a photo
-     * has that upload's hash, a single key while a photo's file or renditions name it.
+     * Claims the media files due for removal at `now` (a batch) for this process to remove, and
+     * forgets those a live photo uses again by now (they stay): a prefix is in use while a photo
+     * has that upload's hash, a single key while a photo's file or renditions name it. A key
+     * another process claimed is left to it until its claim runs out.
      */
-    async deletionsDue(now: Date, limit = 100): Promise<DueDeletion[]> {
-      const due = await store.db
-        .select({ key: mediaDeletions.key })
-        .from(mediaDeletions)
-        .where(lte(mediaDeletions.dueAt, now))
-        .orderBy(asc(mediaDeletions.dueAt))
-        .limit(limit);
-      const hashes = [...new Set(due.flatMap(({ key }) => uploadOfKey(key) ?? []))];
-      const live =
-        hashes.length === 0
-          ? []
-          : await store.db
-              .select({ sha256: photos.sha256, fileKey: photos.fileKey, variants: photos.variants })
-              .from(photos)
-              .where(inArray(photos.sha256, hashes));
-      const used = new Set(
-        live.flatMap((photo) => [
-          ...(photo.sha256 === null ? [] : [filesPrefix(photo.sha256)]),
-          ...(photo.fileKey === null ? [] : [photo.fileKey]),
-          ...(photo.variants ?? []).map((variant) => variant.key),
-        ]),
-      );
-      return due.map(({ key }) => ({ key, inUse: used.has(key) }));
-    },
+    claimDeletions: (now: Date, limit = 100): Promise<string[]> =>
+      store.write(async (tx) => {
+        const unclaimed = or(
+          isNull(mediaDeletions.claimedUntil),
+          lte(mediaDeletions.claimedUntil, now),
+        );
+        const due = await tx
+          .select({ key: mediaDeletions.key })
+          .from(mediaDeletions)
+          .where(and(lte(mediaDeletions.dueAt, now), unclaimed))
+          .orderBy(asc(mediaDeletions.dueAt))
+          .limit(limit);
+        const hashes = [...new Set(due.flatMap(({ key }) => uploadOfKey(key) ?? []))];
+        const live =
+          hashes.length === 0
+            ? []
+            : await tx
+                .select({
+                  sha256: photos.sha256,
+                  fileKey: photos.fileKey,
+                  variants: photos.variants,
+                })
+                .from(photos)
+                .where(inArray(photos.sha256, hashes));
+        const used = new Set(
+          live.flatMap((photo) => [
+            ...(photo.sha256 === null ? [] : [filesPrefix(photo.sha256)]),
+            ...(photo.fileKey === null ? [] : [photo.fileKey]),
+            ...(photo.variants ?? []).map((variant) => variant.key),
+          ]),
+        );
+        const kept = due.filter(({ key }) => used.has(key)).map(({ key }) => key);
+        const free = due.filter(({ key }) => !used.has(key)).map(({ key }) => key);
+        if (kept.length > 0)
+          await tx.delete(mediaDeletions).where(inArray(mediaDeletions.key, kept));
+        if (free.length === 0) return [];
+        // Only rows still unclaimed: a writer may have taken some back meanwhile, or another
+        // process claimed them (on PostgreSQL the update waits for, then re-reads, those rows).
+        const claimed = await tx
+          .update(mediaDeletions)
+          .set({ claimedUntil: new Date(now.getTime() + removalClaimMs) })
+          .where(and(inArray(mediaDeletions.key, free), unclaimed))
+          .returning({ key: mediaDeletions.key });
+        return claimed.map(({ key }) => key);
+      }),
 
-    /** Media deletions done (or found to be in use again). */
+    /** Claimed removals done: their records go. */
     async forgetDeletions(keys: readonly string[]): Promise<void> {
       if (keys.length === 0) return;
       await store.write((tx) =>
         tx.delete(mediaDeletions).where(inArray(mediaDeletions.key, [...keys])),
       );
     },
+
+    /** Claimed removals that failed: the next run tries them again. */
+    async releaseDeletions(keys: readonly string[]): Promise<void> {
+      if (keys.length === 0) return;
+      await store.write((tx) =>
+        tx
+          .update(mediaDeletions)
+          .set({ claimedUntil: null })
+          .where(inArray(mediaDeletions.key, [...keys])),
+      );
+    },
+
+    /**
+     * Before files are written again under keys that may be due for removal (the same upload
+     * again, a crop around a focal point used before): cancels their pending removals, and
+     * answers false while a process is removing any of them (the writer waits and asks again).
+     */
+    reserveFiles: (keys: readonly string[], now: Date): Promise<boolean> =>
+      store.write(async (tx) => {
+        if (keys.length === 0) return true;
+        const ours = inArray(mediaDeletions.key, [...keys]);
+        await tx
+          .delete(mediaDeletions)
+          .where(
+            and(
+              ours,
+              or(isNull(mediaDeletions.claimedUntil), lte(mediaDeletions.claimedUntil, now)),
+            ),
+          );
+        const removing = await tx
+          .select({ key: mediaDeletions.key })
+          .from(mediaDeletions)
+          .where(ours)
+          .limit(1);
+        return removing.length === 0;
+      }),
 
     /** A job failed: the lease is released for a retry, or the state is `failed` for good. */
     async failVariants(id: string, request: number, error: string, final: boolean): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { buffer } from 'node:stream/consumers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PhotoVariant } from '../../db/schema/photo-files.ts';
 import { conflict, HttpError, invalidFields } from '../../errors.ts';
 import type { MediaStorage } from '../../lib/media-storage.ts';
@@ -13,6 +14,7 @@ import {
   cropNames,
   cropRegion,
   fallbackFormat,
+  filesPrefix,
   type FocalPoint,
   ImageRefused,
   inspectHeader,
@@ -52,6 +54,8 @@ const refusal = (error: ImageRefused) =>
       ? new HttpError(413, 'payload-too-large', error.message)
       : invalidFields([{ path: 'body.file', message: error.message }]);
 const leaseMs = 10 * 60_000;
+/** How long a writer waits for a removal of the same files under way elsewhere (seconds). */
+const removalWaitMs = 10_000;
 const maxAttempts = 3;
 
 export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media: MediaSettings }) {
@@ -64,6 +68,24 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
   // photo's 30 renditions.
   const uploadChildren = createRenditionsPool({ size: availableParallelism() });
   const renditionChildren = createRenditionsPool({ size: 1, niceness: 10 });
+
+  /**
+   * Takes keys about to be written back from any pending removal, waiting while a process is
+   * removing them: written first and removed after, the files would be lost to the photo that
+   * just recorded them. 503 when the removal takes longer than anyone should wait.
+   */
+  async function reserved(keys: readonly string[]): Promise<void> {
+    for (let waited = 0; !(await repository.reserveFiles(keys, clock.now())); waited += 100) {
+      if (waited >= removalWaitMs)
+        throw new HttpError(
+          503,
+          'service-unavailable',
+          'These files are being removed from media storage just now; retry shortly.',
+          { headers: { 'retry-after': '5' } },
+        );
+      await sleep(100);
+    }
+  }
 
   async function kept(
     sha256: string,
@@ -147,6 +169,8 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       .catch(refused);
     if (rendition === undefined || placeholder === undefined)
       throw new Error('the renditions process answered without the display rendition');
+    // The same bytes as a photo deleted an hour ago: its files may be on their way out.
+    await reserved([filesPrefix(sha256), original, variantKey(sha256, display)]);
     // Files first: a failed store leaves no record behind (only unreferenced files, which
     // the same upload tried again reuses: the keys are the content's).
     const shown = await Promise.all([
@@ -309,20 +333,16 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
      * a file storage could not remove is tried again by the next run. Returns how many went.
      */
     async removeDueFiles(): Promise<number> {
-      const due = await repository.deletionsDue(clock.now());
-      const removals = due.map(({ key, inUse }) =>
-        inUse
-          ? Promise.resolve()
-          : key.endsWith('/')
-            ? storage.deleteAll(key)
-            : storage.delete(key),
+      const claimed = await repository.claimDeletions(clock.now());
+      const outcomes = await Promise.allSettled(
+        claimed.map((key) => (key.endsWith('/') ? storage.deleteAll(key) : storage.delete(key))),
       );
-      const outcomes = await Promise.allSettled(removals);
-      const done = due.filter((_, index) => outcomes[index]?.status === 'fulfilled');
-      await repository.forgetDeletions(done.map(({ key }) => key));
+      const done = claimed.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+      await repository.forgetDeletions(done);
+      await repository.releaseDeletions(claimed.filter((key) => !done.includes(key)));
       const failed = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
-      return done.filter(({ inUse }) => !inUse).length;
+      return done.length;
     },
 
     /**
@@ -338,6 +358,8 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
           throw new Error('the photo has no uploaded file');
         const original = await readOriginal(claimed);
         const requests = plan(claimed);
+        // A crop around a focal point this photo had before has the same key as then.
+        await reserved(requests.map((request) => variantKey(sha256, request)));
         const made: PhotoVariant[] = [];
         // In a renditions process, one rendition at a time on one libvips thread: the memory
         // image work takes goes back when that process is retired, and a burst of uploads leaves

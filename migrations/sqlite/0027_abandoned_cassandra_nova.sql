@@ -1,0 +1,1 @@
+ALTER TABLE `media_deletions` ADD `claimed_until` integer;
