@@ -238,12 +238,19 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
      * has that upload's hash, a single key while a photo's file or renditions name it. A key
      * another process claimed is left to it until its claim runs out.
      */
-    claimDeletions: (now: Date, limit = 100): Promise<string[]> =>
-      store.write(async (tx) => {
-        const unclaimed = or(
-          isNull(mediaDeletions.claimedUntil),
-          lte(mediaDeletions.claimedUntil, now),
-        );
+    async claimDeletions(now: Date, limit = 100): Promise<string[]> {
+      const unclaimed = or(
+        isNull(mediaDeletions.claimedUntil),
+        lte(mediaDeletions.claimedUntil, now),
+      );
+      // Every process asks every second: a read, and a write transaction only when one is due.
+      const anyDue = await store.db
+        .select({ key: mediaDeletions.key })
+        .from(mediaDeletions)
+        .where(and(lte(mediaDeletions.dueAt, now), unclaimed))
+        .limit(1);
+      if (anyDue.length === 0) return [];
+      return store.write(async (tx) => {
         const due = await tx
           .select({ key: mediaDeletions.key })
           .from(mediaDeletions)
@@ -282,7 +289,8 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
           .where(and(inArray(mediaDeletions.key, free), unclaimed))
           .returning({ key: mediaDeletions.key });
         return claimed.map(({ key }) => key);
-      }),
+      });
+    },
 
     /** Claimed removals done: their records go. */
     async forgetDeletions(keys: readonly string[]): Promise<void> {
