@@ -73,6 +73,24 @@ export async function freshDatabase(): Promise<TestDatabase> {
   };
 }
 
+// What the app's own timers ask, whatever the requests: the change feed's poll, the photos module's
+// checks each second (embargoes that ran out, renditions due, files due for removal; all three at
+// the same instant) and the purge of unconfirmed signups.
+const timerStatements = [
+  '"change_log"',
+  '"photos"."embargo_until" is not null and "photos"."embargo_until" <=',
+  '"photos"."variants_lease_until" is null or',
+  'from "media_deletions"',
+  '"newsletter_signups"."status" = ',
+];
+
+/**
+ * A statement one of the app's timers made: tests that count what a request costs leave these
+ * out, or a check that fell in the same milliseconds would count as the request's.
+ */
+export const fromTimers = (sql: string): boolean =>
+  timerStatements.some((fragment) => sql.includes(fragment));
+
 /**
  * A store of the backend under test over `database`, for tests that count statements or look
  * below the API; the app built over it does not close it.
