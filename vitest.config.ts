@@ -9,6 +9,7 @@ export default defineConfig({
     // core: Vitest's default leaves one core idle, and these files spend much of their time
     // waiting on child processes, sockets and fsync (7.7 → 5.7 min on two cores).
     pool: 'forks',
+    globalSetup: ['test/temp-root.ts'],
     maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/stress/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/temp-root.ts'],
     fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 60_000,

@@ -13,7 +13,8 @@ import type { Store } from '../src/db/store.ts';
 import { adminQuery, databaseUrl } from './postgres/cluster.ts';
 
 export function tempDir(prefix = 'broadsheet-test-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // Under the run's own directory when Vitest made one (test/temp-root.ts).
+  const dir = mkdtempSync(join(process.env.BROADSHEET_TEST_TMP ?? tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
