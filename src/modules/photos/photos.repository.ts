@@ -49,6 +49,10 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
       .onConflictDoUpdate({ target: mediaDeletions.key, set: { dueAt } });
   }
 
+  /** A removal no process holds a claim on at `now`. */
+  const unclaimedAt = (now: Date) =>
+    or(isNull(mediaDeletions.claimedUntil), lte(mediaDeletions.claimedUntil, now));
+
   /** Announces that the photo changed and renders what shows it, in the caller's write. */
   async function photoChanged(tx: Db, id: string, at: Date, keys: readonly ContentKey[]) {
     await embeddedChanged(tx, { kind: 'photo', id });
@@ -239,54 +243,42 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
      * another process claimed is left to it until its claim runs out.
      */
     async claimDeletions(now: Date, limit = 100): Promise<string[]> {
-      const unclaimed = or(
-        isNull(mediaDeletions.claimedUntil),
-        lte(mediaDeletions.claimedUntil, now),
-      );
-      // Every process asks every second: a read, and a write transaction only when one is due.
-      const anyDue = await store.db
+      const due = await store.db
         .select({ key: mediaDeletions.key })
         .from(mediaDeletions)
-        .where(and(lte(mediaDeletions.dueAt, now), unclaimed))
-        .limit(1);
-      if (anyDue.length === 0) return [];
+        .where(and(lte(mediaDeletions.dueAt, now), unclaimedAt(now)))
+        .orderBy(asc(mediaDeletions.dueAt))
+        .limit(limit);
+      if (due.length === 0) return [];
+      const hashes = [...new Set(due.flatMap(({ key }) => uploadOfKey(key) ?? []))];
+      const live =
+        hashes.length === 0
+          ? []
+          : await store.db
+              .select({ sha256: photos.sha256, fileKey: photos.fileKey, variants: photos.variants })
+              .from(photos)
+              .where(inArray(photos.sha256, hashes));
+      const used = new Set(
+        live.flatMap((photo) => [
+          ...(photo.sha256 === null ? [] : [filesPrefix(photo.sha256)]),
+          ...(photo.fileKey === null ? [] : [photo.fileKey]),
+          ...(photo.variants ?? []).map((variant) => variant.key),
+        ]),
+      );
+      const kept = due.filter(({ key }) => used.has(key)).map(({ key }) => key);
+      const free = due.filter(({ key }) => !used.has(key)).map(({ key }) => key);
+      // Only rows as they were read: a writer takes its keys back before writing them
+      // (reserveFiles), another process may have claimed some, and a key discarded again since is
+      // due later. On PostgreSQL these statements wait for, then re-read, rows others hold.
+      const stillDue = (keys: string[]) =>
+        and(inArray(mediaDeletions.key, keys), lte(mediaDeletions.dueAt, now), unclaimedAt(now));
       return store.write(async (tx) => {
-        const due = await tx
-          .select({ key: mediaDeletions.key })
-          .from(mediaDeletions)
-          .where(and(lte(mediaDeletions.dueAt, now), unclaimed))
-          .orderBy(asc(mediaDeletions.dueAt))
-          .limit(limit);
-        const hashes = [...new Set(due.flatMap(({ key }) => uploadOfKey(key) ?? []))];
-        const live =
-          hashes.length === 0
-            ? []
-            : await tx
-                .select({
-                  sha256: photos.sha256,
-                  fileKey: photos.fileKey,
-                  variants: photos.variants,
-                })
-                .from(photos)
-                .where(inArray(photos.sha256, hashes));
-        const used = new Set(
-          live.flatMap((photo) => [
-            ...(photo.sha256 === null ? [] : [filesPrefix(photo.sha256)]),
-            ...(photo.fileKey === null ? [] : [photo.fileKey]),
-            ...(photo.variants ?? []).map((variant) => variant.key),
-          ]),
-        );
-        const kept = due.filter(({ key }) => used.has(key)).map(({ key }) => key);
-        const free = due.filter(({ key }) => !used.has(key)).map(({ key }) => key);
-        if (kept.length > 0)
-          await tx.delete(mediaDeletions).where(inArray(mediaDeletions.key, kept));
+        if (kept.length > 0) await tx.delete(mediaDeletions).where(stillDue(kept));
         if (free.length === 0) return [];
-        // Only rows still unclaimed: a writer may have taken some back meanwhile, or another
-        // process claimed them (on PostgreSQL the update waits for, then re-reads, those rows).
         const claimed = await tx
           .update(mediaDeletions)
           .set({ claimedUntil: new Date(now.getTime() + removalClaimMs) })
-          .where(and(inArray(mediaDeletions.key, free), unclaimed))
+          .where(stillDue(free))
           .returning({ key: mediaDeletions.key });
         return claimed.map(({ key }) => key);
       });
@@ -316,25 +308,19 @@ export function createPhotosRepository(store: Store, embeddedChanged: EmbeddedCh
      * again, a crop around a focal point used before): cancels their pending removals, and
      * answers false while a process is removing any of them (the writer waits and asks again).
      */
-    reserveFiles: (keys: readonly string[], now: Date): Promise<boolean> =>
-      store.write(async (tx) => {
-        if (keys.length === 0) return true;
-        const ours = inArray(mediaDeletions.key, [...keys]);
-        await tx
-          .delete(mediaDeletions)
-          .where(
-            and(
-              ours,
-              or(isNull(mediaDeletions.claimedUntil), lte(mediaDeletions.claimedUntil, now)),
-            ),
-          );
+    async reserveFiles(keys: readonly string[], now: Date): Promise<boolean> {
+      if (keys.length === 0) return true;
+      const ours = inArray(mediaDeletions.key, [...keys]);
+      return store.write(async (tx) => {
+        await tx.delete(mediaDeletions).where(and(ours, unclaimedAt(now)));
         const removing = await tx
           .select({ key: mediaDeletions.key })
           .from(mediaDeletions)
           .where(ours)
           .limit(1);
         return removing.length === 0;
-      }),
+      });
+    },
 
     /** A job failed: the lease is released for a retry, or the state is `failed` for good. */
     async failVariants(id: string, request: number, error: string, final: boolean): Promise<void> {

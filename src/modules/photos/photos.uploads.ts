@@ -339,7 +339,9 @@ export function createPhotoUploads(deps: ServiceDeps<PhotosRepository> & { media
       );
       const done = claimed.filter((_, index) => outcomes[index]?.status === 'fulfilled');
       await repository.forgetDeletions(done);
-      await repository.releaseDeletions(claimed.filter((key) => !done.includes(key)));
+      await repository.releaseDeletions(
+        claimed.filter((_, index) => outcomes[index]?.status === 'rejected'),
+      );
       const failed = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
       return done.length;
